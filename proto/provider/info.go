@@ -1,0 +1,61 @@
+package provider
+
+// Capability is an optional feature a provider offers.
+type Capability string
+
+const (
+	CapPower            Capability = "power"
+	CapReboot           Capability = "reboot"
+	CapSpot             Capability = "spot"
+	CapFixedIP          Capability = "fixed_ip"
+	CapTags             Capability = "tags"
+	CapAttachDisks      Capability = "attach_disks"
+	CapGPU              Capability = "gpu"
+	CapListByController Capability = "list_by_controller"
+	// CapSimulator marks a plugin that drives no real cloud.
+	CapSimulator Capability = "simulator"
+)
+
+// Info describes a plugin: what `vcc-host plugins list` shows and what the
+// host validates catalogs, specs and credentials with.
+type Info struct {
+	// Name is the provider's identity, e.g. "aws_spot". The binary's file
+	// name must agree with it (with '-' and '_' equal).
+	Name string
+	// Version is the plugin's own semantic version.
+	Version string
+	// ProtocolVersion is filled in by the plugin kit.
+	ProtocolVersion int
+	Description     string
+	Capabilities    []Capability
+	CatalogSchema   Schema
+	SpecSchema      Schema
+	Flavors         []Flavor
+	CredentialKeys  []CredentialKey
+	// Aliases are other names the API accepts for this provider.
+	Aliases []string
+}
+
+// Has reports whether the plugin offers c.
+func (i *Info) Has(c Capability) bool {
+	for _, have := range i.Capabilities {
+		if have == c {
+			return true
+		}
+	}
+	return false
+}
+
+// Flavor is a named preset of spec values (small, medium, large, ...).
+type Flavor struct {
+	Name        string
+	Description string
+	Values      map[string]any
+}
+
+// CredentialKey names one secret the provider needs from the host.
+type CredentialKey struct {
+	Name        string
+	Description string
+	Required    bool
+}

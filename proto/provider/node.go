@@ -1,0 +1,83 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// CallEnv says where and as whom a call runs.
+type CallEnv struct {
+	ControllerID     string
+	CatalogEntryName string
+	CatalogEntry     json.RawMessage
+	Credentials      Credentials
+}
+
+// Credentials holds resolved secret values by key. It never prints or
+// marshals its values, so a stray log line cannot leak them.
+type Credentials map[string]string
+
+// Format prints the keys only.
+func (c Credentials) Format(f fmt.State, _ rune) {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k+":<redacted>")
+	}
+	sort.Strings(keys)
+	fmt.Fprintf(f, "Credentials{%s}", strings.Join(keys, " "))
+}
+
+// MarshalJSON writes the keys with redacted values.
+func (c Credentials) MarshalJSON() ([]byte, error) {
+	out := make(map[string]string, len(c))
+	for k := range c {
+		out[k] = "<redacted>"
+	}
+	return json.Marshal(out)
+}
+
+// NodeRef names one node. Cloud fields are empty before the first create.
+type NodeRef struct {
+	NodeID            string `json:"node_id"`
+	NodeNo            int    `json:"node_no"`
+	VCID              string `json:"vcid,omitempty"`
+	UnitName          string `json:"unit_name,omitempty"`
+	CloudInstanceID   string `json:"cloud_instance_id,omitempty"`
+	CloudInstanceName string `json:"cloud_instance_name,omitempty"`
+	FixedIP           string `json:"fixed_ip,omitempty"`
+}
+
+// InstanceState is the cloud's view of an instance. The host maps it onto
+// node states (BOOTING, RUNNING, POWER_OFF, ...), which also depend on the
+// Base container and liveness.
+type InstanceState string
+
+const (
+	InstancePending     InstanceState = "pending"
+	InstanceRunning     InstanceState = "running"
+	InstanceStopping    InstanceState = "stopping"
+	InstanceStopped     InstanceState = "stopped"
+	InstanceTerminating InstanceState = "terminating"
+	InstanceNotFound    InstanceState = "not_found"
+	InstanceError       InstanceState = "error"
+)
+
+// NodeStatus is what a plugin knows about one instance.
+type NodeStatus struct {
+	NodeID               string            `json:"node_id"`
+	CloudInstanceID      string            `json:"cloud_instance_id,omitempty"`
+	CloudInstanceName    string            `json:"cloud_instance_name,omitempty"`
+	CloudInstanceAddress string            `json:"cloud_instance_address,omitempty"`
+	State                InstanceState     `json:"state"`
+	StateReason          string            `json:"state_reason,omitempty"`
+	Tags                 map[string]string `json:"tags,omitempty"`
+}
+
+// Tag keys every provider puts on what it creates, so the host can find its
+// instances (and orphans) again.
+const (
+	TagControllerID = "vcc:controller_id"
+	TagNodeID       = "vcc:node_id"
+)

@@ -1,0 +1,51 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// Provider drives one cloud. Implementations keep no state between calls:
+// everything a call needs arrives in its request. Every method must honour
+// ctx cancellation.
+//
+// Domain failures are returned as *DiagnosticsError (see Diagnostics.Err);
+// any other error is reported to the host as a plugin error.
+type Provider interface {
+	// GetInfo describes the plugin. It must be cheap: the host calls it at
+	// every start and for `vcc-host plugins list`.
+	GetInfo(ctx context.Context) (*Info, error)
+	// ValidateCatalogEntry checks one VPN-catalog entry without side effects.
+	ValidateCatalogEntry(ctx context.Context, name string, entry json.RawMessage) (Diagnostics, error)
+	// ValidateSpec checks a unit spec without side effects.
+	ValidateSpec(ctx context.Context, env CallEnv, spec json.RawMessage) (Diagnostics, error)
+	// CreateNode makes the instance of req.Node, or returns the one that
+	// already carries req.Node.NodeID: a retry never makes a second instance.
+	CreateNode(ctx context.Context, req NodeRequest) (*NodeStatus, error)
+	// DeleteNode removes the instance; deleting what is gone succeeds.
+	DeleteNode(ctx context.Context, req NodeRequest) error
+	// DescribeNodes reports the requested nodes (state NotFound for those the
+	// cloud does not have) and, with AllOfController, every instance tagged
+	// with the controller id.
+	DescribeNodes(ctx context.Context, req DescribeRequest) ([]NodeStatus, error)
+	// PowerOn, PowerOff and Reboot are gated by CapPower and CapReboot.
+	PowerOn(ctx context.Context, req NodeRequest) (*NodeStatus, error)
+	PowerOff(ctx context.Context, req NodeRequest) (*NodeStatus, error)
+	Reboot(ctx context.Context, req NodeRequest) (*NodeStatus, error)
+}
+
+// NodeRequest is the input of every single-node call.
+type NodeRequest struct {
+	Env  CallEnv
+	Node NodeRef
+	// Spec is the unit's spec as JSON, flavor defaults already applied.
+	Spec json.RawMessage
+}
+
+// DescribeRequest is the input of DescribeNodes.
+type DescribeRequest struct {
+	Env             CallEnv
+	Nodes           []NodeRef
+	AllOfController bool
+	Spec            json.RawMessage
+}
