@@ -1,0 +1,16 @@
+// Command vcc-provider-sim is vcc's SIMULATED cloud: no real instance is
+// ever made. It is for tests, demos and load benchmarks, and doubles as the
+// template for a site's own plugin (see README.md beside this file).
+package main
+
+import (
+	"github.com/vccproject/vcc/plugins/sim/internal/sim"
+	"github.com/vccproject/vcc/proto/providerplugin"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+func main() {
+	providerplugin.Serve(sim.New(version))
+}

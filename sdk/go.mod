@@ -1,0 +1,3 @@
+module github.com/vccproject/vcc/sdk
+
+go 1.26.0
