@@ -1,0 +1,144 @@
+// Package cli implements vcc-host's command line: one function per
+// command, flags with environment defaults, documented exit codes.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+)
+
+// Exit codes, documented in the README.
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+)
+
+// Version of vcc-host, set at build time.
+var Version = "0.1.0-dev"
+
+const usage = `usage: vcc-host COMMAND [flags]
+
+commands:
+  serve                     run the controller
+  plugins list [--json]     show the provider plugins found, pinned and running
+  plugins install --path BIN [--dir DIR]
+                            copy a plugin binary in and pin its SHA-256
+  version                   print the version
+
+Run 'vcc-host COMMAND -h' for a command's flags.
+`
+
+// env is what every command gets.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// Run runs the command in args and returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := env{ctx: ctx, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = e.serve(args[1:])
+	case "plugins":
+		err = e.plugins(args[1:])
+	case "version", "--version":
+		fmt.Fprintf(stdout, "vcc-host %s (provider protocol %d)\n", Version, protocolVersion)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		err = usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
+	return e.exit(err)
+}
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func (e env) exit(err error) int {
+	var ue usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return ExitOK
+	case errors.As(err, &ue):
+		fmt.Fprintf(e.stderr, "vcc-host: %s\n\n%s", ue.msg, usage)
+		return ExitUsage
+	default:
+		fmt.Fprintf(e.stderr, "vcc-host: %s\n", err)
+		return ExitFailure
+	}
+}
+
+// common are the flags every plugin-using command shares.
+type common struct {
+	pluginDir    string
+	logLevel     string
+	logJSON      bool
+	startTimeout time.Duration
+}
+
+// register adds the flags; defLevel is the log level when neither flag nor
+// env sets one (one-shot commands print their findings and stay quiet).
+func (c *common) register(fs *flag.FlagSet, defLevel string) {
+	fs.StringVar(&c.pluginDir, "plugin-dir", os.Getenv(pluginmgr.EnvPluginDir), "plugin directories searched first, colon-separated (env "+pluginmgr.EnvPluginDir+")")
+	fs.StringVar(&c.logLevel, "log-level", envOr("VCC_LOG_LEVEL", defLevel), "trace, debug, info, warn, error or off (env VCC_LOG_LEVEL)")
+	fs.BoolVar(&c.logJSON, "log-json", os.Getenv("VCC_LOG_FORMAT") == "json", "log JSON lines (env VCC_LOG_FORMAT=json)")
+	fs.DurationVar(&c.startTimeout, "plugin-start-timeout", envDuration("VCC_PLUGIN_START_TIMEOUT", 10*time.Second), "how long one plugin may take to start (env VCC_PLUGIN_START_TIMEOUT)")
+}
+
+func (c *common) logger(w io.Writer) hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{Name: "vcc-host", Level: hclog.LevelFromString(c.logLevel), Output: w, JSONFormat: c.logJSON})
+}
+
+func (c *common) managerConfig(w io.Writer, supervise bool) pluginmgr.Config {
+	return pluginmgr.Config{
+		Dirs: pluginmgr.DefaultDirs(c.pluginDir), Logger: c.logger(w), LogLevel: c.logLevel,
+		StartTimeout: c.startTimeout, Supervise: supervise,
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
+}
+
+// parse parses flags and refuses stray arguments.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+// Package testenv builds and stages the real binaries host tests run:
+// vcc-host, the sim plugin and the testplugin fixture. Builds happen once
+// per test process and land in one temp dir that Cleanup removes.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+)
+
+var (
+	mu       sync.Mutex
+	buildDir string
+	built    = map[string]string{}
+)
+
+// Cleanup removes the build dir; call it from TestMain after m.Run.
+func Cleanup() {
+	mu.Lock()
+	defer mu.Unlock()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+}
+
+// RepoRoot is the directory holding go.work.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("testenv: no go.work above the test's directory")
+		}
+		dir = parent
+	}
+}
+
+// build runs `go build` once per key and returns the binary's path.
+func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if p, ok := built[key]; ok {
+		return p
+	}
+	if buildDir == "" {
+		d, err := os.MkdirTemp("", "vcc-testbin-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		buildDir = d
+	}
+	out := filepath.Join(buildDir, key)
+	args := []string{"build", "-o", out}
+	if len(ldflags) > 0 {
+		args = append(args, "-ldflags", strings.Join(ldflags, " "))
+	}
+	cmd := exec.Command("go", append(args, pkg)...)
+	cmd.Dir = filepath.Join(RepoRoot(t), moduleDir)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("testenv: go build %s: %v\n%s", pkg, err, b)
+	}
+	built[key] = out
+	return out
+}
+
+// Host builds vcc-host.
+func Host(t testing.TB) string {
+	return build(t, "vcc-host", "host", "./cmd/vcc-host")
+}
+
+// Sim builds the sim plugin.
+func Sim(t testing.TB) string {
+	return build(t, "vcc-provider-sim", "plugins/sim", ".")
+}
+
+// TestPlugin builds the fixture plugin reporting name and speaking
+// protocol.
+func TestPlugin(t testing.TB, name string, protocol int) string {
+	const pkg = "github.com/vccproject/vcc/host/internal/testenv/testplugin"
+	return build(t, fmt.Sprintf("testplugin-%s-p%d", name, protocol), "host", pkg,
+		"-X main.name="+name, fmt.Sprintf("-X main.protocol=%d", protocol))
+}
+
+// PluginDir makes a temp plugin dir holding a copy of each binary under
+// the given file name (key), pinned unless pin is false.
+func PluginDir(t testing.TB, pin bool, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for base, src := range files {
+		dest := filepath.Join(dir, base)
+		raw, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dest, raw, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if !pin {
+			continue
+		}
+		sum, err := pluginmgr.HashFile(dest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pluginmgr.WritePin(dest, sum); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// SimCatalog is a sim catalog entry with its own state dir.
+func SimCatalog(t testing.TB, latencyMS int) []byte {
+	return []byte(fmt.Sprintf(`{"sim_state_dir": %q, "latency_ms": %d}`, t.TempDir(), latencyMS))
+}

@@ -1,0 +1,105 @@
+// Command testplugin is a fixture for the host's tests: an in-memory
+// provider whose name, version and protocol are set at build time
+// (-ldflags -X main.name=...), so tests can make plugins that disagree
+// with the host or with their file name. It has no optional capabilities.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providerplugin"
+)
+
+var (
+	name     = "test"
+	version  = "0.0.1"
+	protocol = "1"
+)
+
+type mem struct {
+	log   hclog.Logger
+	mu    sync.Mutex
+	nodes map[string]provider.NodeStatus
+}
+
+func (m *mem) GetInfo(context.Context) (*provider.Info, error) {
+	return &provider.Info{Name: name, Version: version, SpecSchema: provider.CommonSpecAttributes()}, nil
+}
+
+func (m *mem) ValidateCatalogEntry(context.Context, string, json.RawMessage) (provider.Diagnostics, error) {
+	return nil, nil
+}
+
+func (m *mem) ValidateSpec(_ context.Context, _ provider.CallEnv, spec json.RawMessage) (provider.Diagnostics, error) {
+	return provider.CommonSpecAttributes().Validate(spec, "spec"), nil
+}
+
+func (m *mem) CreateNode(_ context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	m.log.Info("creating node", "node_id", req.Node.NodeID)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st, ok := m.nodes[req.Node.NodeID]
+	if !ok {
+		st = provider.NodeStatus{NodeID: req.Node.NodeID, CloudInstanceID: "mem-" + req.Node.NodeID, State: provider.InstanceRunning}
+		m.nodes[req.Node.NodeID] = st
+	}
+	return &st, nil
+}
+
+func (m *mem) DeleteNode(_ context.Context, req provider.NodeRequest) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.nodes, req.Node.NodeID)
+	return nil
+}
+
+func (m *mem) DescribeNodes(_ context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []provider.NodeStatus
+	for _, n := range req.Nodes {
+		st, ok := m.nodes[n.NodeID]
+		if !ok {
+			st = provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound}
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+func (m *mem) PowerOn(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError(name, "power on", provider.CapPower)
+}
+
+func (m *mem) PowerOff(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError(name, "power off", provider.CapPower)
+}
+
+func (m *mem) Reboot(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError(name, "reboot", provider.CapReboot)
+}
+
+func main() {
+	proto, err := strconv.Atoi(protocol)
+	if err != nil {
+		panic(err)
+	}
+	logger := providerplugin.NewLogger()
+	hs := providerplugin.Handshake
+	hs.ProtocolVersion = uint(proto)
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: hs,
+		VersionedPlugins: map[int]plugin.PluginSet{
+			proto: {providerplugin.PluginName: &providerplugin.GRPCPlugin{Impl: &mem{log: logger, nodes: map[string]provider.NodeStatus{}}, Logger: logger}},
+		},
+		GRPCServer: providerplugin.GRPCServer,
+		Logger:     logger,
+	})
+}
