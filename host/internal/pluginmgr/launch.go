@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -126,7 +128,16 @@ func startError(c Candidate, err error, timeout time.Duration) error {
 				providerplugin.ProtocolVersion, theirs),
 		}
 	}
-	return fmt.Errorf("start plugin %q (%s, start timeout %v): %w", c.Name, c.Path, timeout, err)
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "Unrecognized remote plugin message: "); ok {
+		first, _, _ := strings.Cut(rest, "\n")
+		if strings.Contains(rest, "Failed to read any lines") {
+			msg = "the plugin exited without a handshake (nothing on its stdout); its stderr is in the host log under plugin." + filepath.Base(c.Path)
+		} else {
+			msg = fmt.Sprintf("the plugin printed %q on stdout instead of the handshake; plugins must log to stderr (hclog) and call providerplugin.Serve first", first)
+		}
+	}
+	return fmt.Errorf("start plugin %q (%s, start timeout %v): %s", c.Name, c.Path, timeout, msg)
 }
 
 // kill stops the process and sweeps its process group, so children a
