@@ -11,6 +11,8 @@ require (
 
 require github.com/google/go-cmp v0.7.0
 
+require go.etcd.io/bbolt v1.5.0
+
 require (
 	github.com/fatih/color v1.13.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect

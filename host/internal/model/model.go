@@ -1,0 +1,111 @@
+// Package model holds the VC object model (UnitGroup, Unit, Node, and the
+// durable Operation that changes them) and the rules of their states.
+package model
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+)
+
+// VC is a UnitGroup.
+type VC struct {
+	VCID    string    `json:"vcid"`
+	VCNo    int       `json:"vcno"`
+	Name    string    `json:"name"`
+	Type    string    `json:"type"` // compute or storage
+	Owner   string    `json:"owner"`
+	State   VCState   `json:"state"`
+	Created time.Time `json:"created"`
+	// Deleting is set once a cleanup of the whole VC is under way.
+	Deleting bool `json:"deleting,omitempty"`
+}
+
+// Unit is a homogeneous set of nodes on one provider.
+type Unit struct {
+	VCID     string `json:"vcid"`
+	Name     string `json:"name"`
+	Provider string `json:"provider"`
+	Flavor   string `json:"flavor,omitempty"`
+	// CatalogEntry is the VPN catalog entry (spec.private_network).
+	CatalogEntry string `json:"catalog_entry"`
+	// Spec is the resolved spec: schema defaults, then flavor, then the
+	// request.
+	Spec    json.RawMessage `json:"spec"`
+	State   UnitState       `json:"state"`
+	Created time.Time       `json:"created"`
+	// LastError is the failure of the unit's last operation, if it failed.
+	LastError  string `json:"last_error,omitempty"`
+	NextNodeNo int    `json:"next_node_no"`
+	Deleting   bool   `json:"deleting,omitempty"`
+}
+
+// Node is one cloud instance of a unit.
+type Node struct {
+	NodeID               string    `json:"node_id"`
+	VCID                 string    `json:"vcid"`
+	Unit                 string    `json:"unit"`
+	NodeNo               int       `json:"node_no"`
+	State                NodeState `json:"state"`
+	FixedIP              string    `json:"fixed_ip,omitempty"`
+	CloudInstanceID      string    `json:"cloud_instance_id,omitempty"`
+	CloudInstanceAddress string    `json:"cloud_instance_address,omitempty"`
+	CloudInstanceName    string    `json:"cloud_instance_name,omitempty"`
+	StateReason          string    `json:"state_reason,omitempty"`
+	Unwatched            bool      `json:"unwatched,omitempty"`
+	Created              time.Time `json:"created"`
+	Updated              time.Time `json:"updated"`
+}
+
+// OpKind names what an operation does.
+type OpKind string
+
+const (
+	OpCreateNodes OpKind = "create_nodes"
+	OpDeleteNodes OpKind = "delete_nodes"
+	OpDeleteUnit  OpKind = "delete_unit"
+	OpDeleteVC    OpKind = "delete_vc"
+	OpPowerOn     OpKind = "power_on"
+	OpPowerOff    OpKind = "power_off"
+	OpReboot      OpKind = "reboot"
+)
+
+// OpState is the life of an operation.
+type OpState string
+
+const (
+	OpPending   OpState = "pending"
+	OpRunning   OpState = "running"
+	OpSucceeded OpState = "succeeded"
+	OpFailed    OpState = "failed"
+)
+
+// Operation is a durable record of one requested change. The engine runs
+// it; after a crash, the next start runs every open one again (each step
+// is idempotent).
+type Operation struct {
+	ID      string    `json:"id"`
+	Seq     int       `json:"seq"`
+	Kind    OpKind    `json:"kind"`
+	VCID    string    `json:"vcid"`
+	Unit    string    `json:"unit,omitempty"`
+	NodeIDs []string  `json:"node_ids,omitempty"`
+	State   OpState   `json:"state"`
+	Error   string    `json:"error,omitempty"`
+	User    string    `json:"user,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+	// Deadline is when the engine gives up on it and frees the unit.
+	Deadline time.Time `json:"deadline"`
+}
+
+// Open reports whether the operation has not finished.
+func (o *Operation) Open() bool { return o.State == OpPending || o.State == OpRunning }
+
+// NewID returns 32 random hex digits, the form of vcid and node_id.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,55 @@
+// Package store keeps the controller's state durably. The Store interface
+// is small so that another backend (etcd, Consul) can replace the
+// embedded bbolt one.
+package store
+
+import (
+	"errors"
+
+	"github.com/vccproject/vcc/host/internal/model"
+)
+
+// ErrNotFound is returned for a missing record.
+var ErrNotFound = errors.New("not found")
+
+// Store runs transactions over the state.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(fn func(Tx) error) error
+	// Update runs fn in a read-write transaction; all its writes happen
+	// or none. fn may run more than once (concurrent updates are batched
+	// into one commit), so it must have no effects outside tx.
+	Update(fn func(Tx) error) error
+	Close() error
+}
+
+// Tx reads and writes records. Lists come sorted: VCs by vcno, units by
+// name, nodes by node_no, operations by seq.
+type Tx interface {
+	VC(vcid string) (*model.VC, error)
+	VCs() ([]*model.VC, error)
+	PutVC(*model.VC) error
+	DeleteVC(vcid string) error
+
+	Unit(vcid, name string) (*model.Unit, error)
+	Units(vcid string) ([]*model.Unit, error)
+	PutUnit(*model.Unit) error
+	DeleteUnit(vcid, name string) error
+
+	Node(nodeID string) (*model.Node, error)
+	Nodes(vcid, unit string) ([]*model.Node, error)
+	// EachNode visits every node of every unit.
+	EachNode(fn func(*model.Node) error) error
+	PutNode(*model.Node) error
+	DeleteNode(nodeID string) error
+
+	Op(id string) (*model.Operation, error)
+	PutOp(*model.Operation) error
+	// OpenOps lists operations still pending or running.
+	OpenOps() ([]*model.Operation, error)
+
+	// NextSeq returns the next value of a named counter, starting at 1.
+	NextSeq(name string) (int, error)
+	Meta(key string) (string, error)
+	PutMeta(key, value string) error
+}
