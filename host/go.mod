@@ -13,6 +13,8 @@ require github.com/google/go-cmp v0.7.0
 
 require go.etcd.io/bbolt v1.5.0
 
+require gopkg.in/yaml.v3 v3.0.1
+
 require (
 	github.com/fatih/color v1.13.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect

@@ -1,0 +1,160 @@
+// Package config loads the controller's YAML configuration
+// (vpn_catalog.yml, vcp_flavor.yml) keeping every key's line, so that a
+// problem found later — by a plugin's schema, say — still names
+// file:line, provider, entry and key.
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Problem is one finding in a config file.
+type Problem struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Provider string `json:"provider,omitempty"`
+	Entry    string `json:"entry,omitempty"`
+	Key      string `json:"key,omitempty"`
+	Message  string `json:"message"`
+	Warning  bool   `json:"warning,omitempty"`
+}
+
+func (p Problem) String() string {
+	where := p.Provider
+	if p.Entry != "" {
+		where += "." + p.Entry
+	}
+	if p.Key != "" {
+		where += "." + p.Key
+	}
+	kind := ""
+	if p.Warning {
+		kind = "warning: "
+	}
+	if where == "" {
+		return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, kind, p.Message)
+	}
+	return fmt.Sprintf("%s:%d: %s%s: %s", p.File, p.Line, kind, where, p.Message)
+}
+
+// Problems is a list of findings that is also an error.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	s := ""
+	for i, p := range ps {
+		if i > 0 {
+			s += "\n"
+		}
+		s += p.String()
+	}
+	return s
+}
+
+// Errors returns only the problems that are not warnings.
+func (ps Problems) Errors() Problems {
+	var out Problems
+	for _, p := range ps {
+		if !p.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// section is one provider → name → mapping block (catalog entry or
+// flavor) with the lines of its keys.
+type section struct {
+	Provider string
+	Name     string
+	Line     int
+	KeyLines map[string]int
+	JSON     json.RawMessage
+}
+
+// parseSections reads a YAML file shaped `provider: {name: {key: value}}`,
+// skipping the top-level keys in skip. A missing file gives (nil, nil).
+func parseSections(path string, skip map[string]*string) ([]section, error) {
+	raw, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseSectionsBytes(path, raw, skip)
+}
+
+func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]section, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: err.Error()}}
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	top := doc.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, Problems{{File: path, Line: top.Line, Message: "must be a mapping of provider: {name: {key: value}}"}}
+	}
+	var out []section
+	var probs Problems
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		if dst, ok := skip[k.Value]; ok {
+			if dst != nil {
+				*dst = v.Value
+			}
+			continue
+		}
+		if v.Kind != yaml.MappingNode {
+			probs = append(probs, Problem{File: path, Line: v.Line, Provider: k.Value, Message: "must be a mapping of entry names to settings"})
+			continue
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			nk, nv := v.Content[j], v.Content[j+1]
+			s := section{Provider: k.Value, Name: nk.Value, Line: nk.Line, KeyLines: map[string]int{}}
+			if nv.Kind == yaml.ScalarNode && nv.Tag == "!!null" {
+				s.JSON = json.RawMessage(`{}`)
+				out = append(out, s)
+				continue
+			}
+			if nv.Kind != yaml.MappingNode {
+				probs = append(probs, Problem{File: path, Line: nv.Line, Provider: k.Value, Entry: nk.Value, Message: "must be a mapping of keys to values"})
+				continue
+			}
+			var val map[string]any
+			if err := nv.Decode(&val); err != nil {
+				probs = append(probs, Problem{File: path, Line: nv.Line, Provider: k.Value, Entry: nk.Value, Message: err.Error()})
+				continue
+			}
+			for m := 0; m+1 < len(nv.Content); m += 2 {
+				s.KeyLines[nv.Content[m].Value] = nv.Content[m].Line
+			}
+			raw, err := json.Marshal(val)
+			if err != nil {
+				probs = append(probs, Problem{File: path, Line: nv.Line, Provider: k.Value, Entry: nk.Value, Message: err.Error()})
+				continue
+			}
+			s.JSON = raw
+			out = append(out, s)
+		}
+	}
+	if len(probs) > 0 {
+		return nil, probs
+	}
+	return out, nil
+}
+
+// yamlErrLine digs the line out of a yaml.v3 syntax error ("yaml: line 3: ...").
+func yamlErrLine(err error) int {
+	var line int
+	if _, scanErr := fmt.Sscanf(err.Error(), "yaml: line %d:", &line); scanErr == nil {
+		return line
+	}
+	return 0
+}
