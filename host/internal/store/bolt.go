@@ -94,7 +94,9 @@ func unitNodeKey(vcid, unit string, no int) []byte {
 	return binary.BigEndian.AppendUint32(k, uint32(no))
 }
 
-func (t *boltTx) VC(vcid string) (*model.VC, error) { return get[model.VC](t.tx.Bucket(bVCs), []byte(vcid)) }
+func (t *boltTx) VC(vcid string) (*model.VC, error) {
+	return get[model.VC](t.tx.Bucket(bVCs), []byte(vcid))
+}
 
 func (t *boltTx) VCs() ([]*model.VC, error) {
 	var out []*model.VC
@@ -140,7 +142,9 @@ func (t *boltTx) DeleteUnit(vcid, name string) error {
 	return t.tx.Bucket(bUnits).Delete(unitKey(vcid, name))
 }
 
-func (t *boltTx) Node(id string) (*model.Node, error) { return get[model.Node](t.tx.Bucket(bNodes), []byte(id)) }
+func (t *boltTx) Node(id string) (*model.Node, error) {
+	return get[model.Node](t.tx.Bucket(bNodes), []byte(id))
+}
 
 func (t *boltTx) Nodes(vcid, unit string) ([]*model.Node, error) {
 	var out []*model.Node
@@ -190,7 +194,9 @@ func (t *boltTx) DeleteNode(id string) error {
 
 func seqKey(seq int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(seq)) }
 
-func (t *boltTx) Op(id string) (*model.Operation, error) { return get[model.Operation](t.tx.Bucket(bOps), []byte(id)) }
+func (t *boltTx) Op(id string) (*model.Operation, error) {
+	return get[model.Operation](t.tx.Bucket(bOps), []byte(id))
+}
 
 func (t *boltTx) PutOp(op *model.Operation) error {
 	if err := put(t.tx.Bucket(bOps), []byte(op.ID), op); err != nil {
@@ -235,4 +241,6 @@ func (t *boltTx) Meta(key string) (string, error) {
 	return string(raw), nil
 }
 
-func (t *boltTx) PutMeta(key, value string) error { return t.tx.Bucket(bMeta).Put([]byte(key), []byte(value)) }
+func (t *boltTx) PutMeta(key, value string) error {
+	return t.tx.Bucket(bMeta).Put([]byte(key), []byte(value))
+}
