@@ -15,6 +15,8 @@ require go.etcd.io/bbolt v1.5.0
 
 require gopkg.in/yaml.v3 v3.0.1
 
+require github.com/julienschmidt/httprouter v1.3.0
+
 require (
 	github.com/fatih/color v1.13.0 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
@@ -22,6 +24,7 @@ require (
 	github.com/mattn/go-colorable v0.1.12 // indirect
 	github.com/mattn/go-isatty v0.0.17 // indirect
 	github.com/oklog/run v1.1.0 // indirect
+	github.com/vccproject/vcc/sdk v0.0.0
 	golang.org/x/mod v0.41.0
 	golang.org/x/net v0.60.0 // indirect
 	golang.org/x/sys v0.48.0 // indirect
@@ -31,3 +34,5 @@ require (
 )
 
 replace github.com/vccproject/vcc/proto => ../proto
+
+replace github.com/vccproject/vcc/sdk => ../sdk

@@ -124,7 +124,7 @@ func (s Schema) WithDefaults(doc json.RawMessage) (json.RawMessage, error) {
 
 func decodeObject(doc json.RawMessage, prefix string) (map[string]json.RawMessage, *Diagnostic) {
 	obj := map[string]json.RawMessage{}
-	if len(bytes.TrimSpace(doc)) == 0 {
+	if len(bytes.TrimSpace(doc)) == 0 || isNull(doc) {
 		return obj, nil
 	}
 	if err := json.Unmarshal(doc, &obj); err != nil || obj == nil {

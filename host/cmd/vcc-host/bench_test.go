@@ -17,7 +17,7 @@ func BenchmarkPluginsList(b *testing.B) {
 		files["vcc-provider-"+name] = testenv.TestPlugin(b, name, 1)
 	}
 	dir := testenv.PluginDir(b, true, files)
-	host := testenv.Host(b)
+	host := testenv.HostBinary(b)
 	b.ResetTimer()
 	for b.Loop() {
 		out, err := exec.Command(host, "plugins", "list", "--plugin-dir", dir).CombinedOutput()

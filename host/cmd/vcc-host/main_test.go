@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 // run runs vcc-host with args and returns its output and exit code.
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(testenv.Host(t), args...)
+	cmd := exec.Command(testenv.HostBinary(t), args...)
 	cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
@@ -162,7 +162,7 @@ func TestNoPluginOutlivesHost(t *testing.T) {
 			dir := testenv.PluginDir(t, true, map[string]string{
 				"vcc-provider-sim": testenv.Sim(t), "vcc-provider-other": testenv.TestPlugin(t, "other", 1),
 			})
-			host := exec.Command(testenv.Host(t), "serve", "--plugin-dir", dir, "--log-level", "warn")
+			host := exec.Command(testenv.HostBinary(t), "serve", "--plugin-dir", dir, "--log-level", "warn")
 			host.Stderr = os.Stderr
 			if err := host.Start(); err != nil {
 				t.Fatal(err)

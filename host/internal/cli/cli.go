@@ -29,7 +29,8 @@ var Version = "0.1.0-dev"
 const usage = `usage: vcc-host COMMAND [flags]
 
 commands:
-  serve                     run the controller
+  serve                     run the controller (REST API over HTTPS)
+  init                      validate config and certificates; a running host reloads them
   plugins list [--json]     show the provider plugins found, pinned and running
   plugins install --path BIN [--dir DIR]
                             copy a plugin binary in and pin its SHA-256
@@ -56,6 +57,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		err = e.serve(args[1:])
+	case "init":
+		err = e.initCmd(args[1:])
 	case "plugins":
 		err = e.plugins(args[1:])
 	case "version", "--version":

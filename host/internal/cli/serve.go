@@ -1,37 +1,156 @@
 package cli
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
 
+	"github.com/vccproject/vcc/host/internal/api"
+	"github.com/vccproject/vcc/host/internal/auth"
+	"github.com/vccproject/vcc/host/internal/config"
+	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/engine"
+	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/host/internal/tlsconf"
 	"github.com/vccproject/vcc/proto/providerplugin"
 )
 
 const protocolVersion = providerplugin.ProtocolVersion
 
-// serve runs the controller until SIGINT or SIGTERM. For now it loads and
-// supervises the provider plugins; the REST API comes with the controller
-// core.
+// PIDFile in the data dir lets `vcc-host init` ask a running host to
+// reload.
+const PIDFile = "vcc-host.pid"
+
+// dirs are the locations every controller command shares.
+type dirs struct {
+	data, config, cert string
+}
+
+func (d *dirs) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.data, "data", envOr("VCC_DATA_DIR", "./volume"), "data directory: state, tokens, generated CA (env VCC_DATA_DIR)")
+	fs.StringVar(&d.config, "config", envOr("VCC_CONFIG_DIR", "./config"), "config directory: vpn_catalog.yml, vcp_flavor.yml (env VCC_CONFIG_DIR)")
+	fs.StringVar(&d.cert, "cert", envOr("VCC_CERT_DIR", "./cert"), "certificate directory: ca.pem, occtr_cert.pem, occtr_key.pem (env VCC_CERT_DIR)")
+}
+
+// serve runs the controller until SIGINT or SIGTERM; SIGHUP reloads the
+// configuration.
 func (e env) serve(args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	var c common
+	var d dirs
 	c.register(fs, "info")
+	d.register(fs)
+	listen := fs.String("listen", envOr("VCC_LISTEN", ":443"), "HTTPS address of the REST API (env VCC_LISTEN)")
+	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
+	opTimeout := fs.Duration("op-timeout", envDuration("VCC_OP_TIMEOUT", 30*time.Minute), "an operation running longer fails and frees its unit (env VCC_OP_TIMEOUT)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m := pluginmgr.New(c.managerConfig(e.stderr, true))
-	defer m.Close()
-	m.Start(e.ctx)
-	running := 0
-	for _, s := range m.Statuses() {
-		if s.State == pluginmgr.StateRunning {
-			running++
+	if err := os.MkdirAll(d.data, 0o700); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	// The simulator keeps its cloud beside the controller's state, so a
+	// restart sees the same instances.
+	if os.Getenv("VCC_SIM_STATE_DIR") == "" {
+		abs, _ := filepath.Abs(filepath.Join(d.data, "sim"))
+		os.Setenv("VCC_SIM_STATE_DIR", abs)
+	}
+	log := c.logger(e.stderr)
+
+	plugins := pluginmgr.New(c.managerConfig(e.stderr, true))
+	defer plugins.Close()
+	plugins.Start(e.ctx)
+
+	st, err := store.OpenBolt(filepath.Join(d.data, "state.db"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bus := events.NewBus()
+	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
+		ConfigDir: d.config, Engine: engine.Config{DefaultLimit: *limit, OpTimeout: *opTimeout},
+	})
+	var probs config.Problems
+	if errors.As(err, &probs) {
+		return fmt.Errorf("the configuration has errors; fix them and start again:\n%s", probs.Error())
+	}
+	if err != nil {
+		return err
+	}
+	defer ctrl.Close()
+	authn, err := auth.LoadBootstrap(d.data)
+	if err != nil {
+		return err
+	}
+	mat, err := tlsconf.Load(d.cert, d.data)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
+	}
+	srv := &http.Server{
+		Handler:           api.New(ctrl, plugins, authn, bus, log, Version),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{mat.Cert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	pidPath := filepath.Join(d.data, PIDFile)
+	_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	defer os.Remove(pidPath)
+
+	caNote := mat.CAPath
+	if mat.Generated {
+		caNote += " (a generated development CA: put ca.pem, occtr_cert.pem and occtr_key.pem in " + d.cert + " for real use)"
+	}
+	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  data: %s, config: %s, controller id: %s\n",
+		Version, ln.Addr(), caNote, authn.Path, d.data, d.config, ctrl.ID())
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			probs, err := ctrl.Reload(e.ctx)
+			if err != nil {
+				log.Error("configuration not reloaded; the previous one stays in force", "problems", err.Error())
+				continue
+			}
+			for _, p := range probs {
+				log.Warn(p.String())
+			}
+			log.Info("configuration reloaded")
+		case err := <-errc:
+			return fmt.Errorf("https server: %w", err)
+		case <-e.ctx.Done():
+			fmt.Fprintln(e.stdout, "vcc-host: stopping")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+			return nil
 		}
 	}
-	fmt.Fprintf(e.stdout, "vcc-host %s: %d provider plugin(s) running; see `vcc-host plugins list`. Ctrl-C stops.\n", Version, running)
-	<-e.ctx.Done()
-	fmt.Fprintln(e.stdout, "vcc-host: stopping")
-	return nil
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }

@@ -174,3 +174,19 @@ func (m *Manager) Close() {
 	wg.Wait()
 	plugin.CleanupClients()
 }
+
+// Info returns what the plugin said at its last start, without a call.
+func (m *Manager) Info(name string) (*provider.Info, error) {
+	m.mu.Lock()
+	inst, ok := m.byName[Normalize(name)]
+	m.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("no provider %q is installed (installed: %s)", name, strings.Join(m.Names(), ", "))
+	}
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	if inst.info == nil {
+		return nil, fmt.Errorf("provider %q is %s: %v", name, inst.state, inst.lastErr)
+	}
+	return inst.info, nil
+}

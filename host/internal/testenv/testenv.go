@@ -78,8 +78,8 @@ func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
 	return out
 }
 
-// Host builds vcc-host.
-func Host(t testing.TB) string {
+// HostBinary builds vcc-host.
+func HostBinary(t testing.TB) string {
 	return build(t, "vcc-host", "host", "./cmd/vcc-host")
 }
 

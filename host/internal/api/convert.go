@@ -1,0 +1,55 @@
+package api
+
+import (
+	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/sdk"
+)
+
+func vcOut(vc *model.VC) sdk.VC {
+	return sdk.VC{VCID: vc.VCID, VCNo: vc.VCNo, Name: vc.Name, Type: vc.Type, Owner: vc.Owner, State: string(vc.State), Created: vc.Created}
+}
+
+func vcViewOut(v *controller.VCView) sdk.VC {
+	out := vcOut(v.VC)
+	out.Units = make([]sdk.Unit, 0, len(v.Units))
+	for _, u := range v.Units {
+		out.Units = append(out.Units, unitOut(&u))
+	}
+	return out
+}
+
+func unitOut(v *controller.UnitView) sdk.Unit {
+	u := v.Unit
+	return sdk.Unit{
+		VCID: u.VCID, Name: u.Name, Provider: u.Provider, Flavor: u.Flavor, CatalogEntry: u.CatalogEntry,
+		State: string(u.State), LastError: u.LastError, Spec: u.Spec, Created: u.Created, Nodes: nodesOut(v.Nodes),
+	}
+}
+
+func nodesOut(nodes []*model.Node) []sdk.Node {
+	out := make([]sdk.Node, len(nodes))
+	for i, n := range nodes {
+		out[i] = nodeOut(n)
+	}
+	return out
+}
+
+func nodeOut(n *model.Node) sdk.Node {
+	return sdk.Node{
+		NodeID: n.NodeID, NodeNo: n.NodeNo, State: string(n.State), CloudInstanceID: n.CloudInstanceID,
+		CloudInstanceAddress: n.CloudInstanceAddress, CloudInstanceName: n.CloudInstanceName,
+		StateReason: n.StateReason, Watched: !n.Unwatched,
+	}
+}
+
+func opOut(op *model.Operation) sdk.Operation {
+	return sdk.Operation{
+		ID: op.ID, Kind: string(op.Kind), State: string(op.State), Error: op.Error, VCID: op.VCID,
+		Unit: op.Unit, NodeIDs: op.NodeIDs, Created: op.Created, Updated: op.Updated,
+	}
+}
+
+func selectorIn(s sdk.Selector) controller.Selector {
+	return controller.Selector{NodeIDs: s.NodeIDs, NodeNos: s.NodeNos, IPAddresses: s.IPAddresses, Num: s.Num}
+}

@@ -1,0 +1,47 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/vccproject/vcc/host/internal/events"
+)
+
+// events streams state changes as server-sent events, optionally only
+// those of one VC (?vcid=) or operation (?operation_id=), so clients can
+// follow progress without polling.
+func (s *Server) events(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "streaming is not supported by this connection")
+		return
+	}
+	vcid, opID := r.URL.Query().Get("vcid"), r.URL.Query().Get("operation_id")
+	ch, stop := s.bus.Subscribe(func(e events.Event) bool {
+		return (vcid == "" || e.VCID == vcid) && (opID == "" || e.OpID == opID || e.Type != "operation")
+	})
+	defer stop()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, ": vcc events\n\n")
+	flusher.Flush()
+	beat := time.NewTicker(15 * time.Second)
+	defer beat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-beat.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case e := <-ch:
+			raw, _ := json.Marshal(e)
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, raw)
+		}
+		flusher.Flush()
+	}
+}

@@ -1,0 +1,259 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strconv"
+
+	"github.com/julienschmidt/httprouter"
+
+	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/proto/providerplugin"
+	"github.com/vccproject/vcc/sdk"
+)
+
+func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	v := sdk.Version{Version: s.version, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
+	for _, st := range s.plugins.Statuses() {
+		if st.State != "shadowed" {
+			v.Plugins[st.Name] = st.Version
+		}
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) authority(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	who := identity(r)
+	writeJSON(w, http.StatusOK, sdk.Authority{Role: who.Access(), UserName: who.User, UserRole: who.Role})
+}
+
+func (s *Server) vpnCatalog(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	out := map[string]map[string]json.RawMessage{}
+	for prov, entries := range s.ctrl.Catalog().Entries {
+		out[prov] = map[string]json.RawMessage{}
+		for name, e := range entries {
+			out[prov][name] = e.Values
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) flavors(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	out := []sdk.Flavor{}
+	for prov, fl := range s.ctrl.Flavors(r.URL.Query().Get("provider")) {
+		for name, vals := range fl {
+			out = append(out, sdk.Flavor{Provider: prov, Name: name, Values: vals})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Provider < out[j].Provider || out[i].Provider == out[j].Provider && out[i].Name < out[j].Name
+	})
+	writeJSON(w, http.StatusOK, map[string]any{"flavors": out})
+}
+
+func (s *Server) listPlugins(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	out := []sdk.Plugin{}
+	for _, st := range s.plugins.Statuses() {
+		caps := make([]string, len(st.Capabilities))
+		for i, c := range st.Capabilities {
+			caps[i] = string(c)
+		}
+		out = append(out, sdk.Plugin{Name: st.Name, Version: st.Version, Protocol: st.Protocol, State: string(st.State),
+			Simulator: st.Simulator, Capabilities: caps, Reason: st.Reason})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"plugins": out})
+}
+
+// getOperation answers at once, or with ?wait=30s when the operation
+// finishes (long poll).
+func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	op, err := s.ctrl.GetOp(identity(r), ps.ByName("id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d := waitParam(r); d > 0 && op.Open() {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		if waited, err := s.ctrl.Engine().Wait(ctx, op.ID); err == nil {
+			op = waited
+		}
+	}
+	writeJSON(w, http.StatusOK, opOut(op))
+}
+
+func (s *Server) listVCs(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	vcs, err := s.ctrl.ListVCs(identity(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := make([]sdk.VC, len(vcs))
+	for i, vc := range vcs {
+		out[i] = vcOut(vc)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"vcs": out})
+}
+
+func (s *Server) createVC(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	var req sdk.CreateVCRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	vc, err := s.ctrl.CreateVC(identity(r), req.Name, req.Type)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, vcOut(vc))
+}
+
+func (s *Server) getVC(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	v, err := s.ctrl.GetVC(identity(r), ps.ByName("vcid"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, vcViewOut(v))
+}
+
+func (s *Server) createUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	var req struct {
+		UnitName string                     `json:"unit_name"`
+		Provider string                     `json:"provider"`
+		Flavor   string                     `json:"flavor"`
+		Spec     map[string]json.RawMessage `json:"spec"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	view, op, err := s.ctrl.CreateUnit(r.Context(), identity(r), ps.ByName("vcid"),
+		controller.UnitRequest{Name: req.UnitName, Provider: req.Provider, Flavor: req.Flavor, Spec: req.Spec})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u := unitOut(view)
+	writeJSON(w, http.StatusAccepted, sdk.Accepted{OperationID: op.ID, Unit: &u})
+}
+
+func (s *Server) changeOwner(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	var req sdk.ChangeOwnerRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	vc, err := s.ctrl.ChangeOwner(identity(r), ps.ByName("vcid"), req.Owner)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, vcOut(vc))
+}
+
+func (s *Server) deleteVC(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	op, err := s.ctrl.DeleteVC(r.Context(), identity(r), ps.ByName("vcid"))
+	s.accepted(w, r, op, nil, err)
+}
+
+func (s *Server) getUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	v, err := s.ctrl.GetUnit(identity(r), ps.ByName("vcid"), ps.ByName("unit"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, unitOut(v))
+}
+
+func (s *Server) addNodes(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	var req sdk.AddNodesRequest
+	if !decode(w, r, &req) || !checkLists(w, map[string]int{"ip_addresses": len(req.IPAddresses)}) {
+		return
+	}
+	nodes, op, err := s.ctrl.AddNodes(r.Context(), identity(r), ps.ByName("vcid"), ps.ByName("unit"), req.NumAddNodes, req.IPAddresses)
+	s.accepted(w, r, op, nodes, err)
+}
+
+func (s *Server) deleteUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	force, _ := strconv.ParseBool(r.URL.Query().Get("force"))
+	op, err := s.ctrl.DeleteUnit(r.Context(), identity(r), ps.ByName("vcid"), ps.ByName("unit"), force)
+	s.accepted(w, r, op, nil, err)
+}
+
+// unitAction runs an action on the unit's nodes, all or those the body
+// selects; delete_nodes deletes the selected ones.
+func (s *Server) unitAction(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	var sel sdk.Selector
+	if r.ContentLength != 0 && !decode(w, r, &sel) {
+		return
+	}
+	if !checkLists(w, map[string]int{"node_ids": len(sel.NodeIDs), "node_nos": len(sel.NodeNos), "ip_addresses": len(sel.IPAddresses)}) {
+		return
+	}
+	s.action(w, r, ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub"), selectorIn(sel))
+}
+
+func (s *Server) nodeAction(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	s.action(w, r, ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("action"), controller.Selector{NodeIDs: []string{ps.ByName("sub")}})
+}
+
+func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, action string, sel controller.Selector) {
+	var (
+		nodes []*model.Node
+		op    *model.Operation
+		err   error
+	)
+	if action == "delete_nodes" {
+		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), identity(r), vcid, unit, sel)
+	} else {
+		nodes, op, err = s.ctrl.Action(r.Context(), identity(r), vcid, unit, action, sel)
+	}
+	if err == nil && op == nil {
+		writeJSON(w, http.StatusOK, sdk.Accepted{Nodes: nodesOut(nodes)})
+		return
+	}
+	s.accepted(w, r, op, nodes, err)
+}
+
+func (s *Server) getNode(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	n, err := s.ctrl.GetNode(identity(r), ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, nodeOut(n))
+}
+
+func (s *Server) deleteNode(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	vcid, unit, id := ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub")
+	if _, err := s.ctrl.GetNode(identity(r), vcid, unit, id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	nodes, op, err := s.ctrl.DeleteNodes(r.Context(), identity(r), vcid, unit, controller.Selector{NodeIDs: []string{id}})
+	s.accepted(w, r, op, nodes, err)
+}
+
+// accepted answers a change: 202 with the operation, or 204 when there
+// was nothing to do.
+func (s *Server) accepted(w http.ResponseWriter, r *http.Request, op *model.Operation, nodes []*model.Node, err error) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if op == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	out := sdk.Accepted{OperationID: op.ID}
+	if nodes != nil {
+		out.Nodes = nodesOut(nodes)
+	}
+	writeJSON(w, http.StatusAccepted, out)
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/vccproject/vcc/host/internal/config"
+	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/tlsconf"
+)
+
+// initCmd validates the configuration and certificates, prints a summary,
+// and asks a running host to load them. It changes nothing else and may
+// run any number of times.
+func (e env) initCmd(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var c common
+	var d dirs
+	c.register(fs, "off")
+	d.register(fs)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	plugins := pluginmgr.New(c.managerConfig(e.stderr, false))
+	plugins.Start(e.ctx)
+	defer plugins.Close()
+	cat, flav, probs, err := controller.LoadConfig(e.ctx, d.config, plugins)
+	var all config.Problems
+	if !errors.As(err, &all) && err != nil {
+		return err
+	}
+	if all == nil {
+		all = probs
+	}
+	for _, p := range all {
+		fmt.Fprintln(e.stdout, p.String())
+	}
+	if err != nil {
+		return fmt.Errorf("configuration has %d error(s); nothing was loaded", len(all.Errors()))
+	}
+	if err := os.MkdirAll(d.data, 0o700); err != nil {
+		return err
+	}
+	mat, err := tlsconf.Load(d.cert, d.data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "catalog %s:", cat.File)
+	for prov, entries := range cat.Entries {
+		fmt.Fprintf(e.stdout, " %s(%s)", prov, strings.Join(cat.Names(prov), ","))
+		_ = entries
+	}
+	fmt.Fprintf(e.stdout, "\nflavors: %d from %s, plus each plugin's own\n", countFlavors(flav), flav.File)
+	fmt.Fprintf(e.stdout, "plugins: %s\n", strings.Join(plugins.Names(), ", "))
+	cert := mat.Dir
+	if mat.Generated {
+		cert += " (generated development CA)"
+	}
+	fmt.Fprintf(e.stdout, "certificate: %s, CA %s\n", cert, mat.CAPath)
+	if pid := runningHost(d.data); pid > 0 {
+		if err := syscall.Kill(pid, syscall.SIGHUP); err == nil {
+			fmt.Fprintf(e.stdout, "asked the running vcc-host (pid %d) to reload\n", pid)
+		}
+	} else {
+		fmt.Fprintln(e.stdout, "no vcc-host is running on this data dir; it will load this at start")
+	}
+	return nil
+}
+
+func countFlavors(f *config.Flavors) int {
+	n := 0
+	for _, m := range f.Entries {
+		n += len(m)
+	}
+	return n
+}
+
+// runningHost returns the pid of a live vcc-host on dataDir, or 0.
+func runningHost(dataDir string) int {
+	raw, err := os.ReadFile(filepath.Join(dataDir, PIDFile))
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil || syscall.Kill(pid, 0) != nil {
+		return 0
+	}
+	return pid
+}

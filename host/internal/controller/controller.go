@@ -1,0 +1,178 @@
+// Package controller is the VC service: it checks requests against the
+// model's rules and the plugins' schemas, records the change and the
+// operation that carries it out in one transaction, and hands the
+// operation to the engine.
+package controller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/vccproject/vcc/host/internal/config"
+	"github.com/vccproject/vcc/host/internal/engine"
+	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Config of the controller.
+type Config struct {
+	ConfigDir string
+	Engine    engine.Config
+	// MaxNodesPerRequest bounds one create or add; default 1000.
+	MaxNodesPerRequest int
+}
+
+// Controller owns the VCs.
+type Controller struct {
+	st      store.Store
+	plugins *pluginmgr.Manager
+	bus     *events.Bus
+	log     hclog.Logger
+	eng     *engine.Engine
+	id      string
+	cfg     Config
+
+	confMu  sync.RWMutex
+	catalog *config.Catalog
+	flavors *config.Flavors
+}
+
+// New loads the controller id and the configuration, starts the engine
+// and resumes the operations a previous run left open. A configuration
+// with errors stops it, listing every problem.
+func New(ctx context.Context, st store.Store, plugins *pluginmgr.Manager, bus *events.Bus, log hclog.Logger, cfg Config) (*Controller, error) {
+	if cfg.MaxNodesPerRequest == 0 {
+		cfg.MaxNodesPerRequest = 1000
+	}
+	c := &Controller{st: st, plugins: plugins, bus: bus, log: log.Named("controller"), cfg: cfg}
+	err := st.Update(func(tx store.Tx) error {
+		id, err := tx.Meta("controller_id")
+		if errors.Is(err, store.ErrNotFound) {
+			id = model.NewID()
+			err = tx.PutMeta("controller_id", id)
+		}
+		c.id = id
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("controller id: %w", err)
+	}
+	probs, err := c.Reload(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range probs {
+		c.log.Warn(p.String())
+	}
+	c.eng = engine.New(st, c, bus, log, cfg.Engine)
+	n, err := c.eng.Resume()
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 {
+		c.log.Info("resumed open operations", "count", n)
+	}
+	return c, nil
+}
+
+// ID is this controller's id, tagged on every instance it makes.
+func (c *Controller) ID() string { return c.id }
+
+// Engine exposes the engine for waiting on operations.
+func (c *Controller) Engine() *engine.Engine { return c.eng }
+
+// Close stops the engine; open operations resume at the next start.
+func (c *Controller) Close() { c.eng.Close() }
+
+// Reload reads and validates the configuration and, when it has no
+// errors, puts it in force. It returns the warnings; errors come back as
+// config.Problems.
+func (c *Controller) Reload(ctx context.Context) (config.Problems, error) {
+	cat, flav, probs, err := LoadConfig(ctx, c.cfg.ConfigDir, c.plugins)
+	if err != nil {
+		return nil, err
+	}
+	c.confMu.Lock()
+	c.catalog, c.flavors = cat, flav
+	c.confMu.Unlock()
+	return probs, nil
+}
+
+// LoadConfig loads and validates the catalog and flavors of dir against
+// the running plugins. Errors come back as config.Problems.
+func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*config.Catalog, *config.Flavors, config.Problems, error) {
+	cat, err := config.LoadCatalog(filepath.Join(dir, config.CatalogFile))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	flav, err := config.LoadFlavors(filepath.Join(dir, config.FlavorFile))
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	probs := cat.Validate(ctx, plugins)
+	infos := map[string]*provider.Info{}
+	for _, name := range plugins.Names() {
+		if info, err := plugins.Info(name); err == nil {
+			infos[name] = info
+		}
+	}
+	probs = append(probs, flav.Validate(infos)...)
+	if errs := probs.Errors(); len(errs) > 0 {
+		return nil, nil, probs, errs
+	}
+	return cat, flav, probs, nil
+}
+
+// Catalog returns the catalog in force.
+func (c *Controller) Catalog() *config.Catalog {
+	c.confMu.RLock()
+	defer c.confMu.RUnlock()
+	return c.catalog
+}
+
+func (c *Controller) flavorSet() *config.Flavors {
+	c.confMu.RLock()
+	defer c.confMu.RUnlock()
+	return c.flavors
+}
+
+// Provider is the engine's access to plugins.
+func (c *Controller) Provider(name string) (provider.Provider, error) {
+	return c.plugins.Provider(name)
+}
+
+// CallEnv builds what a plugin gets with every call for unit u.
+func (c *Controller) CallEnv(_ context.Context, u *model.Unit) (provider.CallEnv, error) {
+	entry, ok := c.Catalog().Lookup(u.Provider, u.CatalogEntry)
+	if !ok {
+		return provider.CallEnv{}, fmt.Errorf("catalog entry %s.%s is no longer in %s", u.Provider, u.CatalogEntry, c.Catalog().File)
+	}
+	return provider.CallEnv{
+		ControllerID: c.id, CatalogEntryName: u.CatalogEntry, CatalogEntry: entry.Values,
+		Credentials: provider.Credentials{},
+	}, nil
+}
+
+// Flavors lists the flavors of one provider (all when empty): the
+// plugin's own, overridden by vcp_flavor.yml.
+func (c *Controller) Flavors(only string) map[string]map[string]json.RawMessage {
+	out := map[string]map[string]json.RawMessage{}
+	for _, name := range c.plugins.Names() {
+		if only != "" && pluginmgr.Normalize(only) != name {
+			continue
+		}
+		if info, err := c.plugins.Info(name); err == nil {
+			out[name] = c.flavorSet().Resolve(name, info)
+		}
+	}
+	return out
+}

@@ -1,0 +1,237 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vccproject/vcc/host/internal/auth"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Selector picks nodes of a unit. Empty selects all.
+type Selector struct {
+	NodeIDs     []string
+	NodeNos     []int
+	IPAddresses []string
+	Num         int
+}
+
+func (s Selector) empty() bool {
+	return len(s.NodeIDs) == 0 && len(s.NodeNos) == 0 && len(s.IPAddresses) == 0 && s.Num == 0
+}
+
+// pick applies the selector; every named node must exist.
+func (s Selector) pick(nodes []*model.Node) ([]*model.Node, error) {
+	if s.empty() {
+		return nodes, nil
+	}
+	if s.Num < 0 || s.Num > len(nodes) {
+		return nil, invalid("bad selector", FieldError{Field: "num", Message: fmt.Sprintf("must be between 1 and the unit's %d nodes", len(nodes))})
+	}
+	chosen := map[string]*model.Node{}
+	var missing []string
+	byID, byNo, byIP := map[string]*model.Node{}, map[int]*model.Node{}, map[string]*model.Node{}
+	for _, n := range nodes {
+		byID[n.NodeID], byNo[n.NodeNo] = n, n
+		byIP[n.CloudInstanceAddress] = n
+	}
+	for _, id := range s.NodeIDs {
+		if n, ok := byID[id]; ok {
+			chosen[n.NodeID] = n
+		} else {
+			missing = append(missing, "node_id "+id)
+		}
+	}
+	for _, no := range s.NodeNos {
+		if n, ok := byNo[no]; ok {
+			chosen[n.NodeID] = n
+		} else {
+			missing = append(missing, fmt.Sprintf("node_no %d", no))
+		}
+	}
+	for _, ip := range s.IPAddresses {
+		if n, ok := byIP[ip]; ok && ip != "" {
+			chosen[n.NodeID] = n
+		} else {
+			missing = append(missing, "ip_address "+ip)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, notFound("the unit has no %s", strings.Join(missing, ", "))
+	}
+	for i := len(nodes) - 1; i >= 0 && s.Num > 0; i-- { // newest first
+		if _, ok := chosen[nodes[i].NodeID]; !ok {
+			chosen[nodes[i].NodeID] = nodes[i]
+			s.Num--
+		}
+	}
+	out := make([]*model.Node, 0, len(chosen))
+	for _, n := range chosen {
+		out = append(out, n)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].NodeNo < out[j].NodeNo })
+	return out, nil
+}
+
+// markDeleting moves the selected nodes of a unit (nil: all) to DELETING.
+func markDeleting(tx store.Tx, vcid, unit string, only map[string]bool) error {
+	nodes, err := tx.Nodes(vcid, unit)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if only != nil && !only[n.NodeID] {
+			continue
+		}
+		n.State = model.NodeDeleting // every state may become DELETING
+		if err := tx.PutNode(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteNodes deletes the selected nodes; a selector is required.
+func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, unit string, sel Selector) ([]*model.Node, *model.Operation, error) {
+	if sel.empty() {
+		return nil, nil, badRequest("say which nodes to delete: node_ids, node_nos, ip_addresses or num (to delete the whole unit, DELETE the unit)")
+	}
+	var picked []*model.Node
+	var op *model.Operation
+	err := c.st.Update(func(tx store.Tx) error {
+		if _, err := loadUnit(tx, who, vcid, unit); err != nil {
+			return err
+		}
+		nodes, err := tx.Nodes(vcid, unit)
+		if err != nil {
+			return err
+		}
+		if picked, err = sel.pick(nodes); err != nil {
+			return err
+		}
+		only := map[string]bool{}
+		for _, n := range picked {
+			only[n.NodeID] = true
+		}
+		if err := markDeleting(tx, vcid, unit, only); err != nil {
+			return err
+		}
+		op, err = c.newOp(tx, who, model.OpDeleteNodes, vcid, unit, ids(picked))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.eng.Submit(op)
+	return picked, op, nil
+}
+
+// actions maps an action to its operation, the node state it enters at
+// once, and the capability it needs.
+var actions = map[string]struct {
+	kind  model.OpKind
+	enter model.NodeState
+	needs provider.Capability
+}{
+	"power_off": {model.OpPowerOff, model.NodeShuttingDown, provider.CapPower},
+	"power_on":  {model.OpPowerOn, model.NodeBooting, provider.CapPower},
+	"reboot":    {model.OpReboot, model.NodeBooting, provider.CapReboot},
+}
+
+// unsupportedActions are upstream actions no provider of protocol v1 can
+// carry out.
+var unsupportedActions = map[string]bool{"start": true, "stop": true, "suspend": true, "resume": true}
+
+// Action runs a node action on the selected nodes of a unit. All the
+// nodes must be able to take it, or nothing changes.
+func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit, action string, sel Selector) ([]*model.Node, *model.Operation, error) {
+	switch {
+	case action == "watch" || action == "unwatch":
+		nodes, err := c.setWatch(who, vcid, unit, sel, action == "watch")
+		return nodes, nil, err
+	case action == "clear_processing":
+		if !c.eng.Cancel(vcid, unit, errors.New("cleared by clear_processing")) {
+			return nil, nil, conflict("unit %s has no operation in progress", unit)
+		}
+		return nil, nil, nil
+	case unsupportedActions[action]:
+		return nil, nil, badRequest("%s is not supported: no provider of protocol v1 can %s a node (use power_off / power_on)", action, action)
+	}
+	a, ok := actions[action]
+	if !ok {
+		return nil, nil, notFound("unknown action %q (actions: power_on, power_off, reboot, start, stop, suspend, resume, watch, unwatch, clear_processing)", action)
+	}
+	var picked []*model.Node
+	var op *model.Operation
+	err := c.st.Update(func(tx store.Tx) error {
+		u, err := loadUnit(tx, who, vcid, unit)
+		if err != nil {
+			return err
+		}
+		info, err := c.plugins.Info(u.Provider)
+		if err != nil {
+			return err
+		}
+		if !info.Has(a.needs) {
+			return errUnsupported(info, strings.ReplaceAll(action, "_", " "), a.needs)
+		}
+		nodes, err := tx.Nodes(vcid, unit)
+		if err != nil {
+			return err
+		}
+		if picked, err = sel.pick(nodes); err != nil {
+			return err
+		}
+		var refused []string
+		for _, n := range picked {
+			if err := model.CheckNode(fmt.Sprintf("node %d", n.NodeNo), n.State, a.enter); err != nil {
+				refused = append(refused, err.Error())
+			}
+		}
+		if len(refused) > 0 {
+			return conflict("%s refused, nothing changed: %s", action, strings.Join(refused, "; "))
+		}
+		for _, n := range picked {
+			n.State, n.StateReason = a.enter, ""
+			if err := tx.PutNode(n); err != nil {
+				return err
+			}
+		}
+		op, err = c.newOp(tx, who, a.kind, vcid, unit, ids(picked))
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	c.eng.Submit(op)
+	return picked, op, nil
+}
+
+func (c *Controller) setWatch(who *auth.Identity, vcid, unit string, sel Selector, watch bool) ([]*model.Node, error) {
+	var picked []*model.Node
+	err := c.st.Update(func(tx store.Tx) error {
+		if _, err := loadUnit(tx, who, vcid, unit); err != nil {
+			return err
+		}
+		nodes, err := tx.Nodes(vcid, unit)
+		if err != nil {
+			return err
+		}
+		if picked, err = sel.pick(nodes); err != nil {
+			return err
+		}
+		for _, n := range picked {
+			n.Unwatched = !watch
+			if err := tx.PutNode(n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return picked, err
+}

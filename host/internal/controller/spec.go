@@ -1,0 +1,94 @@
+package controller
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// resolved is a unit spec after flavor and defaults.
+type resolved struct {
+	spec         map[string]json.RawMessage
+	numNodes     int
+	ips          []string
+	catalogEntry string
+}
+
+// resolveSpec checks the user's spec against the provider's schema, then
+// lays it over the flavor's values and the schema's defaults. A fixed-IP
+// list sets the node count.
+func resolveSpec(info *provider.Info, flavorName string, flavors map[string]json.RawMessage, user map[string]json.RawMessage) (*resolved, error) {
+	userRaw, _ := json.Marshal(user)
+	if diags := info.SpecSchema.Validate(userRaw, "spec"); diags.HasError() {
+		return nil, invalid("the spec does not fit provider "+info.Name, fromDiags(diags)...)
+	}
+	merged := map[string]json.RawMessage{}
+	defaults, _ := info.SpecSchema.WithDefaults(json.RawMessage(`{}`))
+	_ = json.Unmarshal(defaults, &merged)
+	if flavorName != "" {
+		fl, ok := flavors[flavorName]
+		if !ok {
+			names := make([]string, 0, len(flavors))
+			for n := range flavors {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			return nil, invalid("unknown flavor", FieldError{Field: "flavor",
+				Message: fmt.Sprintf("provider %s has no flavor %q (flavors: %s)", info.Name, flavorName, strings.Join(names, ", "))})
+		}
+		var fv map[string]json.RawMessage
+		_ = json.Unmarshal(fl, &fv)
+		for k, v := range fv {
+			merged[k] = v
+		}
+	}
+	for k, v := range user {
+		merged[k] = v
+	}
+	r := &resolved{spec: merged, numNodes: 1, catalogEntry: "default"}
+	_ = json.Unmarshal(merged["num_nodes"], &r.numNodes)
+	_ = json.Unmarshal(merged["private_network"], &r.catalogEntry)
+	_ = json.Unmarshal(user["ip_addresses"], &r.ips)
+	if len(r.ips) > 0 {
+		if _, set := user["num_nodes"]; set && r.numNodes != len(r.ips) {
+			return nil, invalid("num_nodes and ip_addresses disagree", FieldError{Field: "spec.num_nodes",
+				Message: fmt.Sprintf("num_nodes is %d but %d ip_addresses are given; one node is made per address, so drop num_nodes or make them agree", r.numNodes, len(r.ips))})
+		}
+		if err := checkIPs(r.ips, "spec.ip_addresses"); err != nil {
+			return nil, err
+		}
+		r.numNodes = len(r.ips)
+		r.spec["num_nodes"], _ = json.Marshal(r.numNodes)
+	}
+	return r, nil
+}
+
+// checkIPs refuses malformed and repeated addresses.
+func checkIPs(ips []string, field string) error {
+	seen := map[string]int{}
+	var errs []FieldError
+	for i, ip := range ips {
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if _, err := netip.ParseAddr(ip); err != nil {
+			errs = append(errs, FieldError{Field: f, Message: fmt.Sprintf("%q is not an IP address", ip)})
+			continue
+		}
+		if j, dup := seen[ip]; dup {
+			errs = append(errs, FieldError{Field: f, Message: fmt.Sprintf("%s is already at index %d", ip, j)})
+		}
+		seen[ip] = i
+	}
+	if len(errs) > 0 {
+		return invalid("bad fixed IP addresses", errs...)
+	}
+	return nil
+}
+
+func (r *resolved) json() json.RawMessage {
+	raw, _ := json.Marshal(r.spec)
+	return raw
+}

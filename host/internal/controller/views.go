@@ -1,0 +1,148 @@
+package controller
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vccproject/vcc/host/internal/auth"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+)
+
+// UnitView is a unit with its nodes.
+type UnitView struct {
+	*model.Unit
+	Nodes []*model.Node
+}
+
+// VCView is a VC with its units.
+type VCView struct {
+	*model.VC
+	Units []UnitView
+}
+
+// ListVCs returns the VCs the caller may see, without units.
+func (c *Controller) ListVCs(who *auth.Identity) ([]*model.VC, error) {
+	var out []*model.VC
+	err := c.st.View(func(tx store.Tx) error {
+		vcs, err := tx.VCs()
+		for _, vc := range vcs {
+			if visible(who, vc) {
+				out = append(out, vc)
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// visible is the seam for ownership rules (users and roles come with the
+// identity work; until then every caller is the admin).
+func visible(_ *auth.Identity, _ *model.VC) bool { return true }
+
+// GetVC returns a VC with its units and nodes.
+func (c *Controller) GetVC(who *auth.Identity, vcid string) (*VCView, error) {
+	var out *VCView
+	err := c.st.View(func(tx store.Tx) error {
+		vc, err := loadVC(tx, who, vcid)
+		if err != nil {
+			return err
+		}
+		out = &VCView{VC: vc}
+		units, err := tx.Units(vcid)
+		if err != nil {
+			return err
+		}
+		for _, u := range units {
+			nodes, err := tx.Nodes(vcid, u.Name)
+			if err != nil {
+				return err
+			}
+			out.Units = append(out.Units, UnitView{Unit: u, Nodes: nodes})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// GetUnit returns a unit with its nodes.
+func (c *Controller) GetUnit(who *auth.Identity, vcid, name string) (*UnitView, error) {
+	var out *UnitView
+	err := c.st.View(func(tx store.Tx) error {
+		u, err := loadUnit(tx, who, vcid, name)
+		if err != nil {
+			return err
+		}
+		nodes, err := tx.Nodes(vcid, name)
+		out = &UnitView{Unit: u, Nodes: nodes}
+		return err
+	})
+	return out, err
+}
+
+// GetNode returns one node.
+func (c *Controller) GetNode(who *auth.Identity, vcid, unit, nodeID string) (*model.Node, error) {
+	var out *model.Node
+	err := c.st.View(func(tx store.Tx) error {
+		var err error
+		out, err = loadNode(tx, who, vcid, unit, nodeID)
+		return err
+	})
+	return out, err
+}
+
+// GetOp returns an operation.
+func (c *Controller) GetOp(who *auth.Identity, id string) (*model.Operation, error) {
+	var out *model.Operation
+	err := c.st.View(func(tx store.Tx) error {
+		op, err := tx.Op(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("no operation %q", id)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.VC(op.VCID); err == nil {
+			if _, err := loadVC(tx, who, op.VCID); err != nil {
+				return err
+			}
+		}
+		out = op
+		return nil
+	})
+	return out, err
+}
+
+func loadVC(tx store.Tx, who *auth.Identity, vcid string) (*model.VC, error) {
+	vc, err := tx.VC(vcid)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(who, vc)) {
+		return nil, notFound("no VC with vcid %q", vcid)
+	}
+	return vc, err
+}
+
+func loadUnit(tx store.Tx, who *auth.Identity, vcid, name string) (*model.Unit, error) {
+	if _, err := loadVC(tx, who, vcid); err != nil {
+		return nil, err
+	}
+	u, err := tx.Unit(vcid, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("VC %s has no unit %q", vcid, name)
+	}
+	return u, err
+}
+
+func loadNode(tx store.Tx, who *auth.Identity, vcid, unit, nodeID string) (*model.Node, error) {
+	if _, err := loadUnit(tx, who, vcid, unit); err != nil {
+		return nil, err
+	}
+	n, err := tx.Node(nodeID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (n.VCID != vcid || n.Unit != unit)) {
+		return nil, notFound("unit %s of VC %s has no node %q", unit, vcid, nodeID)
+	}
+	return n, err
+}
+
+func instanceName(controllerID, vcid string, no int) string {
+	return fmt.Sprintf("VCP-%s-%s-%d", controllerID[:8], vcid[:8], no)
+}

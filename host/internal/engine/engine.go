@@ -1,0 +1,285 @@
+// Package engine runs operations: the durable records of requested
+// changes. Operations on one unit run one after another (FIFO); node steps
+// inside an operation run in parallel, limited per provider; retryable
+// cloud errors are retried with backoff; a stuck operation times out and
+// frees its unit. After a crash, Resume runs every open operation again:
+// each node step converges the node to the operation's goal, so repeating
+// one is safe.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Env is what the engine needs from the controller: plugins, and the call
+// environment (catalog entry, credentials) of a unit.
+type Env interface {
+	Provider(name string) (provider.Provider, error)
+	CallEnv(ctx context.Context, u *model.Unit) (provider.CallEnv, error)
+}
+
+// Config tunes the engine; zero values get defaults.
+type Config struct {
+	// Limits caps concurrent cloud calls per provider; DefaultLimit
+	// applies to providers not listed.
+	Limits       map[string]int
+	DefaultLimit int
+	// OpTimeout bounds one operation; then it fails and frees its unit.
+	OpTimeout time.Duration
+	// CallTimeout bounds one cloud call.
+	CallTimeout time.Duration
+	// Attempts per cloud call for retryable errors, with backoff from
+	// RetryBase doubling up to RetryMax.
+	Attempts            int
+	RetryBase, RetryMax time.Duration
+	// PollInterval is how often a pending instance is described.
+	PollInterval time.Duration
+}
+
+func (c *Config) defaults() {
+	if c.DefaultLimit == 0 {
+		c.DefaultLimit = 32
+	}
+	if c.OpTimeout == 0 {
+		c.OpTimeout = 30 * time.Minute
+	}
+	if c.CallTimeout == 0 {
+		c.CallTimeout = 15 * time.Minute
+	}
+	if c.Attempts == 0 {
+		c.Attempts = 5
+	}
+	if c.RetryBase == 0 {
+		c.RetryBase = 500 * time.Millisecond
+	}
+	if c.RetryMax == 0 {
+		c.RetryMax = 30 * time.Second
+	}
+	if c.PollInterval == 0 {
+		c.PollInterval = 2 * time.Second
+	}
+}
+
+// Engine runs operations.
+type Engine struct {
+	st  store.Store
+	env Env
+	bus *events.Bus
+	log hclog.Logger
+	cfg Config
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu     sync.Mutex
+	queues map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
+	active map[string]context.CancelCauseFunc // queue key -> cancel of the running op
+	done   map[string]chan struct{}           // op id -> closed when it finished
+	sems   map[string]chan struct{}
+}
+
+type queue struct {
+	ops     []*model.Operation
+	running bool
+}
+
+// New returns a running engine; Close stops it.
+func New(st store.Store, env Env, bus *events.Bus, log hclog.Logger, cfg Config) *Engine {
+	cfg.defaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Engine{
+		st: st, env: env, bus: bus, log: log.Named("engine"), cfg: cfg, ctx: ctx, cancel: cancel,
+		queues: map[string]*queue{}, active: map[string]context.CancelCauseFunc{},
+		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{},
+	}
+}
+
+func queueKey(vcid, unit string) string { return vcid + "/" + unit }
+
+// Submit queues a persisted operation behind the others of its unit.
+func (e *Engine) Submit(op *model.Operation) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.done[op.ID]; !ok {
+		e.done[op.ID] = make(chan struct{})
+	}
+	k := queueKey(op.VCID, op.Unit)
+	q := e.queues[k]
+	if q == nil {
+		q = &queue{}
+		e.queues[k] = q
+	}
+	q.ops = append(q.ops, op)
+	if !q.running {
+		q.running = true
+		e.wg.Add(1)
+		go e.drain(k)
+	}
+}
+
+func (e *Engine) drain(k string) {
+	defer e.wg.Done()
+	for {
+		e.mu.Lock()
+		q := e.queues[k]
+		if len(q.ops) == 0 || e.ctx.Err() != nil {
+			q.running = false
+			if len(q.ops) == 0 {
+				delete(e.queues, k)
+			}
+			e.mu.Unlock()
+			return
+		}
+		op := q.ops[0]
+		q.ops = q.ops[1:]
+		e.mu.Unlock()
+		e.run(op)
+	}
+}
+
+// Resume submits every open operation, oldest first. Call it once at
+// start, before serving requests.
+func (e *Engine) Resume() (int, error) {
+	var ops []*model.Operation
+	err := e.st.View(func(tx store.Tx) error {
+		var err error
+		ops, err = tx.OpenOps()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("load open operations: %w", err)
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].Seq < ops[j].Seq })
+	for _, op := range ops {
+		e.log.Info("resuming operation", "op", op.ID, "kind", op.Kind, "vcid", op.VCID, "unit", op.Unit, "nodes", len(op.NodeIDs))
+		e.Submit(op)
+	}
+	return len(ops), nil
+}
+
+// Cancel stops the running operation of a unit (the admin's
+// clear_processing); it finishes as failed with cause.
+func (e *Engine) Cancel(vcid, unit string, cause error) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cancel, ok := e.active[queueKey(vcid, unit)]
+	if ok {
+		cancel(cause)
+	}
+	return ok
+}
+
+// Busy reports whether the unit has an operation queued or running.
+func (e *Engine) Busy(vcid, unit string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	_, ok := e.queues[queueKey(vcid, unit)]
+	return ok
+}
+
+// busyVC reports whether any queue of the VC other than except is busy.
+func (e *Engine) busyVC(vcid, except string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for k := range e.queues {
+		if k != except && strings.HasPrefix(k, vcid+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait blocks until the operation finishes or ctx ends, then returns it.
+func (e *Engine) Wait(ctx context.Context, opID string) (*model.Operation, error) {
+	e.mu.Lock()
+	ch := e.done[opID]
+	e.mu.Unlock()
+	if ch != nil {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+	}
+	var op *model.Operation
+	err := e.st.View(func(tx store.Tx) error {
+		var err error
+		op, err = tx.Op(opID)
+		return err
+	})
+	return op, err
+}
+
+// Close stops the engine. Running operations are interrupted and stay
+// open in the store, to be resumed by the next start.
+func (e *Engine) Close() {
+	e.cancel()
+	e.wg.Wait()
+}
+
+// slot takes one of the provider's concurrent-call slots.
+func (e *Engine) slot(ctx context.Context, prov string) (func(), error) {
+	e.mu.Lock()
+	sem := e.sems[prov]
+	if sem == nil {
+		n := e.cfg.DefaultLimit
+		if l, ok := e.cfg.Limits[prov]; ok && l > 0 {
+			n = l
+		}
+		sem = make(chan struct{}, n)
+		e.sems[prov] = sem
+	}
+	e.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// call runs one cloud call in a provider slot, retrying retryable
+// failures with exponential backoff.
+func (e *Engine) call(ctx context.Context, prov, what string, fn func(context.Context) error) error {
+	for attempt := 1; ; attempt++ {
+		release, err := e.slot(ctx, prov)
+		if err != nil {
+			return err
+		}
+		cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
+		err = fn(cctx)
+		cancel()
+		release()
+		if err == nil || !retryable(err) || attempt >= e.cfg.Attempts || ctx.Err() != nil {
+			if err != nil && retryable(err) && attempt >= e.cfg.Attempts {
+				return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
+			}
+			return err
+		}
+		delay := min(e.cfg.RetryBase<<(attempt-1), e.cfg.RetryMax)
+		e.log.Warn("retrying cloud call", "provider", prov, "call", what, "attempt", attempt, "in", delay, "error", err)
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func retryable(err error) bool {
+	var de *provider.DiagnosticsError
+	return errors.As(err, &de) && de.Retryable()
+}

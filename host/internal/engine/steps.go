@@ -1,0 +1,219 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// target is a node with what is needed to call its provider.
+type target struct {
+	node *model.Node
+	unit *model.Unit
+	prov provider.Provider
+	req  provider.NodeRequest
+}
+
+// step converges one node to op's goal. A node that is gone needs nothing.
+func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) error {
+	t, err := e.target(ctx, nodeID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	name := t.unit.Provider
+	switch op.Kind {
+	case model.OpCreateNodes:
+		if t.node.CloudInstanceID != "" && t.node.State != model.NodeBooting {
+			return nil // done before a crash
+		}
+		var st *provider.NodeStatus
+		err := e.call(ctx, name, "CreateNode", func(c context.Context) (err error) {
+			st, err = t.prov.CreateNode(c, t.req)
+			return err
+		})
+		if err != nil {
+			e.setNode(nodeID, func(n *model.Node) error {
+				n.StateReason = "create failed: " + err.Error()
+				return moveNode(n, model.NodeHostError)
+			})
+			return err
+		}
+		e.recordInstance(nodeID, st)
+		return e.awaitInstance(ctx, t, provider.InstanceRunning, model.NodeRunning)
+
+	case model.OpDeleteNodes, model.OpDeleteUnit, model.OpDeleteVC:
+		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
+		err := e.call(ctx, name, "DeleteNode", func(c context.Context) error { return t.prov.DeleteNode(c, t.req) })
+		if err != nil {
+			e.setNode(nodeID, func(n *model.Node) error { n.StateReason = "delete failed: " + err.Error(); return nil })
+			return err
+		}
+		if err := e.st.Update(func(tx store.Tx) error { return tx.DeleteNode(nodeID) }); err != nil {
+			return err
+		}
+		e.bus.Publish(events.Event{Type: "node", VCID: t.node.VCID, Unit: t.node.Unit, NodeID: nodeID, State: "DELETED"})
+		return nil
+
+	case model.OpPowerOff:
+		if t.node.State == model.NodePowerOff {
+			return nil
+		}
+		return e.power(ctx, t, "PowerOff", t.prov.PowerOff, provider.InstanceStopped, model.NodePowerOff)
+	case model.OpPowerOn:
+		if t.node.State == model.NodeRunning {
+			return nil
+		}
+		return e.power(ctx, t, "PowerOn", t.prov.PowerOn, provider.InstanceRunning, model.NodeRunning)
+	case model.OpReboot:
+		return e.power(ctx, t, "Reboot", t.prov.Reboot, provider.InstanceRunning, model.NodeRunning)
+	}
+	return fmt.Errorf("unknown operation kind %q", op.Kind)
+}
+
+// power runs a power call; on failure the node goes back to where it was.
+func (e *Engine) power(ctx context.Context, t *target, what string,
+	fn func(context.Context, provider.NodeRequest) (*provider.NodeStatus, error),
+	want provider.InstanceState, to model.NodeState) error {
+	before := t.node.State
+	err := e.call(ctx, t.unit.Provider, what, func(c context.Context) error {
+		_, err := fn(c, t.req)
+		return err
+	})
+	if err != nil {
+		e.setNode(t.node.NodeID, func(n *model.Node) error {
+			n.StateReason = what + " failed: " + err.Error()
+			if before == model.NodeShuttingDown {
+				return moveNode(n, model.NodeRunning)
+			}
+			return nil
+		})
+		return err
+	}
+	return e.awaitInstance(ctx, t, want, to)
+}
+
+// awaitInstance polls DescribeNodes until the instance is in want, then
+// moves the node to state to.
+func (e *Engine) awaitInstance(ctx context.Context, t *target, want provider.InstanceState, to model.NodeState) error {
+	for {
+		var got []provider.NodeStatus
+		err := e.call(ctx, t.unit.Provider, "DescribeNodes", func(c context.Context) (err error) {
+			got, err = t.prov.DescribeNodes(c, provider.DescribeRequest{Env: t.req.Env, Nodes: []provider.NodeRef{t.req.Node}, Spec: t.req.Spec})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		st := find(got, t.node.NodeID)
+		switch {
+		case st == nil || st.State == provider.InstanceNotFound:
+			return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
+		case st.State == want:
+			return e.setNode(t.node.NodeID, func(n *model.Node) error {
+				n.StateReason = ""
+				return moveNode(n, to)
+			})
+		case st.State == provider.InstanceError:
+			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
+		}
+		select {
+		case <-time.After(e.cfg.PollInterval):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func find(l []provider.NodeStatus, id string) *provider.NodeStatus {
+	for i := range l {
+		if l[i].NodeID == id {
+			return &l[i]
+		}
+	}
+	return nil
+}
+
+// target loads a node, its unit, provider and call environment.
+func (e *Engine) target(ctx context.Context, nodeID string) (*target, error) {
+	t := &target{}
+	err := e.st.View(func(tx store.Tx) error {
+		var err error
+		if t.node, err = tx.Node(nodeID); err != nil {
+			return err
+		}
+		t.unit, err = tx.Unit(t.node.VCID, t.node.Unit)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if t.prov, err = e.env.Provider(t.unit.Provider); err != nil {
+		return nil, err
+	}
+	env, err := e.env.CallEnv(ctx, t.unit)
+	if err != nil {
+		return nil, err
+	}
+	t.req = provider.NodeRequest{Env: env, Node: NodeRef(t.node), Spec: t.unit.Spec}
+	return t, nil
+}
+
+// NodeRef is what a plugin is told about a node.
+func NodeRef(n *model.Node) provider.NodeRef {
+	return provider.NodeRef{
+		NodeID: n.NodeID, NodeNo: n.NodeNo, VCID: n.VCID, UnitName: n.Unit,
+		CloudInstanceID: n.CloudInstanceID, CloudInstanceName: n.CloudInstanceName, FixedIP: n.FixedIP,
+	}
+}
+
+func (e *Engine) recordInstance(nodeID string, st *provider.NodeStatus) {
+	e.setNode(nodeID, func(n *model.Node) error {
+		n.CloudInstanceID = st.CloudInstanceID
+		n.CloudInstanceAddress = st.CloudInstanceAddress
+		if st.CloudInstanceName != "" {
+			n.CloudInstanceName = st.CloudInstanceName
+		}
+		return nil
+	})
+}
+
+// setNode updates a node in one transaction and announces its state.
+func (e *Engine) setNode(nodeID string, fn func(*model.Node) error) error {
+	var n *model.Node
+	err := e.st.Update(func(tx store.Tx) error {
+		var err error
+		if n, err = tx.Node(nodeID); err != nil {
+			return err
+		}
+		if err := fn(n); err != nil {
+			return err
+		}
+		n.Updated = time.Now().UTC()
+		return tx.PutNode(n)
+	})
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			e.log.Error("update node", "node", nodeID, "error", err)
+		}
+		return err
+	}
+	e.bus.Publish(events.Event{Type: "node", VCID: n.VCID, Unit: n.Unit, NodeID: nodeID, State: string(n.State), Reason: n.StateReason})
+	return nil
+}
+
+func moveNode(n *model.Node, to model.NodeState) error {
+	if err := model.CheckNode(fmt.Sprintf("node %d of unit %s", n.NodeNo, n.Unit), n.State, to); err != nil {
+		return err
+	}
+	n.State = to
+	return nil
+}

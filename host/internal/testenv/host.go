@@ -1,0 +1,131 @@
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/sdk"
+)
+
+// Host is a real `vcc-host serve` process on 127.0.0.1.
+type Host struct {
+	t      testing.TB
+	Data   string
+	Config string
+	Plugin string
+	Args   []string
+	URL    string
+	// ControllerID is read from the startup banner.
+	ControllerID string
+	Token        string
+	CA           string
+	Client       *sdk.Client
+	cmd          *exec.Cmd
+	exited       chan struct{}
+}
+
+// StartHost runs vcc-host serve with a fresh data dir, the sim plugin,
+// and config (a vpn_catalog.yml body; empty for the embedded default).
+// It is stopped when the test ends.
+func StartHost(t testing.TB, catalog string, extra ...string) *Host {
+	t.Helper()
+	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra,
+		Plugin: PluginDir(t, true, map[string]string{"vcc-provider-sim": Sim(t)})}
+	if catalog != "" {
+		if err := os.WriteFile(filepath.Join(h.Config, "vpn_catalog.yml"), []byte(catalog), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.Start()
+	t.Cleanup(h.Stop)
+	return h
+}
+
+// Start (re)starts the process on the same data dir.
+func (h *Host) Start() {
+	t := h.t
+	t.Helper()
+	args := append([]string{"serve", "--data", h.Data, "--config", h.Config, "--cert", filepath.Join(h.Data, "no-cert"),
+		"--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0", "--log-level", "warn"}, h.Args...)
+	h.cmd = exec.Command(HostBinary(t), args...)
+	h.cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=", "VCC_SIM_STATE_DIR=")
+	h.cmd.Stderr = os.Stderr
+	out, err := h.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h.exited = make(chan struct{})
+	h.URL, h.ControllerID = "", ""
+	go func() { _ = h.cmd.Wait(); close(h.exited) }()
+	lines := make(chan string, 16)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.After(30 * time.Second)
+	for h.URL == "" || h.ControllerID == "" {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatal("vcc-host serve exited before listening")
+			}
+			if _, addr, found := strings.Cut(l, "listening on "); found {
+				h.URL = addr
+			}
+			if _, id, found := strings.Cut(l, "controller id: "); found {
+				h.ControllerID = id
+			}
+		case <-deadline:
+			t.Fatal("vcc-host serve did not start listening within 30s")
+		}
+	}
+	go func() {
+		for range lines {
+		}
+	}()
+	raw, err := os.ReadFile(filepath.Join(h.Data, "admin.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.Token, h.CA = strings.TrimSpace(string(raw)), filepath.Join(h.Data, "tls", "ca.pem")
+	if h.Client, err = sdk.New(h.URL, h.Token, sdk.WithCAFile(h.CA)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Client.Health(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h.URL = strings.TrimSuffix(h.URL, "/")
+}
+
+// Stop ends the process with SIGTERM and waits.
+func (h *Host) Stop() {
+	if h.cmd == nil || h.cmd.Process == nil {
+		return
+	}
+	_ = h.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-h.exited:
+	case <-time.After(15 * time.Second):
+		_ = h.cmd.Process.Kill()
+		<-h.exited
+	}
+}
+
+// Kill ends the process with SIGKILL, as a crash would.
+func (h *Host) Kill() {
+	_ = h.cmd.Process.Kill()
+	<-h.exited
+}

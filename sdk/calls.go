@@ -1,0 +1,152 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Health checks that the controller answers.
+func (c *Client) Health(ctx context.Context) error {
+	return c.do(ctx, http.MethodGet, Prefix+"/health", nil, nil)
+}
+
+// Version returns the controller's and plugins' versions.
+func (c *Client) Version(ctx context.Context) (*Version, error) {
+	var v Version
+	return &v, c.do(ctx, http.MethodGet, Prefix+"/version", nil, &v)
+}
+
+// Authority tells what the token may do.
+func (c *Client) Authority(ctx context.Context) (*Authority, error) {
+	var a Authority
+	return &a, c.do(ctx, http.MethodGet, Prefix+"/accounts/authority", nil, &a)
+}
+
+// Plugins lists the provider plugins.
+func (c *Client) Plugins(ctx context.Context) ([]Plugin, error) {
+	var out struct{ Plugins []Plugin }
+	return out.Plugins, c.do(ctx, http.MethodGet, Prefix+"/plugins", nil, &out)
+}
+
+// Flavors lists the flavors of provider (all when empty).
+func (c *Client) Flavors(ctx context.Context, provider string) ([]Flavor, error) {
+	var out struct{ Flavors []Flavor }
+	return out.Flavors, c.do(ctx, http.MethodGet, Prefix+"/flavors?provider="+esc(provider), nil, &out)
+}
+
+// CreateUnitGroup makes an empty VC.
+func (c *Client) CreateUnitGroup(ctx context.Context, name, typ string) (*VC, error) {
+	var vc VC
+	return &vc, c.do(ctx, http.MethodPost, Prefix+"/vcs", CreateVCRequest{Name: name, Type: typ}, &vc)
+}
+
+// ListUnitGroups lists the caller's VCs.
+func (c *Client) ListUnitGroups(ctx context.Context) ([]VC, error) {
+	var out struct{ VCs []VC }
+	return out.VCs, c.do(ctx, http.MethodGet, Prefix+"/vcs", nil, &out)
+}
+
+// GetUnitGroup returns a VC with its units and nodes.
+func (c *Client) GetUnitGroup(ctx context.Context, vcid string) (*VC, error) {
+	var vc VC
+	return &vc, c.do(ctx, http.MethodGet, Prefix+"/vcs/"+esc(vcid), nil, &vc)
+}
+
+// ChangeOwner gives a VC to another user.
+func (c *Client) ChangeOwner(ctx context.Context, vcid, owner string) (*VC, error) {
+	var vc VC
+	return &vc, c.do(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid), ChangeOwnerRequest{Owner: owner}, &vc)
+}
+
+// DeleteUnitGroup deletes a VC and everything in it (cleanup). The
+// operation is nil when the VC was empty and went at once.
+func (c *Client) DeleteUnitGroup(ctx context.Context, vcid string) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid), nil)
+}
+
+// CreateUnit adds a unit; its nodes are created asynchronously.
+func (c *Client) CreateUnit(ctx context.Context, vcid string, req CreateUnitRequest) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodPost, Prefix+"/vcs/"+esc(vcid), req)
+}
+
+// GetUnit returns a unit with its nodes.
+func (c *Client) GetUnit(ctx context.Context, vcid, unit string) (*Unit, error) {
+	var u Unit
+	return &u, c.do(ctx, http.MethodGet, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit), nil, &u)
+}
+
+// AddNodes adds nodes by count, or one per fixed IP.
+func (c *Client) AddNodes(ctx context.Context, vcid, unit string, req AddNodesRequest) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodPut, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit), req)
+}
+
+// DeleteNodes deletes the selected nodes of a unit.
+func (c *Client) DeleteNodes(ctx context.Context, vcid, unit string, sel Selector) (*Accepted, error) {
+	return c.UnitAction(ctx, vcid, unit, "delete_nodes", sel)
+}
+
+// DeleteNode deletes one node.
+func (c *Client) DeleteNode(ctx context.Context, vcid, unit, nodeID string) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(nodeID), nil)
+}
+
+// DeleteUnit deletes a unit; force also deletes its nodes.
+func (c *Client) DeleteUnit(ctx context.Context, vcid, unit string, force bool) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodDelete, fmt.Sprintf("%s/vcs/%s/%s?force=%t", Prefix, esc(vcid), esc(unit), force), nil)
+}
+
+// PowerOff powers off the selected nodes (all when sel is empty).
+func (c *Client) PowerOff(ctx context.Context, vcid, unit string, sel Selector) (*Accepted, error) {
+	return c.UnitAction(ctx, vcid, unit, "power_off", sel)
+}
+
+// PowerOn powers on the selected nodes (all when sel is empty).
+func (c *Client) PowerOn(ctx context.Context, vcid, unit string, sel Selector) (*Accepted, error) {
+	return c.UnitAction(ctx, vcid, unit, "power_on", sel)
+}
+
+// UnitAction runs any unit action (power_on, power_off, reboot, watch,
+// unwatch, clear_processing, delete_nodes, ...).
+func (c *Client) UnitAction(ctx context.Context, vcid, unit, action string, sel Selector) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(action), sel)
+}
+
+// NodeAction runs an action on one node.
+func (c *Client) NodeAction(ctx context.Context, vcid, unit, nodeID, action string) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(nodeID)+"/"+esc(action), nil)
+}
+
+func (c *Client) accepted(ctx context.Context, method, path string, in any) (*Accepted, error) {
+	var a Accepted
+	return &a, c.do(ctx, method, path, in, &a)
+}
+
+// Operation returns an operation.
+func (c *Client) Operation(ctx context.Context, id string) (*Operation, error) {
+	var op Operation
+	return &op, c.do(ctx, http.MethodGet, Prefix+"/operations/"+esc(id), nil, &op)
+}
+
+// Wait follows an operation (by long polls, not busy polling) until it
+// finishes or ctx ends. A failed operation is returned with an error.
+func (c *Client) Wait(ctx context.Context, id string) (*Operation, error) {
+	for {
+		var op Operation
+		if err := c.do(ctx, http.MethodGet, Prefix+"/operations/"+esc(id)+"?wait=30s", nil, &op); err != nil {
+			return nil, err
+		}
+		if op.State == "failed" {
+			return &op, fmt.Errorf("operation %s (%s) failed: %s", op.ID, op.Kind, op.Error)
+		}
+		if op.Done() {
+			return &op, nil
+		}
+		select {
+		case <-ctx.Done():
+			return &op, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

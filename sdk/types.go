@@ -1,0 +1,163 @@
+// Package sdk is the typed Go client of the vcc REST API
+// (/vcp/v1/occtr/...), and the home of the API's wire types, which the
+// controller itself serves.
+package sdk
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// VC is a UnitGroup.
+type VC struct {
+	VCID    string    `json:"vcid"`
+	VCNo    int       `json:"vcno"`
+	Name    string    `json:"name"`
+	Type    string    `json:"type"`
+	Owner   string    `json:"owner"`
+	State   string    `json:"state"`
+	Created time.Time `json:"created"`
+	Units   []Unit    `json:"units,omitempty"`
+}
+
+// Unit is a set of nodes on one provider.
+type Unit struct {
+	VCID         string          `json:"vcid"`
+	Name         string          `json:"name"`
+	Provider     string          `json:"provider"`
+	Flavor       string          `json:"flavor,omitempty"`
+	CatalogEntry string          `json:"catalog_entry"`
+	State        string          `json:"state"`
+	LastError    string          `json:"last_error,omitempty"`
+	Spec         json.RawMessage `json:"spec,omitempty"`
+	Created      time.Time       `json:"created"`
+	Nodes        []Node          `json:"nodes"`
+}
+
+// Node is one instance of a unit.
+type Node struct {
+	NodeID               string `json:"node_id"`
+	NodeNo               int    `json:"node_no"`
+	State                string `json:"state"`
+	CloudInstanceID      string `json:"cloud_instance_id"`
+	CloudInstanceAddress string `json:"cloud_instance_address"`
+	CloudInstanceName    string `json:"cloud_instance_name"`
+	StateReason          string `json:"state_reason,omitempty"`
+	Watched              bool   `json:"watched"`
+}
+
+// Operation is an asynchronous change.
+type Operation struct {
+	ID      string    `json:"id"`
+	Kind    string    `json:"kind"`
+	State   string    `json:"state"` // pending, running, succeeded, failed
+	Error   string    `json:"error,omitempty"`
+	VCID    string    `json:"vcid"`
+	Unit    string    `json:"unit,omitempty"`
+	NodeIDs []string  `json:"node_ids,omitempty"`
+	Created time.Time `json:"created"`
+	Updated time.Time `json:"updated"`
+}
+
+// Done reports whether the operation has finished.
+func (o *Operation) Done() bool { return o.State == "succeeded" || o.State == "failed" }
+
+// CreateVCRequest is the body of POST /vcs.
+type CreateVCRequest struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"` // compute (default) or storage
+}
+
+// CreateUnitRequest is the body of POST /vcs/{vcid}.
+type CreateUnitRequest struct {
+	UnitName string         `json:"unit_name"`
+	Provider string         `json:"provider"`
+	Flavor   string         `json:"flavor,omitempty"`
+	Spec     map[string]any `json:"spec,omitempty"`
+}
+
+// Accepted answers a request that started an operation.
+type Accepted struct {
+	OperationID string `json:"operation_id"`
+	Unit        *Unit  `json:"unit,omitempty"`
+	Nodes       []Node `json:"nodes,omitempty"`
+}
+
+// AddNodesRequest is the body of PUT /vcs/{vcid}/{unit}: a count, or fixed
+// IPs (which set the count).
+type AddNodesRequest struct {
+	NumAddNodes int      `json:"num_add_nodes,omitempty"`
+	IPAddresses []string `json:"ip_addresses,omitempty"`
+}
+
+// Selector picks nodes of a unit for a batch action. Empty means every
+// node (but delete_nodes requires a selector).
+type Selector struct {
+	NodeIDs     []string `json:"node_ids,omitempty"`
+	NodeNos     []int    `json:"node_nos,omitempty"`
+	IPAddresses []string `json:"ip_addresses,omitempty"`
+	// Num picks that many nodes, highest node_no first.
+	Num int `json:"num,omitempty"`
+}
+
+// ChangeOwnerRequest is the body of PATCH /vcs/{vcid}.
+type ChangeOwnerRequest struct {
+	Owner string `json:"owner"`
+}
+
+// Error is the body of every error response.
+type Error struct {
+	Message string       `json:"error"`
+	Details []FieldError `json:"details,omitempty"`
+}
+
+// FieldError blames one field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Version answers GET /version.
+type Version struct {
+	Version         string            `json:"version"`
+	ProtocolVersion int               `json:"provider_protocol"`
+	ControllerID    string            `json:"controller_id"`
+	Plugins         map[string]string `json:"plugins"`
+}
+
+// Authority answers GET /accounts/authority.
+type Authority struct {
+	Role     string `json:"role"`
+	UserName string `json:"user_name"`
+	UserRole string `json:"user_role"`
+}
+
+// Flavor is a named preset of spec values.
+type Flavor struct {
+	Provider string          `json:"provider"`
+	Name     string          `json:"name"`
+	Values   json.RawMessage `json:"values"`
+}
+
+// Plugin is one row of GET /plugins.
+type Plugin struct {
+	Name         string   `json:"name"`
+	Version      string   `json:"version"`
+	Protocol     int      `json:"protocol"`
+	State        string   `json:"state"`
+	Simulator    bool     `json:"simulator"`
+	Capabilities []string `json:"capabilities"`
+	Reason       string   `json:"reason,omitempty"`
+}
+
+// Event is one state change from GET /events.
+type Event struct {
+	Type   string    `json:"type"`
+	VCID   string    `json:"vcid,omitempty"`
+	Unit   string    `json:"unit,omitempty"`
+	NodeID string    `json:"node_id,omitempty"`
+	OpID   string    `json:"operation_id,omitempty"`
+	State  string    `json:"state"`
+	Reason string    `json:"reason,omitempty"`
+	Time   time.Time `json:"time"`
+}
