@@ -47,8 +47,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 			})
 			return err
 		}
-		e.recordInstance(nodeID, st)
-		return e.awaitInstance(ctx, t, provider.InstanceRunning, model.NodeRunning)
+		return e.awaitInstance(ctx, t, st, provider.InstanceRunning, model.NodeRunning)
 
 	case model.OpDeleteNodes, model.OpDeleteUnit, model.OpDeleteVC:
 		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
@@ -84,8 +83,9 @@ func (e *Engine) power(ctx context.Context, t *target, what string,
 	fn func(context.Context, provider.NodeRequest) (*provider.NodeStatus, error),
 	want provider.InstanceState, to model.NodeState) error {
 	before := t.node.State
-	err := e.call(ctx, t.unit.Provider, what, func(c context.Context) error {
-		_, err := fn(c, t.req)
+	var st *provider.NodeStatus
+	err := e.call(ctx, t.unit.Provider, what, func(c context.Context) (err error) {
+		st, err = fn(c, t.req)
 		return err
 	})
 	if err != nil {
@@ -98,13 +98,37 @@ func (e *Engine) power(ctx context.Context, t *target, what string,
 		})
 		return err
 	}
-	return e.awaitInstance(ctx, t, want, to)
+	return e.awaitInstance(ctx, t, st, want, to)
 }
 
-// awaitInstance polls DescribeNodes until the instance is in want, then
-// moves the node to state to.
-func (e *Engine) awaitInstance(ctx context.Context, t *target, want provider.InstanceState, to model.NodeState) error {
+// awaitInstance records what the cloud says of the node's instance and
+// moves the node to state to once the instance is in want, describing it
+// again only while it is not (st, the answer of the call just made, is the
+// first observation).
+func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.NodeStatus, want provider.InstanceState, to model.NodeState) error {
 	for {
+		switch {
+		case st == nil:
+		case st.State == provider.InstanceNotFound:
+			return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
+		case st.State == provider.InstanceError:
+			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
+		case st.State == want:
+			return e.setNode(t.node.NodeID, func(n *model.Node) error {
+				recordInstance(n, st)
+				n.StateReason = ""
+				return moveNode(n, to)
+			})
+		default:
+			if err := e.setNode(t.node.NodeID, func(n *model.Node) error { recordInstance(n, st); return nil }); err != nil {
+				return err
+			}
+			select {
+			case <-time.After(e.cfg.PollInterval):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 		var got []provider.NodeStatus
 		err := e.call(ctx, t.unit.Provider, "DescribeNodes", func(c context.Context) (err error) {
 			got, err = t.prov.DescribeNodes(c, provider.DescribeRequest{Env: t.req.Env, Nodes: []provider.NodeRef{t.req.Node}, Spec: t.req.Spec})
@@ -113,22 +137,8 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, want provider.Ins
 		if err != nil {
 			return err
 		}
-		st := find(got, t.node.NodeID)
-		switch {
-		case st == nil || st.State == provider.InstanceNotFound:
-			return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
-		case st.State == want:
-			return e.setNode(t.node.NodeID, func(n *model.Node) error {
-				n.StateReason = ""
-				return moveNode(n, to)
-			})
-		case st.State == provider.InstanceError:
-			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
-		}
-		select {
-		case <-time.After(e.cfg.PollInterval):
-		case <-ctx.Done():
-			return ctx.Err()
+		if st = find(got, t.node.NodeID); st == nil {
+			st = &provider.NodeStatus{State: provider.InstanceNotFound}
 		}
 	}
 }
@@ -175,15 +185,17 @@ func NodeRef(n *model.Node) provider.NodeRef {
 	}
 }
 
-func (e *Engine) recordInstance(nodeID string, st *provider.NodeStatus) {
-	e.setNode(nodeID, func(n *model.Node) error {
+// recordInstance copies the cloud's facts about an instance to its node.
+func recordInstance(n *model.Node, st *provider.NodeStatus) {
+	if st.CloudInstanceID != "" {
 		n.CloudInstanceID = st.CloudInstanceID
+	}
+	if st.CloudInstanceAddress != "" {
 		n.CloudInstanceAddress = st.CloudInstanceAddress
-		if st.CloudInstanceName != "" {
-			n.CloudInstanceName = st.CloudInstanceName
-		}
-		return nil
-	})
+	}
+	if st.CloudInstanceName != "" {
+		n.CloudInstanceName = st.CloudInstanceName
+	}
 }
 
 // setNode updates a node in one transaction and announces its state.

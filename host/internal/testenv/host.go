@@ -129,3 +129,6 @@ func (h *Host) Kill() {
 	_ = h.cmd.Process.Kill()
 	<-h.exited
 }
+
+// PID is the host process's id.
+func (h *Host) PID() int { return h.cmd.Process.Pid }

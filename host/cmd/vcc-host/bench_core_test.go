@@ -1,0 +1,105 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/sdk"
+)
+
+const benchLimit = 32 // --provider-limit used below
+
+// BenchmarkCreate1000Nodes creates a unit of 1,000 nodes through the API
+// and waits for all of them, with the simulated cloud answering each call
+// at once and after 200 ms. ideal = calls × latency / concurrency.
+func BenchmarkCreate1000Nodes(b *testing.B) {
+	for _, latency := range []int{0, 200} {
+		b.Run(fmt.Sprintf("latency=%dms", latency), func(b *testing.B) {
+			h := testenv.StartHost(b, fmt.Sprintf("sim:\n  default:\n    latency_ms: %d\n    private_network_ipmask: 10.64.0.0/12\n", latency),
+				"--provider-limit", strconv.Itoa(benchLimit))
+			c := context.Background()
+			var total time.Duration
+			i := 0
+			for b.Loop() {
+				vc, err := h.Client.CreateUnitGroup(c, fmt.Sprintf("bench%d", i), "")
+				if err != nil {
+					b.Fatal(err)
+				}
+				i++
+				start := time.Now()
+				acc, err := h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 1000}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := h.Client.Wait(c, acc.OperationID); err != nil {
+					b.Fatal(err)
+				}
+				total += time.Since(start)
+			}
+			per := total / time.Duration(b.N)
+			b.ReportMetric(per.Seconds(), "s/1000nodes")
+			if latency > 0 {
+				ideal := time.Duration(1000*latency/benchLimit) * time.Millisecond
+				b.ReportMetric(float64(per)/float64(ideal), "x-ideal")
+			}
+		})
+	}
+}
+
+// BenchmarkList10000Nodes lists one VC of 10 units × 1,000 nodes through
+// the API, and reports the host's resident memory holding them.
+func BenchmarkList10000Nodes(b *testing.B) {
+	h := testenv.StartHost(b, "sim:\n  default:\n    private_network_ipmask: 10.64.0.0/12\n", "--provider-limit", "64")
+	c := context.Background()
+	vc, err := h.Client.CreateUnitGroup(c, "big", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for u := 0; u < 10; u++ {
+		acc, err := h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: fmt.Sprintf("u%d", u), Provider: "sim", Spec: map[string]any{"num_nodes": 1000}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.Client.Wait(c, acc.OperationID); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		got, err := h.Client.GetUnitGroup(c, vc.VCID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, u := range got.Units {
+			n += len(u.Nodes)
+		}
+		if n != 10000 {
+			b.Fatalf("listed %d nodes", n)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(rssMB(b, h.PID()), "host-RSS-MB")
+}
+
+// rssMB reads a process's resident set size.
+func rssMB(b *testing.B, pid int) float64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.Atoi(f[1])
+			return float64(kb) / 1024
+		}
+	}
+	b.Fatal("no VmRSS")
+	return 0
+}
