@@ -150,3 +150,15 @@ func (c *Client) Wait(ctx context.Context, id string) (*Operation, error) {
 		}
 	}
 }
+
+// Reconcile compares the controller's state with the clouds now.
+func (c *Client) Reconcile(ctx context.Context) (*ReconcileReport, error) {
+	var r ReconcileReport
+	return &r, c.do(ctx, http.MethodPost, Prefix+"/reconcile", nil, &r)
+}
+
+// LastReconcile returns the report of the last reconcile pass.
+func (c *Client) LastReconcile(ctx context.Context) (*ReconcileReport, error) {
+	var r ReconcileReport
+	return &r, c.do(ctx, http.MethodGet, Prefix+"/reconcile", nil, &r)
+}

@@ -161,3 +161,24 @@ type Event struct {
 	Reason string    `json:"reason,omitempty"`
 	Time   time.Time `json:"time"`
 }
+
+// ReconcileReport is what one comparison of the store with the clouds
+// found.
+type ReconcileReport struct {
+	Time     time.Time `json:"time"`
+	Adopted  []string  `json:"adopted"`
+	Vanished []string  `json:"vanished"`
+	Drifted  []string  `json:"drifted"`
+	Orphans  []Orphan  `json:"orphans"`
+	Errors   []string  `json:"errors"`
+}
+
+// Orphan is an instance tagged with this controller that no node owns.
+type Orphan struct {
+	Provider        string `json:"provider"`
+	CatalogEntry    string `json:"catalog_entry"`
+	NodeID          string `json:"node_id"`
+	CloudInstanceID string `json:"cloud_instance_id"`
+	Address         string `json:"cloud_instance_address,omitempty"`
+	Deleted         bool   `json:"deleted"`
+}

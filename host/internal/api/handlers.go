@@ -20,7 +20,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouter.Par
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	v := sdk.Version{Version: s.version, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
+	v := sdk.Version{Version: s.opts.Version, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
 	for _, st := range s.plugins.Statuses() {
 		if st.State != "shadowed" {
 			v.Plugins[st.Name] = st.Version
@@ -256,4 +256,17 @@ func (s *Server) accepted(w http.ResponseWriter, r *http.Request, op *model.Oper
 		out.Nodes = nodesOut(nodes)
 	}
 	writeJSON(w, http.StatusAccepted, out)
+}
+
+func (s *Server) lastReconcile(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	rep := s.ctrl.LastReconcile()
+	if rep == nil {
+		writeError(w, http.StatusNotFound, "no reconcile pass has run yet; POST to run one")
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	writeJSON(w, http.StatusOK, s.ctrl.Reconcile(r.Context(), s.opts.DeleteOrphans))
 }

@@ -31,13 +31,20 @@ type Server struct {
 	auth    auth.Authenticator
 	bus     *events.Bus
 	log     hclog.Logger
-	version string
+	opts    Options
 	router  *httprouter.Router
 }
 
+// Options of the server.
+type Options struct {
+	Version string
+	// DeleteOrphans makes POST /reconcile delete the orphans it finds.
+	DeleteOrphans bool
+}
+
 // New builds the handler.
-func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Authenticator, bus *events.Bus, log hclog.Logger, version string) *Server {
-	s := &Server{ctrl: ctrl, plugins: plugins, auth: authn, bus: bus, log: log.Named("api"), version: version, router: httprouter.New()}
+func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Authenticator, bus *events.Bus, log hclog.Logger, opts Options) *Server {
+	s := &Server{ctrl: ctrl, plugins: plugins, auth: authn, bus: bus, log: log.Named("api"), opts: opts, router: httprouter.New()}
 	r := s.router
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such path: "+r.URL.Path+" (the API lives under "+Prefix+"/, described at /vcp/v1/openapi.yaml)")
@@ -62,6 +69,8 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	r.GET(Prefix+"/plugins", s.authed(s.listPlugins))
 	r.GET(Prefix+"/operations/:id", s.authed(s.getOperation))
 	r.GET(Prefix+"/events", s.authed(s.events))
+	r.GET(Prefix+"/reconcile", s.authed(s.lastReconcile))
+	r.POST(Prefix+"/reconcile", s.authed(s.reconcile))
 
 	r.GET(Prefix+"/vcs", s.authed(s.listVCs))
 	r.POST(Prefix+"/vcs", s.authed(s.createVC))

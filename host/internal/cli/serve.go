@@ -56,6 +56,8 @@ func (e env) serve(args []string) error {
 	listen := fs.String("listen", envOr("VCC_LISTEN", ":443"), "HTTPS address of the REST API (env VCC_LISTEN)")
 	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
 	opTimeout := fs.Duration("op-timeout", envDuration("VCC_OP_TIMEOUT", 30*time.Minute), "an operation running longer fails and frees its unit (env VCC_OP_TIMEOUT)")
+	reconcileEvery := fs.Duration("reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
+	deleteOrphans := fs.Bool("delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -104,7 +106,7 @@ func (e env) serve(args []string) error {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(ctrl, plugins, authn, bus, log, Version),
+		Handler:           api.New(ctrl, plugins, authn, bus, log, api.Options{Version: Version, DeleteOrphans: *deleteOrphans}),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{mat.Cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
@@ -120,6 +122,8 @@ func (e env) serve(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  data: %s, config: %s, controller id: %s\n",
 		Version, ln.Addr(), caNote, authn.Path, d.data, d.config, ctrl.ID())
+
+	go ctrl.RunReconciler(e.ctx, *reconcileEvery, *deleteOrphans)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -41,6 +41,8 @@ type Controller struct {
 	id      string
 	cfg     Config
 
+	rec reconciler
+
 	confMu  sync.RWMutex
 	catalog *config.Catalog
 	flavors *config.Flavors

@@ -1,0 +1,238 @@
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/engine"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/sdk"
+)
+
+// group is the nodes of one provider and catalog entry.
+type group struct{ prov, entry string }
+
+// reconciler remembers the last report.
+type reconciler struct {
+	mu   sync.Mutex
+	last *sdk.ReconcileReport
+	run  sync.Mutex // one pass at a time
+}
+
+// LastReconcile is the report of the last pass, nil before the first.
+func (c *Controller) LastReconcile() *sdk.ReconcileReport {
+	c.rec.mu.Lock()
+	defer c.rec.mu.Unlock()
+	return c.rec.last
+}
+
+// Reconcile compares the store with what the clouds report. Units with
+// an operation under way are left alone. It adopts instances the store
+// lacks (a crash between the cloud's answer and the store write), marks
+// nodes whose instance vanished out of band HOST_ERROR, follows instances
+// stopped out of band, and reports instances tagged with this controller
+// that no node owns (orphans), deleting them when deleteOrphans is set.
+func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.ReconcileReport {
+	c.rec.run.Lock()
+	defer c.rec.run.Unlock()
+	rep := &sdk.ReconcileReport{Time: time.Now().UTC(), Adopted: []string{}, Vanished: []string{}, Drifted: []string{}, Orphans: []sdk.Orphan{}, Errors: []string{}}
+	groups := map[group][]*model.Node{}
+	err := c.st.View(func(tx store.Tx) error {
+		vcs, err := tx.VCs()
+		if err != nil {
+			return err
+		}
+		for _, vc := range vcs {
+			units, err := tx.Units(vc.VCID)
+			if err != nil {
+				return err
+			}
+			for _, u := range units {
+				if c.eng.Busy(u.VCID, u.Name) || c.eng.Busy(u.VCID, "") {
+					continue
+				}
+				nodes, err := tx.Nodes(u.VCID, u.Name)
+				if err != nil {
+					return err
+				}
+				k := group{u.Provider, u.CatalogEntry}
+				groups[k] = append(groups[k], nodes...)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		rep.Errors = append(rep.Errors, "read store: "+err.Error())
+		return c.keep(rep)
+	}
+	// Every catalog entry of a provider that can list by controller is
+	// searched for orphans, used or not.
+	cat := c.Catalog()
+	for _, name := range c.plugins.Names() {
+		info, err := c.plugins.Info(name)
+		if err != nil || !info.Has(provider.CapListByController) {
+			continue
+		}
+		for _, entry := range cat.Names(name) {
+			k := group{name, entry}
+			if _, ok := groups[k]; !ok {
+				groups[k] = nil
+			}
+		}
+	}
+	keys := make([]group, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].prov+keys[i].entry < keys[j].prov+keys[j].entry })
+	for _, k := range keys {
+		if err := c.reconcileGroup(ctx, k, groups[k], deleteOrphans, rep); err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s.%s: %v", k.prov, k.entry, err))
+		}
+	}
+	for _, o := range rep.Orphans {
+		c.log.Warn("orphan instance", "provider", o.Provider, "entry", o.CatalogEntry, "instance", o.CloudInstanceID, "node_id", o.NodeID, "deleted", o.Deleted)
+	}
+	return c.keep(rep)
+}
+
+func (c *Controller) keep(rep *sdk.ReconcileReport) *sdk.ReconcileReport {
+	c.rec.mu.Lock()
+	c.rec.last = rep
+	c.rec.mu.Unlock()
+	return rep
+}
+
+func (c *Controller) reconcileGroup(ctx context.Context, k group, nodes []*model.Node, deleteOrphans bool, rep *sdk.ReconcileReport) error {
+	p, err := c.plugins.Provider(k.prov)
+	if err != nil {
+		return err
+	}
+	info, err := c.plugins.Info(k.prov)
+	if err != nil {
+		return err
+	}
+	env, err := c.CallEnv(ctx, &model.Unit{Provider: k.prov, CatalogEntry: k.entry})
+	if err != nil {
+		return err
+	}
+	req := provider.DescribeRequest{Env: env, AllOfController: info.Has(provider.CapListByController)}
+	for _, n := range nodes {
+		req.Nodes = append(req.Nodes, engine.NodeRef(n))
+	}
+	got, err := p.DescribeNodes(ctx, req)
+	if err != nil {
+		return err
+	}
+	byNode := map[string]*provider.NodeStatus{}
+	for i := range got {
+		byNode[got[i].NodeID] = &got[i]
+	}
+	for _, n := range nodes {
+		st := byNode[n.NodeID]
+		delete(byNode, n.NodeID)
+		c.reconcileNode(n, st, k.prov, rep)
+	}
+	// What is left is tagged with us but not asked for: an orphan unless
+	// a node was recorded for it meanwhile (records precede cloud calls).
+	for _, st := range byNode {
+		if st.State == provider.InstanceNotFound || c.nodeExists(st.NodeID) {
+			continue
+		}
+		o := sdk.Orphan{Provider: k.prov, CatalogEntry: k.entry, NodeID: st.NodeID, CloudInstanceID: st.CloudInstanceID, Address: st.CloudInstanceAddress}
+		if deleteOrphans {
+			err := p.DeleteNode(ctx, provider.NodeRequest{Env: env, Node: provider.NodeRef{NodeID: st.NodeID, CloudInstanceID: st.CloudInstanceID, CloudInstanceName: st.CloudInstanceName}})
+			if err != nil {
+				rep.Errors = append(rep.Errors, fmt.Sprintf("delete orphan %s: %v", st.CloudInstanceID, err))
+			}
+			o.Deleted = err == nil
+		}
+		rep.Orphans = append(rep.Orphans, o)
+	}
+	return nil
+}
+
+func (c *Controller) nodeExists(id string) bool {
+	err := c.st.View(func(tx store.Tx) error { _, err := tx.Node(id); return err })
+	return !errors.Is(err, store.ErrNotFound)
+}
+
+// reconcileNode brings one node's record in line with the cloud.
+func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov string, rep *sdk.ReconcileReport) {
+	var change func(*model.Node) error
+	var list *[]string
+	switch {
+	case st == nil || st.State == provider.InstanceNotFound:
+		if n.CloudInstanceID == "" || n.State == model.NodeDeleting || n.State == model.NodeHostError {
+			return
+		}
+		change = func(n *model.Node) error {
+			n.StateReason = fmt.Sprintf("instance %s no longer exists in %s (deleted outside vcc?); delete the node or add a new one", n.CloudInstanceID, prov)
+			n.State = model.NodeHostError
+			return nil
+		}
+		list = &rep.Vanished
+	case n.CloudInstanceID == "":
+		change = func(n *model.Node) error {
+			n.CloudInstanceID, n.CloudInstanceAddress = st.CloudInstanceID, st.CloudInstanceAddress
+			if st.State == provider.InstanceRunning && n.State == model.NodeBooting {
+				n.State = model.NodeRunning
+			}
+			return nil
+		}
+		list = &rep.Adopted
+	case st.State == provider.InstanceStopped && n.State == model.NodeRunning:
+		change = func(n *model.Node) error {
+			n.State, n.StateReason = model.NodePowerOff, "stopped outside vcc"
+			return nil
+		}
+		list = &rep.Drifted
+	default:
+		return
+	}
+	err := c.st.Update(func(tx store.Tx) error {
+		cur, err := tx.Node(n.NodeID)
+		if err != nil {
+			return err
+		}
+		if cur.State != n.State || cur.CloudInstanceID != n.CloudInstanceID {
+			return errChanged // someone else moved it since the snapshot
+		}
+		if err := change(cur); err != nil {
+			return err
+		}
+		cur.Updated = time.Now().UTC()
+		return tx.PutNode(cur)
+	})
+	if err == nil {
+		*list = append(*list, n.NodeID)
+	} else if !errors.Is(err, errChanged) && !errors.Is(err, store.ErrNotFound) {
+		rep.Errors = append(rep.Errors, fmt.Sprintf("node %s: %v", n.NodeID, err))
+	}
+}
+
+var errChanged = errors.New("node changed meanwhile")
+
+// RunReconciler reconciles now and then every interval until ctx ends.
+func (c *Controller) RunReconciler(ctx context.Context, every time.Duration, deleteOrphans bool) {
+	c.Reconcile(ctx, deleteOrphans)
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			c.Reconcile(ctx, deleteOrphans)
+		}
+	}
+}
