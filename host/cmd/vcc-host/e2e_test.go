@@ -111,6 +111,10 @@ func TestLifecycle(t *testing.T) {
 	if diff := cmp.Diff(map[string]int{"RUNNING": 4, "POWER_OFF": 1}, states(u)); diff != "" {
 		t.Fatalf("after power off (-want +got): %s", diff)
 	}
+	_, err := cl.NodeAction(c, vc.VCID, "web", first.NodeID, "power_off")
+	if sdk.StatusOf(err) != http.StatusConflict || !strings.Contains(err.Error(), "node 1 is POWER_OFF and cannot become SHUTTING_DOWN") {
+		t.Fatalf("powering off a node that is off: %v; want 409 naming the states", err)
+	}
 	settle(t, cl)(cl.PowerOn(c, vc.VCID, "web", sdk.Selector{NodeNos: []int{1}}))
 	if u = must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "web")); states(u)["RUNNING"] != 5 {
 		t.Fatalf("after power on: %v", states(u))
@@ -178,6 +182,7 @@ func TestBadInput(t *testing.T) {
 		"bad_method":        {call: raw("PUT", "/vcs", "{}"), status: 405},
 		"no_token":          {call: func() error { return rawCall(t, h, "GET", "/vcs", "", "") }, status: 401},
 		"wrong_token":       {call: func() error { return rawCall(t, h, "GET", "/vcs", "", "vcc.nope") }, status: 401},
+		"body_too_large":    {call: raw("POST", "/vcs", `{"name": "`+strings.Repeat("x", 1<<20)+`"}`), status: 413},
 		"too_many_ips":      {call: raw("PUT", "/vcs/"+vc.VCID+"/u", `{"ip_addresses": [`+strings.Repeat(`"1.1.1.1",`, 1000)+`"1.1.1.1"]}`), status: 400, field: "ip_addresses"},
 	}
 	for name, tc := range cases {

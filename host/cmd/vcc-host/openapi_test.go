@@ -113,8 +113,8 @@ func TestOpenAPI(t *testing.T) {
 	cl.LastReconcile(c)
 	cl.ChangeOwner(c, vc.VCID, "alice")
 	cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "sim", Spec: map[string]any{"num_nodes": "x"}}) // 400
-	cl.GetUnit(c, vc.VCID, "nope")                                                                                            // 404
-	cl.DeleteUnit(c, vc.VCID, "u", false)                                                                                     // 409
+	cl.GetUnit(c, vc.VCID, "nope")                                                                                             // 404
+	cl.DeleteUnit(c, vc.VCID, "u", false)                                                                                      // 409
 	settle(t, cl)(cl.DeleteUnit(c, vc.VCID, "u", true))
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	bad, _ := sdk.New(h.URL, "vcc.wrong", sdk.WithHTTPClient(&http.Client{Transport: v}))

@@ -50,3 +50,14 @@ func httpsClient(t *testing.T, h *testenv.Host) *http.Client {
 }
 
 func asAPIError(err error, target **sdk.APIError) bool { return errors.As(err, target) }
+
+func authReq(t *testing.T, h *testenv.Host, path string) *http.Request {
+	req, err := http.NewRequest(http.MethodGet, h.URL+sdk.Prefix+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+h.Token)
+	return req
+}
+
+func jsonDecode(r io.Reader, v any) error { return json.NewDecoder(r).Decode(v) }

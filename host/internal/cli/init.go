@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -54,9 +55,13 @@ func (e env) initCmd(args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "catalog %s:", cat.File)
-	for prov, entries := range cat.Entries {
+	provs := make([]string, 0, len(cat.Entries))
+	for prov := range cat.Entries {
+		provs = append(provs, prov)
+	}
+	sort.Strings(provs)
+	for _, prov := range provs {
 		fmt.Fprintf(e.stdout, " %s(%s)", prov, strings.Join(cat.Names(prov), ","))
-		_ = entries
 	}
 	fmt.Fprintf(e.stdout, "\nflavors: %d from %s, plus each plugin's own\n", countFlavors(flav), flav.File)
 	fmt.Fprintf(e.stdout, "plugins: %s\n", strings.Join(plugins.Names(), ", "))

@@ -1,0 +1,73 @@
+package main_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+)
+
+const goodCatalog = "cci_version: '1.0'\nsim:\n  default: {}\n"
+
+// TestInitAndReload: init names the file, line and key of each problem and
+// loads nothing; it is idempotent; a running host reloads on init (and on
+// SIGHUP), and keeps its config when the new one is bad; serve refuses to
+// start on a bad config.
+func TestInitAndReload(t *testing.T) {
+	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-sim": testenv.Sim(t)})
+	cfg, data := t.TempDir(), t.TempDir()
+	catalog := filepath.Join(cfg, "vpn_catalog.yml")
+	initArgs := []string{"init", "--config", cfg, "--data", data, "--plugin-dir", plugins}
+
+	os.WriteFile(catalog, []byte("sim:\n  default:\n    latency_ms: slow\n"), 0o644)
+	out, stderr, code := run(t, initArgs...)
+	if code != 1 || !strings.Contains(out, catalog+":3: sim.default.latency_ms: must be an integer, got a string") || !strings.Contains(stderr, "nothing was loaded") {
+		t.Fatalf("init on a bad catalog: exit %d\n%s%s", code, out, stderr)
+	}
+	_, stderr, code = run(t, "serve", "--config", cfg, "--data", data, "--plugin-dir", plugins, "--listen", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(stderr, catalog+":3:") {
+		t.Fatalf("serve on a bad catalog: exit %d, %s", code, stderr)
+	}
+
+	os.WriteFile(catalog, []byte(goodCatalog), 0o644)
+	for i := 0; i < 2; i++ {
+		out, stderr, code = run(t, initArgs...)
+		if code != 0 || !strings.Contains(out, "sim(default)") || !strings.Contains(out, "no vcc-host is running") {
+			t.Fatalf("init #%d: exit %d\n%s%s", i+1, code, out, stderr)
+		}
+	}
+
+	h := testenv.StartHost(t, goodCatalog)
+	hostCatalog := filepath.Join(h.Config, "vpn_catalog.yml")
+	os.WriteFile(hostCatalog, []byte(goodCatalog+"  tokyo:\n    latency_ms: 1\n"), 0o644)
+	out, stderr, code = run(t, "init", "--config", h.Config, "--data", h.Data, "--plugin-dir", h.Plugin)
+	if code != 0 || !strings.Contains(out, "asked the running vcc-host") {
+		t.Fatalf("init with a running host: exit %d\n%s%s", code, out, stderr)
+	}
+	waitFor(t, 5*time.Second, func() bool { return catalogHas(t, h, "tokyo") }, "the host to load the tokyo entry")
+
+	os.WriteFile(hostCatalog, []byte("sim:\n  default:\n    capacity: many\n"), 0o644)
+	syscall.Kill(h.PID(), syscall.SIGHUP)
+	time.Sleep(500 * time.Millisecond)
+	if !catalogHas(t, h, "tokyo") {
+		t.Fatal("a bad catalog replaced the good one on SIGHUP")
+	}
+}
+
+func catalogHas(t *testing.T, h *testenv.Host, entry string) bool {
+	resp, err := httpsClient(t, h).Do(authReq(t, h, "/vpn_catalog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got map[string]map[string]any
+	if err := jsonDecode(resp.Body, &got); err != nil {
+		t.Fatal(err)
+	}
+	_, ok := got["sim"][entry]
+	return ok
+}
