@@ -15,7 +15,10 @@ require go.etcd.io/bbolt v1.5.0
 
 require gopkg.in/yaml.v3 v3.0.1
 
-require github.com/julienschmidt/httprouter v1.3.0
+require (
+	github.com/julienschmidt/httprouter v1.3.0
+	golang.org/x/crypto v0.57.0
+)
 
 require (
 	github.com/getkin/kin-openapi v0.133.0

@@ -82,13 +82,29 @@ func TestLifecycle(t *testing.T) {
 	if vc.State != "RUNNING" || vc.Owner != "admin" || len(vc.VCID) != 32 || vc.VCNo < 1 {
 		t.Fatalf("new VC %+v", vc)
 	}
+	if key := must[string](t)(cl.PublicKey(c)); !strings.HasPrefix(key, "ssh-ed25519 ") {
+		t.Errorf("public key %q", key)
+	}
+	follow, stop := context.WithCancel(c)
+	defer stop()
+	events := must[<-chan sdk.Event](t)(cl.Follow(follow, vc.VCID))
 	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{
 		UnitName: "web", Provider: "sim", Flavor: "small", Spec: map[string]any{"num_nodes": 3, "tags": map[string]string{"team": "a"}},
 	}))
 	if acc.OperationID == "" || acc.Unit == nil || len(acc.Unit.Nodes) != 3 || acc.Unit.Nodes[0].State != "BOOTING" {
 		t.Fatalf("create unit answered %+v", acc)
 	}
-	must[*sdk.Operation](t)(cl.Wait(c, acc.OperationID))
+	seen := map[string]bool{}
+	for e := range events { // follow the creation without polling
+		seen[e.Type+" "+e.State] = true
+		if e.Type == "operation" && e.OpID == acc.OperationID && e.State == "succeeded" {
+			break
+		}
+	}
+	if !seen["node RUNNING"] || !seen["unit RUNNING"] || !seen["vc APPLYING"] {
+		t.Errorf("events while creating: %v", seen)
+	}
+	stop()
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "web"))
 	if diff := cmp.Diff(map[string]int{"RUNNING": 3}, states(u)); diff != "" || u.State != "RUNNING" {
 		t.Fatalf("unit %s after create (-want +got): %s", u.State, diff)

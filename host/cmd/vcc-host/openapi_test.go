@@ -96,6 +96,7 @@ func TestOpenAPI(t *testing.T) {
 	cl.Authority(c)
 	cl.Plugins(c)
 	cl.Flavors(c, "sim")
+	cl.PublicKey(c)
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "oa", "compute"))
 	cl.ListUnitGroups(c)
 	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Flavor: "small", Spec: map[string]any{"num_nodes": 2}}))

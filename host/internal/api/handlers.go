@@ -270,3 +270,7 @@ func (s *Server) lastReconcile(w http.ResponseWriter, r *http.Request, _ httprou
 func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	writeJSON(w, http.StatusOK, s.ctrl.Reconcile(r.Context(), s.opts.DeleteOrphans))
 }
+
+func (s *Server) publicKey(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	writeJSON(w, http.StatusOK, map[string]string{"public_key": s.opts.PublicKey})
+}

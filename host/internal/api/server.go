@@ -40,6 +40,8 @@ type Options struct {
 	Version string
 	// DeleteOrphans makes POST /reconcile delete the orphans it finds.
 	DeleteOrphans bool
+	// PublicKey is the controller's SSH public key (authorized_keys form).
+	PublicKey string
 }
 
 // New builds the handler.
@@ -65,6 +67,7 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	r.GET(Prefix+"/version", s.authed(s.getVersion))
 	r.GET(Prefix+"/accounts/authority", s.authed(s.authority))
 	r.GET(Prefix+"/vpn_catalog", s.authed(s.vpnCatalog))
+	r.GET(Prefix+"/publickey", s.authed(s.publicKey))
 	r.GET(Prefix+"/flavors", s.authed(s.flavors))
 	r.GET(Prefix+"/plugins", s.authed(s.listPlugins))
 	r.GET(Prefix+"/operations/:id", s.authed(s.getOperation))

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/sshkey"
 	"github.com/vccproject/vcc/host/internal/store"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
 	"github.com/vccproject/vcc/proto/providerplugin"
@@ -55,14 +57,23 @@ func (e env) serve(args []string) error {
 	d.register(fs)
 	listen := fs.String("listen", envOr("VCC_LISTEN", ":443"), "HTTPS address of the REST API (env VCC_LISTEN)")
 	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
+	limits := fs.String("provider-limits", os.Getenv("VCC_PROVIDER_LIMITS"), "per-provider overrides, e.g. aws=16,sim=64 (env VCC_PROVIDER_LIMITS)")
 	opTimeout := fs.Duration("op-timeout", envDuration("VCC_OP_TIMEOUT", 30*time.Minute), "an operation running longer fails and frees its unit (env VCC_OP_TIMEOUT)")
 	reconcileEvery := fs.Duration("reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
 	deleteOrphans := fs.Bool("delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	perProvider, err := parseLimits(*limits)
+	if err != nil {
+		return usageError{err.Error()}
+	}
 	if err := os.MkdirAll(d.data, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
+	}
+	pubKey, err := sshkey.Load(d.data)
+	if err != nil {
+		return fmt.Errorf("controller SSH key: %w", err)
 	}
 	// The simulator keeps its cloud beside the controller's state, so a
 	// restart sees the same instances.
@@ -83,7 +94,7 @@ func (e env) serve(args []string) error {
 	defer st.Close()
 	bus := events.NewBus()
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
-		ConfigDir: d.config, Engine: engine.Config{DefaultLimit: *limit, OpTimeout: *opTimeout},
+		ConfigDir: d.config, Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout},
 	})
 	var probs config.Problems
 	if errors.As(err, &probs) {
@@ -106,7 +117,7 @@ func (e env) serve(args []string) error {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(ctrl, plugins, authn, bus, log, api.Options{Version: Version, DeleteOrphans: *deleteOrphans}),
+		Handler:           api.New(ctrl, plugins, authn, bus, log, api.Options{Version: Version, DeleteOrphans: *deleteOrphans, PublicKey: pubKey}),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{mat.Cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
@@ -150,6 +161,23 @@ func (e env) serve(args []string) error {
 			return nil
 		}
 	}
+}
+
+// parseLimits reads "aws=16,sim=64".
+func parseLimits(s string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part == "" {
+			continue
+		}
+		name, n, ok := strings.Cut(part, "=")
+		v, err := strconv.Atoi(n)
+		if !ok || err != nil || v < 1 || name == "" {
+			return nil, fmt.Errorf("--provider-limits: %q is not PROVIDER=N with N ≥ 1 (e.g. aws=16,sim=64)", part)
+		}
+		out[pluginmgr.Normalize(name)] = v
+	}
+	return out, nil
 }
 
 func envInt(key string, def int) int {
