@@ -162,3 +162,25 @@ func (c *Client) LastReconcile(ctx context.Context) (*ReconcileReport, error) {
 	var r ReconcileReport
 	return &r, c.do(ctx, http.MethodGet, Prefix+"/reconcile", nil, &r)
 }
+
+// PutCredential stores one of the caller's cloud credentials.
+func (c *Client) PutCredential(ctx context.Context, provider, key, value string) error {
+	return c.do(ctx, http.MethodPut, Prefix+"/credentials/"+esc(provider)+"/"+esc(key), map[string]string{"value": value}, nil)
+}
+
+// Credential reads one of the caller's cloud credentials.
+func (c *Client) Credential(ctx context.Context, provider, key string) (string, error) {
+	var cr Credential
+	return cr.Value, c.do(ctx, http.MethodGet, Prefix+"/credentials/"+esc(provider)+"/"+esc(key), nil, &cr)
+}
+
+// Credentials lists the caller's credentials, without values.
+func (c *Client) Credentials(ctx context.Context) ([]Credential, error) {
+	var out struct{ Credentials []Credential }
+	return out.Credentials, c.do(ctx, http.MethodGet, Prefix+"/credentials", nil, &out)
+}
+
+// DeleteCredential removes one of the caller's cloud credentials.
+func (c *Client) DeleteCredential(ctx context.Context, provider, key string) error {
+	return c.do(ctx, http.MethodDelete, Prefix+"/credentials/"+esc(provider)+"/"+esc(key), nil, nil)
+}

@@ -21,9 +21,18 @@ const Prefix = "/vcp/v1/occtr"
 
 // Client talks to one controller. Every method takes a context.
 type Client struct {
-	base  string
-	token string
-	http  *http.Client
+	base       string
+	token      string
+	http       *http.Client
+	privileged bool
+}
+
+// Privileged returns a client whose calls ask for privileged access (a
+// super user acting on every VC, as the upstream SDK's privileged=True).
+func (c *Client) Privileged() *Client {
+	cp := *c
+	cp.privileged = true
+	return &cp
 }
 
 // Option configures a Client.
@@ -93,6 +102,13 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 			return err
 		}
 		body = bytes.NewReader(raw)
+	}
+	if c.privileged {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		path += sep + "privileged=true"
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {

@@ -182,3 +182,10 @@ type Orphan struct {
 	Address         string `json:"cloud_instance_address,omitempty"`
 	Deleted         bool   `json:"deleted"`
 }
+
+// Credential is one stored cloud credential. Listings carry no value.
+type Credential struct {
+	Provider string `json:"provider"`
+	Key      string `json:"key"`
+	Value    string `json:"value,omitempty"`
+}

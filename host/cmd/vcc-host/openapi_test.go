@@ -112,7 +112,7 @@ func TestOpenAPI(t *testing.T) {
 	settle(t, cl)(cl.DeleteNode(c, vc.VCID, "u", u.Nodes[1].NodeID))
 	cl.Reconcile(c)
 	cl.LastReconcile(c)
-	cl.ChangeOwner(c, vc.VCID, "alice")
+	cl.ChangeOwner(c, vc.VCID, "admin")
 	cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "sim", Spec: map[string]any{"num_nodes": "x"}}) // 400
 	cl.GetUnit(c, vc.VCID, "nope")                                                                                             // 404
 	cl.DeleteUnit(c, vc.VCID, "u", false)                                                                                      // 409

@@ -30,7 +30,7 @@ func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ httprouter
 }
 
 func (s *Server) authority(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	who := identity(r)
+	who := caller(r)
 	writeJSON(w, http.StatusOK, sdk.Authority{Role: who.Access(), UserName: who.User, UserRole: who.Role})
 }
 
@@ -74,7 +74,7 @@ func (s *Server) listPlugins(w http.ResponseWriter, _ *http.Request, _ httproute
 // getOperation answers at once, or with ?wait=30s when the operation
 // finishes (long poll).
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	op, err := s.ctrl.GetOp(identity(r), ps.ByName("id"))
+	op, err := s.ctrl.GetOp(caller(r), ps.ByName("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -90,7 +90,7 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprou
 }
 
 func (s *Server) listVCs(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	vcs, err := s.ctrl.ListVCs(identity(r))
+	vcs, err := s.ctrl.ListVCs(caller(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -107,7 +107,7 @@ func (s *Server) createVC(w http.ResponseWriter, r *http.Request, _ httprouter.P
 	if !decode(w, r, &req) {
 		return
 	}
-	vc, err := s.ctrl.CreateVC(identity(r), req.Name, req.Type)
+	vc, err := s.ctrl.CreateVC(caller(r), req.Name, req.Type)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -116,7 +116,7 @@ func (s *Server) createVC(w http.ResponseWriter, r *http.Request, _ httprouter.P
 }
 
 func (s *Server) getVC(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	v, err := s.ctrl.GetVC(identity(r), ps.ByName("vcid"))
+	v, err := s.ctrl.GetVC(caller(r), ps.ByName("vcid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -134,13 +134,14 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request, ps httproute
 	if !decode(w, r, &req) {
 		return
 	}
-	view, op, err := s.ctrl.CreateUnit(r.Context(), identity(r), ps.ByName("vcid"),
+	view, op, err := s.ctrl.CreateUnit(r.Context(), caller(r), ps.ByName("vcid"),
 		controller.UnitRequest{Name: req.UnitName, Provider: req.Provider, Flavor: req.Flavor, Spec: req.Spec})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	u := unitOut(view)
+	w.Header().Set(opHeader, op.ID)
 	writeJSON(w, http.StatusAccepted, sdk.Accepted{OperationID: op.ID, Unit: &u})
 }
 
@@ -149,7 +150,7 @@ func (s *Server) changeOwner(w http.ResponseWriter, r *http.Request, ps httprout
 	if !decode(w, r, &req) {
 		return
 	}
-	vc, err := s.ctrl.ChangeOwner(identity(r), ps.ByName("vcid"), req.Owner)
+	vc, err := s.ctrl.ChangeOwner(caller(r), ps.ByName("vcid"), req.Owner)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -158,12 +159,12 @@ func (s *Server) changeOwner(w http.ResponseWriter, r *http.Request, ps httprout
 }
 
 func (s *Server) deleteVC(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	op, err := s.ctrl.DeleteVC(r.Context(), identity(r), ps.ByName("vcid"))
+	op, err := s.ctrl.DeleteVC(r.Context(), caller(r), ps.ByName("vcid"))
 	s.accepted(w, r, op, nil, err)
 }
 
 func (s *Server) getUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	v, err := s.ctrl.GetUnit(identity(r), ps.ByName("vcid"), ps.ByName("unit"))
+	v, err := s.ctrl.GetUnit(caller(r), ps.ByName("vcid"), ps.ByName("unit"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -176,13 +177,13 @@ func (s *Server) addNodes(w http.ResponseWriter, r *http.Request, ps httprouter.
 	if !decode(w, r, &req) || !checkLists(w, map[string]int{"ip_addresses": len(req.IPAddresses)}) {
 		return
 	}
-	nodes, op, err := s.ctrl.AddNodes(r.Context(), identity(r), ps.ByName("vcid"), ps.ByName("unit"), req.NumAddNodes, req.IPAddresses)
+	nodes, op, err := s.ctrl.AddNodes(r.Context(), caller(r), ps.ByName("vcid"), ps.ByName("unit"), req.NumAddNodes, req.IPAddresses)
 	s.accepted(w, r, op, nodes, err)
 }
 
 func (s *Server) deleteUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	force, _ := strconv.ParseBool(r.URL.Query().Get("force"))
-	op, err := s.ctrl.DeleteUnit(r.Context(), identity(r), ps.ByName("vcid"), ps.ByName("unit"), force)
+	op, err := s.ctrl.DeleteUnit(r.Context(), caller(r), ps.ByName("vcid"), ps.ByName("unit"), force)
 	s.accepted(w, r, op, nil, err)
 }
 
@@ -210,9 +211,9 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, acti
 		err   error
 	)
 	if action == "delete_nodes" {
-		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), identity(r), vcid, unit, sel)
+		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, sel)
 	} else {
-		nodes, op, err = s.ctrl.Action(r.Context(), identity(r), vcid, unit, action, sel)
+		nodes, op, err = s.ctrl.Action(r.Context(), caller(r), vcid, unit, action, sel)
 	}
 	if err == nil && op == nil {
 		writeJSON(w, http.StatusOK, sdk.Accepted{Nodes: nodesOut(nodes)})
@@ -222,7 +223,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, acti
 }
 
 func (s *Server) getNode(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	n, err := s.ctrl.GetNode(identity(r), ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub"))
+	n, err := s.ctrl.GetNode(caller(r), ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -232,11 +233,11 @@ func (s *Server) getNode(w http.ResponseWriter, r *http.Request, ps httprouter.P
 
 func (s *Server) deleteNode(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 	vcid, unit, id := ps.ByName("vcid"), ps.ByName("unit"), ps.ByName("sub")
-	if _, err := s.ctrl.GetNode(identity(r), vcid, unit, id); err != nil {
+	if _, err := s.ctrl.GetNode(caller(r), vcid, unit, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	nodes, op, err := s.ctrl.DeleteNodes(r.Context(), identity(r), vcid, unit, controller.Selector{NodeIDs: []string{id}})
+	nodes, op, err := s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, controller.Selector{NodeIDs: []string{id}})
 	s.accepted(w, r, op, nodes, err)
 }
 
@@ -252,6 +253,7 @@ func (s *Server) accepted(w http.ResponseWriter, r *http.Request, op *model.Oper
 		return
 	}
 	out := sdk.Accepted{OperationID: op.ID}
+	w.Header().Set(opHeader, op.ID)
 	if nodes != nil {
 		out.Nodes = nodesOut(nodes)
 	}

@@ -7,11 +7,13 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/vccproject/vcc/host/internal/audit"
 	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/events"
@@ -42,6 +44,21 @@ type Options struct {
 	DeleteOrphans bool
 	// PublicKey is the controller's SSH public key (authorized_keys form).
 	PublicKey string
+	// CAPEM is the CA that signed the server certificate, served without
+	// a token so notebooks and SDKs can fetch what to trust.
+	CAPEM []byte
+	// Secrets stores users' credentials; nil disables the credentials API.
+	Secrets Secrets
+	// Audit receives one entry per API call; nil disables it.
+	Audit *audit.Log
+}
+
+// Secrets is what the credentials API needs from the identity backend.
+type Secrets interface {
+	PutSecret(ctx context.Context, user, path, value string) error
+	GetSecret(ctx context.Context, user, path string) (string, error)
+	DeleteSecret(ctx context.Context, user, path string) error
+	ListSecrets(ctx context.Context, user, prefix string) ([]string, error)
 }
 
 // New builds the handler.
@@ -64,6 +81,15 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 		_, _ = w.Write(openapiDoc)
 	})
 	r.GET(Prefix+"/health", s.health)
+	r.GET(Prefix+"/ca.pem", func(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+		w.Header().Set("Content-Type", "application/x-pem-file")
+		_, _ = w.Write(s.opts.CAPEM)
+	})
+	r.GET(Prefix+"/credentials", s.authed(s.listCredentials))
+	r.GET(Prefix+"/credentials/:provider/:key", s.authed(s.getCredential))
+	r.PUT(Prefix+"/credentials/:provider/:key", s.authed(s.putCredential))
+	r.DELETE(Prefix+"/credentials/:provider/:key", s.authed(s.deleteCredential))
+	r.GET(Prefix+"/audit", s.authed(s.auditTail))
 	r.GET(Prefix+"/version", s.authed(s.getVersion))
 	r.GET(Prefix+"/accounts/authority", s.authed(s.authority))
 	r.GET(Prefix+"/vpn_catalog", s.authed(s.vpnCatalog))
@@ -92,11 +118,52 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	return s
 }
 
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+// ServeHTTP routes the request and audits it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Audit == nil {
+		s.router.ServeHTTP(w, r)
+		return
+	}
+	rec := &auditInfo{}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.router.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), auditKey{}, rec)))
+	e := audit.Entry{Kind: "api", Method: r.Method, Path: r.URL.Path, Status: sw.status, OpID: sw.Header().Get(opHeader)}
+	if rec.who != nil {
+		e.User, e.Accessor = rec.who.User, rec.who.Accessor
+	}
+	if err := s.opts.Audit.Write(e); err != nil {
+		s.log.Error("audit log write failed", "error", err)
+	}
+}
+
+// opHeader names the operation a response started, for the audit line.
+const opHeader = "X-Vcc-Operation"
+
+type auditKey struct{}
+
+// auditInfo lets the inner handler tell the audit middleware who called.
+type auditInfo struct{ who *auth.Identity }
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Flush keeps server-sent events streaming through the wrapper.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
 
 type identityKey struct{}
 
-func identity(r *http.Request) *auth.Identity {
+func caller(r *http.Request) *auth.Identity {
 	return r.Context().Value(identityKey{}).(*auth.Identity)
 }
 
@@ -118,6 +185,16 @@ func (s *Server) authed(h httprouter.Handle) httprouter.Handle {
 		if who.ReadOnly && r.Method != http.MethodGet {
 			writeError(w, http.StatusForbidden, "this token is readonly: it may not "+r.Method+" "+r.URL.Path)
 			return
+		}
+		if priv, _ := strconv.ParseBool(r.URL.Query().Get("privileged")); priv {
+			if who.Role != "super" {
+				writeError(w, http.StatusForbidden, "privileged access is for super users; "+who.User+" is "+who.Role)
+				return
+			}
+			who.Privileged = true
+		}
+		if rec, ok := r.Context().Value(auditKey{}).(*auditInfo); ok {
+			rec.who = who
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, who)), ps)
 	}

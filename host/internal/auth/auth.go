@@ -5,14 +5,8 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/hex"
 	"errors"
-	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 )
 
@@ -22,6 +16,9 @@ type Identity struct {
 	Role     string // super or regular
 	ReadOnly bool   // token may not change anything
 	Accessor string // token accessor, for audit
+	// Privileged is a super user's request to act on every VC, not only
+	// its own (the SDK's privileged=True).
+	Privileged bool
 }
 
 // Access is the token's API role as upstream names it.
@@ -57,43 +54,4 @@ func TokenFrom(r *http.Request) (string, error) {
 		return tok, nil
 	}
 	return "", ErrNoToken
-}
-
-// Bootstrap is the authenticator until users and tokens exist: one admin
-// token, made on first start, kept in a 0600 file in the data dir.
-type Bootstrap struct {
-	token string
-	Path  string
-}
-
-// BootstrapFile is the token file's name in the data dir.
-const BootstrapFile = "admin.token"
-
-// LoadBootstrap reads the admin token of dataDir, creating it if needed.
-func LoadBootstrap(dataDir string) (*Bootstrap, error) {
-	path := filepath.Join(dataDir, BootstrapFile)
-	raw, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		var b [24]byte
-		if _, err := rand.Read(b[:]); err != nil {
-			return nil, err
-		}
-		tok := "vcc." + hex.EncodeToString(b[:])
-		if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
-			return nil, fmt.Errorf("write admin token: %w", err)
-		}
-		return &Bootstrap{token: tok, Path: path}, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read admin token: %w", err)
-	}
-	return &Bootstrap{token: strings.TrimSpace(string(raw)), Path: path}, nil
-}
-
-// Authenticate accepts only the admin token.
-func (b *Bootstrap) Authenticate(_ context.Context, token string) (*Identity, error) {
-	if subtle.ConstantTimeCompare([]byte(token), []byte(b.token)) != 1 {
-		return nil, ErrBadToken
-	}
-	return &Identity{User: "admin", Role: "super", Accessor: "bootstrap"}, nil
 }

@@ -31,6 +31,12 @@ const usage = `usage: vcc-host COMMAND [flags]
 commands:
   serve                     run the controller (REST API over HTTPS)
   init                      validate config and certificates; a running host reloads them
+  users list | add NAME ROLE | modify NAME ROLE | delete [--force] NAME
+                            manage users (ROLE: super or regular)
+  token create [USER] [--readonly] [--ttl D] [--note TEXT] | list [USER] | revoke TOKEN|--accessor A
+                            manage API tokens (no USER: nobody)
+  cert generate --san NAME_OR_IP... [--out DIR]
+                            make a CA and a server certificate
   plugins list [--json]     show the provider plugins found, pinned and running
   plugins install --path BIN [--dir DIR]
                             copy a plugin binary in and pin its SHA-256
@@ -59,6 +65,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = e.serve(args[1:])
 	case "init":
 		err = e.initCmd(args[1:])
+	case "users":
+		err = e.users(args[1:])
+	case "token":
+		err = e.token(args[1:])
+	case "cert":
+		err = e.cert(args[1:])
 	case "plugins":
 		err = e.plugins(args[1:])
 	case "version", "--version":

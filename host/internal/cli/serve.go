@@ -16,12 +16,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/api"
-	"github.com/vccproject/vcc/host/internal/auth"
+	"github.com/vccproject/vcc/host/internal/audit"
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/sshkey"
 	"github.com/vccproject/vcc/host/internal/store"
@@ -92,9 +94,27 @@ func (e env) serve(args []string) error {
 		return err
 	}
 	defer st.Close()
+	backend, err := identity.NewEmbedded(st, filepath.Join(d.data, identity.KeyFile))
+	if err != nil {
+		return err
+	}
+	ids, err := identity.NewService(st, backend)
+	if err != nil {
+		return err
+	}
+	tokenPath := filepath.Join(d.data, identity.AdminTokenFile)
+	if err := ids.EnsureAdmin(e.ctx, tokenPath); err != nil {
+		return fmt.Errorf("admin token: %w", err)
+	}
+	auditLog, err := audit.Open(filepath.Join(d.data, "audit"), 10<<20, 5)
+	if err != nil {
+		return err
+	}
+	defer auditLog.Close()
 	bus := events.NewBus()
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
-		ConfigDir: d.config, Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout},
+		ConfigDir: d.config, Secrets: backend,
+		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog},
 	})
 	var probs config.Problems
 	if errors.As(err, &probs) {
@@ -104,12 +124,15 @@ func (e env) serve(args []string) error {
 		return err
 	}
 	defer ctrl.Close()
-	authn, err := auth.LoadBootstrap(d.data)
+	mat, err := tlsconf.Load(d.cert, d.data)
 	if err != nil {
 		return err
 	}
-	mat, err := tlsconf.Load(d.cert, d.data)
+	caPEM, err := os.ReadFile(mat.CAPath)
 	if err != nil {
+		return fmt.Errorf("read CA: %w", err)
+	}
+	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", *listen)
@@ -117,7 +140,9 @@ func (e env) serve(args []string) error {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
 	}
 	srv := &http.Server{
-		Handler:           api.New(ctrl, plugins, authn, bus, log, api.Options{Version: Version, DeleteOrphans: *deleteOrphans, PublicKey: pubKey}),
+		Handler: api.New(ctrl, plugins, ids, bus, log, api.Options{
+			Version: Version, DeleteOrphans: *deleteOrphans, PublicKey: pubKey, CAPEM: caPEM, Secrets: backend, Audit: auditLog,
+		}),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{mat.Cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 	}
@@ -131,8 +156,8 @@ func (e env) serve(args []string) error {
 	if mat.Generated {
 		caNote += " (a generated development CA: put ca.pem, occtr_cert.pem and occtr_key.pem in " + d.cert + " for real use)"
 	}
-	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  data: %s, config: %s, controller id: %s\n",
-		Version, ln.Addr(), caNote, authn.Path, d.data, d.config, ctrl.ID())
+	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  identity backend: %s\n  data: %s, config: %s, controller id: %s\n",
+		Version, ln.Addr(), caNote, tokenPath, backend.Name(), d.data, d.config, ctrl.ID())
 
 	go ctrl.RunReconciler(e.ctx, *reconcileEvery, *deleteOrphans)
 

@@ -29,6 +29,13 @@ type Config struct {
 	Engine    engine.Config
 	// MaxNodesPerRequest bounds one create or add; default 1000.
 	MaxNodesPerRequest int
+	// Secrets holds users' cloud credentials.
+	Secrets SecretReader
+}
+
+// SecretReader reads a user's secret; identity backends implement it.
+type SecretReader interface {
+	GetSecret(ctx context.Context, user, path string) (string, error)
 }
 
 // Controller owns the VCs.
@@ -152,15 +159,20 @@ func (c *Controller) Provider(name string) (provider.Provider, error) {
 	return c.plugins.Provider(name)
 }
 
-// CallEnv builds what a plugin gets with every call for unit u.
-func (c *Controller) CallEnv(_ context.Context, u *model.Unit) (provider.CallEnv, error) {
+// CallEnv builds what a plugin gets with every call for unit u. The
+// credentials are read now, for this call only; they are never stored
+// with the unit.
+func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallEnv, error) {
 	entry, ok := c.Catalog().Lookup(u.Provider, u.CatalogEntry)
 	if !ok {
 		return provider.CallEnv{}, fmt.Errorf("catalog entry %s.%s is no longer in %s", u.Provider, u.CatalogEntry, c.Catalog().File)
 	}
+	creds, _, err := c.credentials(ctx, u.Provider, u.CredentialUser)
+	if err != nil {
+		return provider.CallEnv{}, err
+	}
 	return provider.CallEnv{
-		ControllerID: c.id, CatalogEntryName: u.CatalogEntry, CatalogEntry: entry.Values,
-		Credentials: provider.Credentials{},
+		ControllerID: c.id, CatalogEntryName: u.CatalogEntry, CatalogEntry: entry.Values, Credentials: creds,
 	}, nil
 }
 

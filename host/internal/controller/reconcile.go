@@ -15,8 +15,9 @@ import (
 	"github.com/vccproject/vcc/sdk"
 )
 
-// group is the nodes of one provider and catalog entry.
-type group struct{ prov, entry string }
+// group is the nodes of one provider, catalog entry and credential owner
+// (different users may hold different cloud accounts).
+type group struct{ prov, entry, user string }
 
 // reconciler remembers the last report.
 type reconciler struct {
@@ -61,7 +62,7 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 				if err != nil {
 					return err
 				}
-				k := group{u.Provider, u.CatalogEntry}
+				k := group{u.Provider, u.CatalogEntry, u.CredentialUser}
 				groups[k] = append(groups[k], nodes...)
 			}
 		}
@@ -71,18 +72,17 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 		rep.Errors = append(rep.Errors, "read store: "+err.Error())
 		return c.keep(rep)
 	}
-	// Every catalog entry of a provider that can list by controller is
-	// searched for orphans, used or not.
+	// Every catalog entry of a provider that can list by controller and
+	// needs no credentials is searched for orphans, used or not.
 	cat := c.Catalog()
 	for _, name := range c.plugins.Names() {
 		info, err := c.plugins.Info(name)
-		if err != nil || !info.Has(provider.CapListByController) {
+		if err != nil || !info.Has(provider.CapListByController) || needsCredentials(info) {
 			continue
 		}
 		for _, entry := range cat.Names(name) {
-			k := group{name, entry}
-			if _, ok := groups[k]; !ok {
-				groups[k] = nil
+			if !groupExists(groups, name, entry) {
+				groups[group{name, entry, ""}] = nil
 			}
 		}
 	}
@@ -90,7 +90,9 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 	for k := range groups {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].prov+keys[i].entry < keys[j].prov+keys[j].entry })
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].prov+"/"+keys[i].entry+"/"+keys[i].user < keys[j].prov+"/"+keys[j].entry+"/"+keys[j].user
+	})
 	for _, k := range keys {
 		if err := c.reconcileGroup(ctx, k, groups[k], deleteOrphans, rep); err != nil {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s.%s: %v", k.prov, k.entry, err))
@@ -118,7 +120,7 @@ func (c *Controller) reconcileGroup(ctx context.Context, k group, nodes []*model
 	if err != nil {
 		return err
 	}
-	env, err := c.CallEnv(ctx, &model.Unit{Provider: k.prov, CatalogEntry: k.entry})
+	env, err := c.CallEnv(ctx, &model.Unit{Provider: k.prov, CatalogEntry: k.entry, CredentialUser: k.user})
 	if err != nil {
 		return err
 	}
@@ -235,4 +237,22 @@ func (c *Controller) RunReconciler(ctx context.Context, every time.Duration, del
 			c.Reconcile(ctx, deleteOrphans)
 		}
 	}
+}
+
+func needsCredentials(info *provider.Info) bool {
+	for _, k := range info.CredentialKeys {
+		if k.Required {
+			return true
+		}
+	}
+	return false
+}
+
+func groupExists(groups map[group][]*model.Node, prov, entry string) bool {
+	for k := range groups {
+		if k.prov == prov && k.entry == entry {
+			return true
+		}
+	}
+	return false
 }

@@ -53,7 +53,10 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	}
 	unit := &model.Unit{
 		VCID: vcid, Name: req.Name, Provider: info.Name, Flavor: flavor, CatalogEntry: r.catalogEntry,
-		Spec: r.json(), State: model.UnitBooting, Created: time.Now().UTC(), NextNodeNo: 1,
+		Spec: r.json(), State: model.UnitBooting, Created: time.Now().UTC(), NextNodeNo: 1, CredentialUser: who.User,
+	}
+	if err := c.checkCredentials(ctx, unit.Provider, who.User); err != nil {
+		return nil, nil, err
 	}
 	if err := c.validateWithPlugin(ctx, unit); err != nil {
 		return nil, nil, err

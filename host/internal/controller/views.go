@@ -36,9 +36,11 @@ func (c *Controller) ListVCs(who *auth.Identity) ([]*model.VC, error) {
 	return out, err
 }
 
-// visible is the seam for ownership rules (users and roles come with the
-// identity work; until then every caller is the admin).
-func visible(_ *auth.Identity, _ *model.VC) bool { return true }
+// visible: a caller sees and changes its own VCs; a super user asking for
+// privileged access, every VC. Others' VCs do not exist for it (404).
+func visible(who *auth.Identity, vc *model.VC) bool {
+	return who.Privileged || vc.Owner == who.User
+}
 
 // GetVC returns a VC with its units and nodes.
 func (c *Controller) GetVC(who *auth.Identity, vcid string) (*VCView, error) {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/vccproject/vcc/host/internal/audit"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
@@ -47,6 +48,8 @@ type Config struct {
 	RetryBase, RetryMax time.Duration
 	// PollInterval is how often a pending instance is described.
 	PollInterval time.Duration
+	// Audit receives one entry per cloud-changing call; nil: none.
+	Audit interface{ Write(audit.Entry) error }
 }
 
 func (c *Config) defaults() {
@@ -282,4 +285,18 @@ func (e *Engine) call(ctx context.Context, prov, what string, fn func(context.Co
 func retryable(err error) bool {
 	var de *provider.DiagnosticsError
 	return errors.As(err, &de) && de.Retryable()
+}
+
+// audit records a cloud-changing call of op on node.
+func (e *Engine) audit(op *model.Operation, prov, call, nodeID string, err error) {
+	if e.cfg.Audit == nil {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = "error: " + err.Error()
+	}
+	if werr := e.cfg.Audit.Write(audit.Entry{Kind: "cloud", User: op.User, OpID: op.ID, Provider: prov, Call: call, NodeID: nodeID, Result: result}); werr != nil {
+		e.log.Error("audit log write failed", "error", werr)
+	}
 }

@@ -40,6 +40,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 			st, err = t.prov.CreateNode(c, t.req)
 			return err
 		})
+		e.audit(op, name, "CreateNode", nodeID, err)
 		if err != nil {
 			e.setNode(nodeID, func(n *model.Node) error {
 				n.StateReason = "create failed: " + err.Error()
@@ -52,6 +53,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 	case model.OpDeleteNodes, model.OpDeleteUnit, model.OpDeleteVC:
 		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
 		err := e.call(ctx, name, "DeleteNode", func(c context.Context) error { return t.prov.DeleteNode(c, t.req) })
+		e.audit(op, name, "DeleteNode", nodeID, err)
 		if err != nil {
 			e.setNode(nodeID, func(n *model.Node) error { n.StateReason = "delete failed: " + err.Error(); return nil })
 			return err
@@ -66,20 +68,20 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		if t.node.State == model.NodePowerOff {
 			return nil
 		}
-		return e.power(ctx, t, "PowerOff", t.prov.PowerOff, provider.InstanceStopped, model.NodePowerOff)
+		return e.power(ctx, op, t, "PowerOff", t.prov.PowerOff, provider.InstanceStopped, model.NodePowerOff)
 	case model.OpPowerOn:
 		if t.node.State == model.NodeRunning {
 			return nil
 		}
-		return e.power(ctx, t, "PowerOn", t.prov.PowerOn, provider.InstanceRunning, model.NodeRunning)
+		return e.power(ctx, op, t, "PowerOn", t.prov.PowerOn, provider.InstanceRunning, model.NodeRunning)
 	case model.OpReboot:
-		return e.power(ctx, t, "Reboot", t.prov.Reboot, provider.InstanceRunning, model.NodeRunning)
+		return e.power(ctx, op, t, "Reboot", t.prov.Reboot, provider.InstanceRunning, model.NodeRunning)
 	}
 	return fmt.Errorf("unknown operation kind %q", op.Kind)
 }
 
 // power runs a power call; on failure the node goes back to where it was.
-func (e *Engine) power(ctx context.Context, t *target, what string,
+func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what string,
 	fn func(context.Context, provider.NodeRequest) (*provider.NodeStatus, error),
 	want provider.InstanceState, to model.NodeState) error {
 	before := t.node.State
@@ -88,6 +90,7 @@ func (e *Engine) power(ctx context.Context, t *target, what string,
 		st, err = fn(c, t.req)
 		return err
 	})
+	e.audit(op, t.unit.Provider, what, t.node.NodeID, err)
 	if err != nil {
 		e.setNode(t.node.NodeID, func(n *model.Node) error {
 			n.StateReason = what + " failed: " + err.Error()

@@ -38,7 +38,10 @@ type Unit struct {
 	// LastError is the failure of the unit's last operation, if it failed.
 	LastError  string `json:"last_error,omitempty"`
 	NextNodeNo int    `json:"next_node_no"`
-	Deleting   bool   `json:"deleting,omitempty"`
+	// CredentialUser is whose stored cloud credentials the unit's cloud
+	// calls use: the user who created it.
+	CredentialUser string `json:"credential_user"`
+	Deleting       bool   `json:"deleting,omitempty"`
 }
 
 // Node is one cloud instance of a unit.

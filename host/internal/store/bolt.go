@@ -244,3 +244,50 @@ func (t *boltTx) Meta(key string) (string, error) {
 func (t *boltTx) PutMeta(key, value string) error {
 	return t.tx.Bucket(bMeta).Put([]byte(key), []byte(value))
 }
+
+func (t *boltTx) KV(bucket string) (KV, error) {
+	name := []byte("kv/" + bucket)
+	b := t.tx.Bucket(name)
+	if b == nil {
+		if !t.tx.Writable() {
+			return emptyKV{}, nil
+		}
+		var err error
+		if b, err = t.tx.CreateBucket(name); err != nil {
+			return nil, err
+		}
+	}
+	return boltKV{b}, nil
+}
+
+type boltKV struct{ b *bolt.Bucket }
+
+func (k boltKV) Get(key string) []byte {
+	v := k.b.Get([]byte(key))
+	if v == nil {
+		return nil
+	}
+	return append([]byte(nil), v...)
+}
+
+func (k boltKV) Put(key string, value []byte) error { return k.b.Put([]byte(key), value) }
+func (k boltKV) Delete(key string) error            { return k.b.Delete([]byte(key)) }
+
+func (k boltKV) Scan(prefix string, fn func(string, []byte) error) error {
+	c := k.b.Cursor()
+	p := []byte(prefix)
+	for key, v := c.Seek(p); key != nil && bytes.HasPrefix(key, p); key, v = c.Next() {
+		if err := fn(string(key), append([]byte(nil), v...)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emptyKV stands for a bucket not created yet, in a read-only transaction.
+type emptyKV struct{}
+
+func (emptyKV) Get(string) []byte                             { return nil }
+func (emptyKV) Put(string, []byte) error                      { return fmt.Errorf("read-only transaction") }
+func (emptyKV) Delete(string) error                           { return fmt.Errorf("read-only transaction") }
+func (emptyKV) Scan(string, func(string, []byte) error) error { return nil }

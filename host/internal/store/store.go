@@ -48,8 +48,22 @@ type Tx interface {
 	// OpenOps lists operations still pending or running.
 	OpenOps() ([]*model.Operation, error)
 
+	// KV is a named bucket of raw records, for state that is not part of
+	// the VC model (users, tokens, secrets).
+	KV(bucket string) (KV, error)
+
 	// NextSeq returns the next value of a named counter, starting at 1.
 	NextSeq(name string) (int, error)
 	Meta(key string) (string, error)
 	PutMeta(key, value string) error
+}
+
+// KV is a bucket of raw records. Values must be copied to outlive the
+// transaction.
+type KV interface {
+	Get(key string) []byte
+	Put(key string, value []byte) error
+	Delete(key string) error
+	// Scan visits the records whose key starts with prefix, in key order.
+	Scan(prefix string, fn func(key string, value []byte) error) error
 }

@@ -54,7 +54,7 @@ func Load(certDir, dataDir string) (*Material, error) {
 	}
 	dev := filepath.Join(dataDir, "tls")
 	if _, err := os.Stat(filepath.Join(dev, CertFile)); os.IsNotExist(err) {
-		if err := generate(dev, []string{"localhost", "127.0.0.1", "::1"}); err != nil {
+		if err := Generate(dev, []string{"localhost", "127.0.0.1", "::1"}); err != nil {
 			return nil, fmt.Errorf("generate development CA: %w", err)
 		}
 	}
@@ -86,8 +86,10 @@ func load(dir string) (*Material, error) {
 	return &Material{Cert: cert, CAPath: filepath.Join(dir, CAFile), Dir: dir}, nil
 }
 
-// generate writes a CA and a server certificate for hosts into dir.
-func generate(dir string, hosts []string) error {
+
+// Generate writes a CA and a server certificate for hosts (DNS names or
+// IPs) into dir: ca.pem, occtr_cert.pem, occtr_key.pem (0600).
+func Generate(dir string, hosts []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}

@@ -1,0 +1,95 @@
+// Package admin carries the administrator's commands (users, tokens) to
+// the identity service: through a unix socket in the data dir while
+// vcc-host serve runs (only the socket's owner may connect), or directly
+// on the store while it is stopped. Both go through Do.
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/identity"
+)
+
+// SocketFile is the admin socket's name in the data dir.
+const SocketFile = "admin.sock"
+
+// Request is one admin command.
+type Request struct {
+	Op       string        `json:"op"` // users.list, users.add, users.modify, users.delete, token.create, token.list, token.revoke
+	Name     string        `json:"name,omitempty"`
+	Role     identity.Role `json:"role,omitempty"`
+	Force    bool          `json:"force,omitempty"`
+	ReadOnly bool          `json:"readonly,omitempty"`
+	TTL      time.Duration `json:"ttl,omitempty"`
+	Note     string        `json:"note,omitempty"`
+	Token    string        `json:"token,omitempty"`
+	Accessor string        `json:"accessor,omitempty"`
+}
+
+// Response carries a result or an error with its kind.
+type Response struct {
+	Users  []identity.User  `json:"users,omitempty"`
+	User   *identity.User   `json:"user,omitempty"`
+	Tokens []identity.Token `json:"tokens,omitempty"`
+	Token  *identity.Token  `json:"token,omitempty"`
+	Secret string           `json:"secret,omitempty"`
+	Error  string           `json:"error,omitempty"`
+	// Usage marks an error in what was asked (exit code 2), not in doing it.
+	Usage bool `json:"usage,omitempty"`
+}
+
+// Err returns the response's error, or nil.
+func (r Response) Err() error {
+	if r.Error == "" {
+		return nil
+	}
+	if r.Usage {
+		return UsageError(r.Error)
+	}
+	return errors.New(r.Error)
+}
+
+// UsageError is a mistake in the request.
+type UsageError string
+
+func (u UsageError) Error() string { return string(u) }
+
+// Do runs one command against the identity service.
+func Do(ctx context.Context, svc *identity.Service, req Request) Response {
+	var out Response
+	var err error
+	switch req.Op {
+	case "users.list":
+		out.Users, err = svc.Users(ctx)
+	case "users.add":
+		out.User, err = svc.AddUser(ctx, req.Name, req.Role)
+	case "users.modify":
+		out.User, err = svc.ModifyUser(ctx, req.Name, req.Role)
+	case "users.delete":
+		err = svc.DeleteUser(ctx, req.Name, req.Force)
+	case "token.create":
+		out.Secret, out.Token, err = svc.CreateToken(ctx, req.Name, identity.TokenOpts{ReadOnly: req.ReadOnly, TTL: req.TTL, Note: req.Note})
+	case "token.list":
+		if req.Name != "" {
+			if _, err = svc.User(ctx, req.Name); err != nil {
+				break
+			}
+		}
+		out.Tokens, err = svc.Backend().ListTokens(ctx, req.Name)
+	case "token.revoke":
+		if req.Accessor != "" {
+			err = svc.RevokeAccessor(ctx, req.Accessor)
+		} else {
+			err = svc.RevokeToken(ctx, req.Token)
+		}
+	default:
+		return Response{Error: fmt.Sprintf("unknown admin operation %q", req.Op), Usage: true}
+	}
+	if err != nil {
+		out = Response{Error: err.Error(), Usage: errors.Is(err, identity.ErrUnknownRole)}
+	}
+	return out
+}
