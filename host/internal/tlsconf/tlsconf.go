@@ -86,7 +86,6 @@ func load(dir string) (*Material, error) {
 	return &Material{Cert: cert, CAPath: filepath.Join(dir, CAFile), Dir: dir}, nil
 }
 
-
 // Generate writes a CA and a server certificate for hosts (DNS names or
 // IPs) into dir: ca.pem, occtr_cert.pem, occtr_key.pem (0600).
 func Generate(dir string, hosts []string) error {
