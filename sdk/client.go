@@ -141,3 +141,6 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 }
 
 func esc(s string) string { return url.PathEscape(s) }
+
+// Token returns the client's token.
+func (c *Client) Token() string { return c.token }

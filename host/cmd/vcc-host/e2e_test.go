@@ -184,7 +184,7 @@ func TestBadInput(t *testing.T) {
 		"unknown_provider": {call: func() error {
 			_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "nimbus"})
 			return err
-		}, status: 400, field: "provider", errSubstr: "installed: sim"},
+		}, status: 400, field: "provider", errSubstr: "installed: keyed, sim"},
 		"bad_unit_name": {call: func() error {
 			_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "a b", Provider: "sim"})
 			return err

@@ -2,11 +2,14 @@ package testenv
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,8 +30,10 @@ type Host struct {
 	Token        string
 	CA           string
 	Client       *sdk.Client
-	cmd          *exec.Cmd
-	exited       chan struct{}
+	// Stderr collects what the host logged, for tests that grep it.
+	Stderr syncBuffer
+	cmd    *exec.Cmd
+	exited chan struct{}
 }
 
 // StartHost runs vcc-host serve with a fresh data dir, the sim plugin,
@@ -37,7 +42,7 @@ type Host struct {
 func StartHost(t testing.TB, catalog string, extra ...string) *Host {
 	t.Helper()
 	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra,
-		Plugin: PluginDir(t, true, map[string]string{"vcc-provider-sim": Sim(t)})}
+		Plugin: PluginDir(t, true, map[string]string{"vcc-provider-sim": Sim(t), "vcc-provider-keyed": KeyedPlugin(t)})}
 	if catalog != "" {
 		if err := os.WriteFile(filepath.Join(h.Config, "vpn_catalog.yml"), []byte(catalog), 0o644); err != nil {
 			t.Fatal(err)
@@ -56,7 +61,7 @@ func (h *Host) Start() {
 		"--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0", "--log-level", "warn"}, h.Args...)
 	h.cmd = exec.Command(HostBinary(t), args...)
 	h.cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=", "VCC_SIM_STATE_DIR=")
-	h.cmd.Stderr = os.Stderr
+	h.cmd.Stderr = io.MultiWriter(os.Stderr, &h.Stderr)
 	out, err := h.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -132,3 +137,30 @@ func (h *Host) Kill() {
 
 // PID is the host process's id.
 func (h *Host) PID() int { return h.cmd.Process.Pid }
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// ClientFor returns an SDK client of this host for token.
+func (h *Host) ClientFor(token string) *sdk.Client {
+	c, err := sdk.New(h.URL, token, sdk.WithCAFile(h.CA))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return c
+}

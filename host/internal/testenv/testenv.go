@@ -96,6 +96,13 @@ func TestPlugin(t testing.TB, name string, protocol int) string {
 		"-X main.name="+name, fmt.Sprintf("-X main.protocol=%d", protocol))
 }
 
+// KeyedPlugin builds the fixture plugin "keyed", which requires the
+// credential "token" and fails a create that does not bring it.
+func KeyedPlugin(t testing.TB) string {
+	const pkg = "github.com/vccproject/vcc/host/internal/testenv/testplugin"
+	return build(t, "testplugin-keyed", "host", pkg, "-X main.name=keyed", "-X main.requireCred=token")
+}
+
 // PluginDir makes a temp plugin dir holding a copy of each binary under
 // the given file name (key), pinned unless pin is false.
 func PluginDir(t testing.TB, pin bool, files map[string]string) string {

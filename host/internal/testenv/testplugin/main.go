@@ -21,6 +21,9 @@ var (
 	name     = "test"
 	version  = "0.0.1"
 	protocol = "1"
+	// requireCred names a credential key the plugin requires and checks on
+	// every create.
+	requireCred = ""
 )
 
 type mem struct {
@@ -30,7 +33,11 @@ type mem struct {
 }
 
 func (m *mem) GetInfo(context.Context) (*provider.Info, error) {
-	return &provider.Info{Name: name, Version: version, SpecSchema: provider.CommonSpecAttributes()}, nil
+	info := &provider.Info{Name: name, Version: version, SpecSchema: provider.CommonSpecAttributes()}
+	if requireCred != "" {
+		info.CredentialKeys = []provider.CredentialKey{{Name: requireCred, Required: true}}
+	}
+	return info, nil
 }
 
 func (m *mem) ValidateCatalogEntry(context.Context, string, json.RawMessage) (provider.Diagnostics, error) {
@@ -43,6 +50,9 @@ func (m *mem) ValidateSpec(_ context.Context, _ provider.CallEnv, spec json.RawM
 
 func (m *mem) CreateNode(_ context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
 	m.log.Info("creating node", "node_id", req.Node.NodeID)
+	if requireCred != "" && req.Env.Credentials[requireCred] == "" {
+		return nil, provider.Diagnostics{provider.Errorf("", "credential %q did not arrive", requireCred)}.Err()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st, ok := m.nodes[req.Node.NodeID]
