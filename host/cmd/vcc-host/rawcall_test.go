@@ -39,7 +39,7 @@ func rawCall(t *testing.T, h *testenv.Host, method, path, body, token string) er
 	return ae
 }
 
-func httpsClient(t *testing.T, h *testenv.Host) *http.Client {
+func httpsClient(t testing.TB, h *testenv.Host) *http.Client {
 	pem, err := os.ReadFile(h.CA)
 	if err != nil {
 		t.Fatal(err)
