@@ -15,7 +15,7 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 PLUGINS := $(notdir $(wildcard plugins/*))
 MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 
-.PHONY: help build run test vet lint proto proto-check bench clean tools
+.PHONY: help build run test vet lint proto proto-check bench clean tools dummy-cert
 
 help:
 	@echo "make build   build bin/vcc-host and bin/plugins/vcc-provider-* (pinned)"
@@ -66,6 +66,12 @@ proto-check: tools
 		(cd $$tmp && PATH=$(TOOLS):$$PATH buf generate) && \
 		diff -r proto/internal/pb $$tmp/internal/pb >/dev/null || \
 		{ echo "proto/internal/pb is stale: run 'make proto' and commit"; rm -rf $$tmp; exit 1; }; rm -rf $$tmp
+
+# dummy_cert/ is an evaluation CA and server certificate for localhost and
+# 127.0.0.1, made by vcc-host itself (never for production).
+dummy-cert: build
+	rm -rf dummy_cert
+	$(BIN)/vcc-host cert generate --san localhost --san 127.0.0.1 --out dummy_cert
 
 clean:
 	rm -rf $(BIN)
