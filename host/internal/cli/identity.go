@@ -20,7 +20,7 @@ import (
 func adminCall(ctx context.Context, dataDir string, req admin.Request) (admin.Response, error) {
 	resp, err := admin.Call(ctx, filepath.Join(dataDir, admin.SocketFile), req)
 	if errors.Is(err, admin.ErrNotRunning) {
-		svc, closeFn, err := openIdentity(dataDir)
+		svc, closeFn, err := openIdentity(ctx, dataDir)
 		if err != nil {
 			return admin.Response{}, err
 		}
@@ -40,12 +40,12 @@ func adminCall(ctx context.Context, dataDir string, req admin.Request) (admin.Re
 }
 
 // openIdentity opens the identity service of a stopped host.
-func openIdentity(dataDir string) (*identity.Service, func(), error) {
+func openIdentity(ctx context.Context, dataDir string) (*identity.Service, func(), error) {
 	st, err := store.OpenBolt(filepath.Join(dataDir, "state.db"))
 	if err != nil {
 		return nil, nil, err
 	}
-	be, err := identity.NewEmbedded(st, filepath.Join(dataDir, identity.KeyFile))
+	be, err := recordedBackend(ctx, st, dataDir)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -55,8 +55,10 @@ func (e env) serve(args []string) error {
 	fs.SetOutput(e.stderr)
 	var c common
 	var d dirs
+	var vf vaultFlags
 	c.register(fs, "info")
 	d.register(fs)
+	vf.register(fs)
 	listen := fs.String("listen", envOr("VCC_LISTEN", ":443"), "HTTPS address of the REST API (env VCC_LISTEN)")
 	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
 	limits := fs.String("provider-limits", os.Getenv("VCC_PROVIDER_LIMITS"), "per-provider overrides, e.g. aws=16,sim=64 (env VCC_PROVIDER_LIMITS)")
@@ -94,7 +96,7 @@ func (e env) serve(args []string) error {
 		return err
 	}
 	defer st.Close()
-	backend, err := identity.NewEmbedded(st, filepath.Join(d.data, identity.KeyFile))
+	backend, err := openBackend(e.ctx, st, d.data, vf)
 	if err != nil {
 		return err
 	}

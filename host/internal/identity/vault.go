@@ -23,7 +23,7 @@ type VaultConfig struct {
 	// CACert is a PEM file to trust for Vault's TLS; empty: system roots.
 	CACert string
 	// KVMount is the KV version 2 mount for users' secrets; default
-	// "secret". It is enabled when missing.
+	// "vcc". It is enabled when missing.
 	KVMount string
 }
 
@@ -56,7 +56,7 @@ func NewVault(ctx context.Context, cfg VaultConfig) (*Vault, error) {
 	c.SetToken(cfg.Token)
 	v := &Vault{c: c, mount: cfg.KVMount}
 	if v.mount == "" {
-		v.mount = "secret"
+		v.mount = "vcc"
 	}
 	if _, err := c.Auth().Token().LookupSelfWithContext(ctx); err != nil {
 		return nil, fmt.Errorf("vault at %s does not accept the controller's token: %w", cfg.Addr, err)
@@ -65,7 +65,9 @@ func NewVault(ctx context.Context, cfg VaultConfig) (*Vault, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: list mounts: %w", err)
 	}
-	if _, ok := mounts[v.mount+"/"]; !ok {
+	if m, ok := mounts[v.mount+"/"]; ok && (m.Type != "kv" || m.Options["version"] != "2") {
+		return nil, fmt.Errorf("vault mount %s/ is %s version %q; vcc keeps users' secrets in a KV version 2 mount: choose another with --vault-kv-mount", v.mount, m.Type, m.Options["version"])
+	} else if !ok {
 		err := c.Sys().MountWithContext(ctx, v.mount, &vault.MountInput{Type: "kv", Options: map[string]string{"version": "2"}})
 		if err != nil {
 			return nil, fmt.Errorf("vault: enable kv-v2 at %s: %w", v.mount, err)

@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -163,4 +167,81 @@ func (h *Host) ClientFor(token string) *sdk.Client {
 		h.t.Fatal(err)
 	}
 	return c
+}
+
+// RunHost runs vcc-host with args and returns stdout, stderr and the exit
+// code.
+func RunHost(t testing.TB, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(HostBinary(t), args...)
+	cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return o.String(), e.String(), ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o.String(), e.String(), 0
+}
+
+// RequestRate sends n GETs of path (with token when set) from workers
+// goroutines over client and returns requests per second.
+func RequestRate(t testing.TB, client *http.Client, url, token string, n, workers int) float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < n/workers; i++ {
+				req, _ := http.NewRequest(http.MethodGet, url, nil)
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				resp, err := client.Do(req)
+				if err != nil || resp.StatusCode != http.StatusOK {
+					t.Errorf("GET %s: %v", url, err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// AuthRatio measures authenticated (/accounts/authority) against
+// unauthenticated (/health) GETs, alternating their order each round, and
+// returns both rates.
+func AuthRatio(t testing.TB, h *Host, client *http.Client, rounds int) (open, authed float64) {
+	base := h.URL + sdk.Prefix
+	RequestRate(t, client, base+"/health", "", 800, 8)
+	RequestRate(t, client, base+"/accounts/authority", h.Token, 800, 8)
+	for r := 0; r < rounds; r++ {
+		if r%2 == 0 {
+			open += RequestRate(t, client, base+"/health", "", 4000, 8)
+			authed += RequestRate(t, client, base+"/accounts/authority", h.Token, 4000, 8)
+		} else {
+			authed += RequestRate(t, client, base+"/accounts/authority", h.Token, 4000, 8)
+			open += RequestRate(t, client, base+"/health", "", 4000, 8)
+		}
+	}
+	return open / float64(rounds), authed / float64(rounds)
+}
+
+// HTTPSClient trusts the host's CA and keeps connections alive.
+func (h *Host) HTTPSClient() *http.Client {
+	pem, err := os.ReadFile(h.CA)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 16}}
 }
