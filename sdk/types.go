@@ -74,6 +74,9 @@ type CreateUnitRequest struct {
 	Provider string         `json:"provider"`
 	Flavor   string         `json:"flavor,omitempty"`
 	Spec     map[string]any `json:"spec,omitempty"`
+	// Credentials maps credential keys to vault:// references
+	// (vault://cubbyhole/aws/access_key, vault://secret/team/aws_key).
+	Credentials map[string]string `json:"credentials,omitempty"`
 }
 
 // Accepted answers a request that started an operation.

@@ -132,6 +132,23 @@ func TestIdentity(t *testing.T) {
 	}
 	k := must[*sdk.VC](t)(alice2.CreateUnitGroup(c, "k2", ""))
 	settle(t, alice2)(alice2.CreateUnit(c, k.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "keyed"})) // the plugin checks the credential arrived
+	// A reference names the credential instead (embedded: the user's own).
+	settle(t, alice2)(alice2.CreateUnit(c, k.VCID, sdk.CreateUnitRequest{UnitName: "ref", Provider: "keyed",
+		Credentials: map[string]string{"token": "vault://cubbyhole/keyed/token"}}))
+	for name, refs := range map[string]map[string]string{
+		"literal":     {"token": secret},
+		"unknown_key": {"nope": "vault://cubbyhole/keyed/token"},
+		"missing":     {"token": "vault://secret/nothing/here"},
+	} {
+		_, err := alice2.CreateUnit(c, k.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "keyed", Credentials: refs})
+		var ae *sdk.APIError
+		if !asAPIError(err, &ae) || ae.Status != 400 || len(ae.Body.Details) != 1 || !strings.HasPrefix(ae.Body.Details[0].Field, "credentials.") {
+			t.Errorf("%s reference: %v", name, err)
+		}
+		if err != nil && strings.Contains(err.Error(), secret) {
+			t.Errorf("%s reference: the error body echoes the secret", name)
+		}
+	}
 
 	// Revocation takes effect on the next request; expiry too.
 	out, _, _ := cli(t, h, "token", "list", "alice")

@@ -130,12 +130,14 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request, ps httproute
 		Provider string                     `json:"provider"`
 		Flavor   string                     `json:"flavor"`
 		Spec     map[string]json.RawMessage `json:"spec"`
+		// Credentials maps credential keys to vault:// references.
+		Credentials map[string]string `json:"credentials"`
 	}
 	if !decode(w, r, &req) {
 		return
 	}
 	view, op, err := s.ctrl.CreateUnit(r.Context(), caller(r), ps.ByName("vcid"),
-		controller.UnitRequest{Name: req.UnitName, Provider: req.Provider, Flavor: req.Flavor, Spec: req.Spec})
+		controller.UnitRequest{Name: req.UnitName, Provider: req.Provider, Flavor: req.Flavor, Spec: req.Spec, Credentials: req.Credentials})
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -196,7 +196,8 @@ func (s *Server) authed(h httprouter.Handle) httprouter.Handle {
 		if rec, ok := r.Context().Value(auditKey{}).(*auditInfo); ok {
 			rec.who = who
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), identityKey{}, who)), ps)
+		ctx := auth.WithToken(context.WithValue(r.Context(), identityKey{}, who), tok)
+		h(w, r.WithContext(ctx), ps)
 	}
 }
 

@@ -55,3 +55,17 @@ func TokenFrom(r *http.Request) (string, error) {
 	}
 	return "", ErrNoToken
 }
+
+type tokenKey struct{}
+
+// WithToken keeps the caller's raw token in ctx for the request's
+// lifetime (to read its Vault cubbyhole); it is never stored.
+func WithToken(ctx context.Context, token string) context.Context {
+	return context.WithValue(ctx, tokenKey{}, token)
+}
+
+// TokenFromContext returns the caller's raw token, or "".
+func TokenFromContext(ctx context.Context) string {
+	t, _ := ctx.Value(tokenKey{}).(string)
+	return t
+}

@@ -115,7 +115,7 @@ func (e env) serve(args []string) error {
 	defer auditLog.Close()
 	bus := events.NewBus()
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
-		ConfigDir: d.config, Secrets: backend,
+		ConfigDir: d.config, Secrets: backend, Refs: backend,
 		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog},
 	})
 	var probs config.Problems

@@ -17,6 +17,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/store"
@@ -31,6 +32,8 @@ type Config struct {
 	MaxNodesPerRequest int
 	// Secrets holds users' cloud credentials.
 	Secrets SecretReader
+	// Refs reads vault:// references; nil refuses them.
+	Refs identity.Resolver
 }
 
 // SecretReader reads a user's secret; identity backends implement it.
@@ -49,6 +52,10 @@ type Controller struct {
 	cfg     Config
 
 	rec reconciler
+	// cubby holds values of vault://cubbyhole references, read with the
+	// requester's token, in memory only: "vcid/unit" -> key -> value.
+	cubbyMu sync.Mutex
+	cubby   map[string]map[string]string
 
 	confMu  sync.RWMutex
 	catalog *config.Catalog
@@ -167,7 +174,7 @@ func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallE
 	if !ok {
 		return provider.CallEnv{}, fmt.Errorf("catalog entry %s.%s is no longer in %s", u.Provider, u.CatalogEntry, c.Catalog().File)
 	}
-	creds, _, err := c.credentials(ctx, u.Provider, u.CredentialUser)
+	creds, _, err := c.credentials(ctx, u)
 	if err != nil {
 		return provider.CallEnv{}, err
 	}

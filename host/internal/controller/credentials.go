@@ -6,29 +6,40 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
 // CredentialPath is where a user's cloud credential is kept.
 func CredentialPath(prov, key string) string { return "credentials/" + prov + "/" + key }
 
-// credentials reads user's credentials for prov: each key the plugin
-// declares, from prov's own keys or else those of its family (the name
-// before the first '_': aws_spot falls back to aws). It returns the
-// required keys that are missing.
-func (c *Controller) credentials(ctx context.Context, prov, user string) (provider.Credentials, []string, error) {
+// credentials reads a unit's credentials for one call: each key the plugin
+// declares, from the unit's vault:// reference, else the user's stored
+// credential of the provider, else of its family (the name before the
+// first '_': aws_spot falls back to aws). It also returns the required
+// keys that are missing.
+func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
 	out := provider.Credentials{}
-	info, err := c.plugins.Info(prov)
+	info, err := c.plugins.Info(u.Provider)
 	if err != nil || c.cfg.Secrets == nil || len(info.CredentialKeys) == 0 {
 		return out, nil, nil
 	}
-	family, _, hasFamily := strings.Cut(prov, "_")
+	family, _, hasFamily := strings.Cut(u.Provider, "_")
 	var missing []string
 	for _, k := range info.CredentialKeys {
-		v, err := c.cfg.Secrets.GetSecret(ctx, user, CredentialPath(prov, k.Name))
+		if ref, ok := u.CredentialRefs[k.Name]; ok {
+			v, err := c.resolveRef(ctx, u, k.Name, ref)
+			if err != nil {
+				return nil, nil, err
+			}
+			out[k.Name] = v
+			continue
+		}
+		v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(u.Provider, k.Name))
 		if errors.Is(err, identity.ErrNoSecret) && hasFamily {
-			v, err = c.cfg.Secrets.GetSecret(ctx, user, CredentialPath(family, k.Name))
+			v, err = c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(family, k.Name))
 		}
 		switch {
 		case err == nil:
@@ -38,23 +49,89 @@ func (c *Controller) credentials(ctx context.Context, prov, user string) (provid
 				missing = append(missing, k.Name)
 			}
 		default:
-			return nil, nil, fmt.Errorf("read credential %s of %s: %w", k.Name, prov, err)
+			return nil, nil, fmt.Errorf("read credential %s of %s: %w", k.Name, u.Provider, err)
 		}
 	}
 	return out, missing, nil
 }
 
+// resolveRef reads a reference at call time: secret references again each
+// time, cubbyhole ones from memory (they need the requester's token).
+func (c *Controller) resolveRef(ctx context.Context, u *model.Unit, key, ref string) (string, error) {
+	if strings.HasPrefix(ref, identity.RefCubbyhole) {
+		c.cubbyMu.Lock()
+		v, ok := c.cubby[u.VCID+"/"+u.Name][key]
+		c.cubbyMu.Unlock()
+		if ok {
+			return v, nil
+		}
+		if tok := auth.TokenFromContext(ctx); tok != "" {
+			return c.cfg.Refs.Resolve(ctx, u.CredentialUser, tok, ref)
+		}
+		return "", fmt.Errorf("credential %s comes from %s, which only the token that created unit %s can read, and the controller restarted since; "+
+			"store it with PUT /vcp/v1/occtr/credentials/%s/%s so it survives restarts", key, ref, u.Name, u.Provider, key)
+	}
+	return c.cfg.Refs.Resolve(ctx, u.CredentialUser, "", ref)
+}
+
+// takeRefs checks a request's references (a credential key of the
+// provider, a vault:// reference that can be read now) and keeps the
+// values of cubbyhole ones in memory.
+func (c *Controller) takeRefs(ctx context.Context, info *provider.Info, u *model.Unit) error {
+	if len(u.CredentialRefs) == 0 {
+		return nil
+	}
+	known := map[string]bool{}
+	var names []string
+	for _, k := range info.CredentialKeys {
+		known[k.Name] = true
+		names = append(names, k.Name)
+	}
+	var errs []FieldError
+	cubby := map[string]string{}
+	for key, ref := range u.CredentialRefs {
+		field := "credentials." + key
+		switch {
+		case !known[key]:
+			errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf("provider %s takes the credentials: %s", info.Name, strings.Join(names, ", "))})
+		case !identity.IsRef(ref):
+			errs = append(errs, FieldError{Field: field, Message: "give a vault://cubbyhole/<path> or vault://secret/<path> reference; store values with PUT /vcp/v1/occtr/credentials/" + info.Name + "/" + key})
+		case c.cfg.Refs == nil:
+			errs = append(errs, FieldError{Field: field, Message: "this controller has no secret backend to read references from"})
+		default:
+			v, err := c.cfg.Refs.Resolve(ctx, u.CredentialUser, auth.TokenFromContext(ctx), ref)
+			if err != nil {
+				errs = append(errs, FieldError{Field: field, Message: err.Error()})
+			} else if strings.HasPrefix(ref, identity.RefCubbyhole) {
+				cubby[key] = v
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return invalid("bad credential references", errs...)
+	}
+	if len(cubby) > 0 {
+		c.cubbyMu.Lock()
+		if c.cubby == nil {
+			c.cubby = map[string]map[string]string{}
+		}
+		c.cubby[u.VCID+"/"+u.Name] = cubby
+		c.cubbyMu.Unlock()
+	}
+	return nil
+}
+
 // checkCredentials fails when required credentials are missing, naming
 // each and how to set it.
-func (c *Controller) checkCredentials(ctx context.Context, prov, user string) error {
-	_, missing, err := c.credentials(ctx, prov, user)
+func (c *Controller) checkCredentials(ctx context.Context, u *model.Unit) error {
+	_, missing, err := c.credentials(ctx, u)
 	if err != nil || len(missing) == 0 {
 		return err
 	}
 	var details []FieldError
 	for _, k := range missing {
-		details = append(details, FieldError{Field: "credentials." + prov + "." + k,
-			Message: fmt.Sprintf("not set for user %s: PUT /vcp/v1/occtr/credentials/%s/%s with {\"value\": \"...\"}", user, prov, k)})
+		details = append(details, FieldError{Field: "credentials." + u.Provider + "." + k,
+			Message: fmt.Sprintf("not set for user %s: PUT /vcp/v1/occtr/credentials/%s/%s with {\"value\": \"...\"}, or give a vault:// reference in the request's credentials", u.CredentialUser, u.Provider, k)})
 	}
-	return invalid(fmt.Sprintf("missing %s credentials: %s", prov, strings.Join(missing, ", ")), details...)
+	return invalid(fmt.Sprintf("missing %s credentials: %s", u.Provider, strings.Join(missing, ", ")), details...)
 }

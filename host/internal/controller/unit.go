@@ -23,6 +23,8 @@ type UnitRequest struct {
 	Provider string
 	Flavor   string
 	Spec     map[string]json.RawMessage
+	// Credentials maps credential keys to vault:// references.
+	Credentials map[string]string
 }
 
 // CreateUnit validates the request (flavor, catalog entry, the plugin's
@@ -54,8 +56,12 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	unit := &model.Unit{
 		VCID: vcid, Name: req.Name, Provider: info.Name, Flavor: flavor, CatalogEntry: r.catalogEntry,
 		Spec: r.json(), State: model.UnitBooting, Created: time.Now().UTC(), NextNodeNo: 1, CredentialUser: who.User,
+		CredentialRefs: req.Credentials,
 	}
-	if err := c.checkCredentials(ctx, unit.Provider, who.User); err != nil {
+	if err := c.takeRefs(ctx, info, unit); err != nil {
+		return nil, nil, err
+	}
+	if err := c.checkCredentials(ctx, unit); err != nil {
 		return nil, nil, err
 	}
 	if err := c.validateWithPlugin(ctx, unit); err != nil {

@@ -76,6 +76,8 @@ type Backend interface {
 	DeleteSecret(ctx context.Context, user, path string) error
 	// ListSecrets lists the paths under prefix, never the values.
 	ListSecrets(ctx context.Context, user, prefix string) ([]string, error)
+
+	Resolver
 }
 
 // ValidRole reports whether r names a role.

@@ -41,7 +41,10 @@ type Unit struct {
 	// CredentialUser is whose stored cloud credentials the unit's cloud
 	// calls use: the user who created it.
 	CredentialUser string `json:"credential_user"`
-	Deleting       bool   `json:"deleting,omitempty"`
+	// CredentialRefs maps credential keys to vault:// references: the
+	// references are kept, never the values.
+	CredentialRefs map[string]string `json:"credential_refs,omitempty"`
+	Deleting       bool              `json:"deleting,omitempty"`
 }
 
 // Node is one cloud instance of a unit.

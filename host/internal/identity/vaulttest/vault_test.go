@@ -115,7 +115,7 @@ func forbidden(err error) bool {
 // Vault tokens the API accepts; credentials outlive tokens; a revoked
 // token is refused at once; no secret lands in the data dir.
 func TestHostWithVault(t *testing.T) {
-	cfg, _ := realVault(t)
+	cfg, root := realVault(t)
 	tokFile := filepath.Join(t.TempDir(), "vault-token")
 	os.WriteFile(tokFile, []byte(cfg.Token), 0o600)
 	h := testenv.StartHost(t, "sim:\n  default: {}\nkeyed:\n  default: {}\n",
@@ -154,6 +154,28 @@ func TestHostWithVault(t *testing.T) {
 	}
 	if _, err := second.Wait(ctx, acc.OperationID); err != nil {
 		t.Fatalf("the credential did not reach the plugin: %v", err)
+	}
+	// References: the caller's own cubbyhole, written with the Vault API
+	// directly, and the shared secret/ engine.
+	userVault, _ := root.Clone()
+	userVault.SetToken(second.Token())
+	if _, err := userVault.Logical().Write("cubbyhole/keyed/token", map[string]any{"value": "from-cubbyhole"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := root.Logical().Write("secret/team/keyed-token", map[string]any{"value": "from-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	for unit, ref := range map[string]string{"cubby": "vault://cubbyhole/keyed/token", "shared": "vault://secret/team/keyed-token"} {
+		acc, err := second.CreateUnit(ctx, vc.VCID, sdk.CreateUnitRequest{UnitName: unit, Provider: "keyed", Credentials: map[string]string{"token": ref}})
+		if err != nil {
+			t.Fatalf("%s: %v", ref, err)
+		}
+		if _, err := second.Wait(ctx, acc.OperationID); err != nil {
+			t.Fatalf("%s did not reach the plugin: %v", ref, err)
+		}
+	}
+	if _, err := second.CreateUnit(ctx, vc.VCID, sdk.CreateUnitRequest{UnitName: "x", Provider: "keyed", Credentials: map[string]string{"token": "vault://cubbyhole/nothing"}}); sdk.StatusOf(err) != 400 {
+		t.Errorf("missing cubbyhole reference: %v", err)
 	}
 	if _, _, code := testenv.RunHost(t, "token", "revoke", second.Token(), "--data", h.Data); code != 0 {
 		t.Fatal("revoke failed")
