@@ -1,0 +1,80 @@
+package tlsconf
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGenerateAndLoad(t *testing.T) {
+	dir := t.TempDir()
+	if err := Generate(dir, []string{"vcc.example.org", "10.0.2.15"}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Load(dir, t.TempDir())
+	if err != nil || m.Generated {
+		t.Fatalf("load: %+v %v", m, err)
+	}
+	leaf, _ := x509.ParseCertificate(m.Cert.Certificate[0])
+	if leaf.VerifyHostname("vcc.example.org") != nil || leaf.VerifyHostname("10.0.2.15") != nil {
+		t.Errorf("SANs: %v %v", leaf.DNSNames, leaf.IPAddresses)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, KeyFile)); fi.Mode().Perm() != 0o600 {
+		t.Errorf("key mode %v", fi.Mode().Perm())
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	cases := map[string]struct {
+		prepare func(dir string)
+		want    string
+	}{
+		"expired": {func(dir string) { writeExpired(t, dir) }, "expired on"},
+		"only_cert": {func(dir string) {
+			Generate(dir, []string{"localhost"})
+			os.Remove(filepath.Join(dir, KeyFile))
+		}, "holds only one of"},
+		"mismatch": {func(dir string) {
+			Generate(dir, []string{"localhost"})
+			other := t.TempDir()
+			Generate(other, []string{"localhost"})
+			raw, _ := os.ReadFile(filepath.Join(other, KeyFile))
+			os.WriteFile(filepath.Join(dir, KeyFile), raw, 0o600)
+		}, "do not form a certificate and its key"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			tc.prepare(dir)
+			if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// writeExpired writes a self-signed pair that expired yesterday.
+func writeExpired(t *testing.T, dir string) {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: serial(), Subject: pkix.Name{CommonName: "old"},
+		NotBefore: time.Now().AddDate(-1, 0, 0), NotAfter: time.Now().AddDate(0, 0, -1), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(key)
+	writePEM(filepath.Join(dir, CertFile), "CERTIFICATE", der, 0o644)
+	writePEM(filepath.Join(dir, KeyFile), "EC PRIVATE KEY", kder, 0o600)
+	if _, err := tls.LoadX509KeyPair(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)); err != nil {
+		t.Fatal(err)
+	}
+}
