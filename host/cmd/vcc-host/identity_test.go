@@ -178,6 +178,14 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("deleting a user who owns VCs: %d %q", code, stderr)
 	}
 
+	// The audit log is for super users.
+	if err := rawCall(t, h, "GET", "/audit?limit=5", "", carol.Token()); err != nil {
+		t.Errorf("super user reading the audit log: %v", err)
+	}
+	if err := rawCall(t, h, "GET", "/audit", "", bob.Token()); sdk.StatusOf(err) != http.StatusForbidden {
+		t.Errorf("regular user reading the audit log: %v, want 403", err)
+	}
+
 	// The secret is nowhere: not in the store, the audit log, the logs.
 	h.Stop()
 	filepath.Walk(h.Data, func(p string, fi os.FileInfo, err error) error {
