@@ -11,13 +11,5 @@ import (
 // unauthenticated one, over keep-alive HTTPS from 8 clients. The Vault
 // backend's figure comes from the vaulttest module.
 func BenchmarkAuthenticatedGET(b *testing.B) {
-	h := testenv.StartHost(b, "", "--reconcile-interval", "0")
-	client := h.HTTPSClient()
-	var open, authed float64
-	for b.Loop() {
-		open, authed = testenv.AuthRatio(b, h, client, 4)
-	}
-	b.ReportMetric(open, "unauth-req/s")
-	b.ReportMetric(authed, "auth-req/s")
-	b.ReportMetric(authed/open, "ratio")
+	testenv.BenchAuth(b, testenv.StartHost(b, "", "--reconcile-interval", "0"))
 }

@@ -78,6 +78,20 @@ func (s Selector) pick(nodes []*model.Node) ([]*model.Node, error) {
 	return out, nil
 }
 
+// pickNodes loads a visible unit and its nodes, and applies sel.
+func pickNodes(tx store.Tx, who *auth.Identity, vcid, unit string, sel Selector) (*model.Unit, []*model.Node, error) {
+	u, err := loadUnit(tx, who, vcid, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodes, err := tx.Nodes(vcid, unit)
+	if err != nil {
+		return nil, nil, err
+	}
+	picked, err := sel.pick(nodes)
+	return u, picked, err
+}
+
 // markDeleting moves the selected nodes of a unit (nil: all) to DELETING.
 func markDeleting(tx store.Tx, vcid, unit string, only map[string]bool) error {
 	nodes, err := tx.Nodes(vcid, unit)
@@ -104,14 +118,8 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 	var picked []*model.Node
 	var op *model.Operation
 	err := c.st.Update(func(tx store.Tx) error {
-		if _, err := loadUnit(tx, who, vcid, unit); err != nil {
-			return err
-		}
-		nodes, err := tx.Nodes(vcid, unit)
-		if err != nil {
-			return err
-		}
-		if picked, err = sel.pick(nodes); err != nil {
+		var err error
+		if _, picked, err = pickNodes(tx, who, vcid, unit, sel); err != nil {
 			return err
 		}
 		only := map[string]bool{}
@@ -169,23 +177,17 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 	var picked []*model.Node
 	var op *model.Operation
 	err := c.st.Update(func(tx store.Tx) error {
-		u, err := loadUnit(tx, who, vcid, unit)
+		u, chosen, err := pickNodes(tx, who, vcid, unit, sel)
 		if err != nil {
 			return err
 		}
+		picked = chosen
 		info, err := c.plugins.Info(u.Provider)
 		if err != nil {
 			return err
 		}
 		if !info.Has(a.needs) {
 			return errUnsupported(info, strings.ReplaceAll(action, "_", " "), a.needs)
-		}
-		nodes, err := tx.Nodes(vcid, unit)
-		if err != nil {
-			return err
-		}
-		if picked, err = sel.pick(nodes); err != nil {
-			return err
 		}
 		var refused []string
 		for _, n := range picked {
@@ -215,14 +217,8 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 func (c *Controller) setWatch(who *auth.Identity, vcid, unit string, sel Selector, watch bool) ([]*model.Node, error) {
 	var picked []*model.Node
 	err := c.st.Update(func(tx store.Tx) error {
-		if _, err := loadUnit(tx, who, vcid, unit); err != nil {
-			return err
-		}
-		nodes, err := tx.Nodes(vcid, unit)
-		if err != nil {
-			return err
-		}
-		if picked, err = sel.pick(nodes); err != nil {
+		var err error
+		if _, picked, err = pickNodes(tx, who, vcid, unit, sel); err != nil {
 			return err
 		}
 		for _, n := range picked {

@@ -13,21 +13,9 @@ import (
 // TestEmbedded runs the identity suite against the embedded backend.
 func TestEmbedded(t *testing.T) {
 	identitytest.Run(t, func(t *testing.T) identitytest.Env {
-		dir := t.TempDir()
-		st, err := store.OpenBolt(filepath.Join(dir, "state.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		be, err := identity.NewEmbedded(st, filepath.Join(dir, identity.KeyFile))
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc, err := identity.NewService(st, be)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return identitytest.Env{Service: svc, Store: st, StoreFile: filepath.Join(dir, "state.db")}
+		return identitytest.NewEnv(t, func(st store.Store, dir string) (identity.Backend, error) {
+			return identity.NewEmbedded(st, filepath.Join(dir, identity.KeyFile))
+		})
 	})
 }
 

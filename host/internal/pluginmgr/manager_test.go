@@ -1,7 +1,6 @@
 package pluginmgr_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,7 +25,7 @@ func TestMain(m *testing.M) {
 }
 
 // start makes a supervising manager over dir; it is closed with the test.
-func start(t *testing.T, dir string, logs *syncBuffer) *pluginmgr.Manager {
+func start(t *testing.T, dir string, logs *testenv.SyncBuffer) *pluginmgr.Manager {
 	t.Helper()
 	var out interface{ Write([]byte) (int, error) } = os.Stderr
 	level := hclog.Warn
@@ -223,7 +222,7 @@ func TestCapabilityGate(t *testing.T) {
 // TestPluginLogsReachHost: a plugin's hclog lines arrive in the host log
 // under the plugin's name and at their own level.
 func TestPluginLogsReachHost(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.SyncBuffer
 	m := start(t, testenv.PluginDir(t, true, map[string]string{"vcc-provider-chatty": testenv.TestPlugin(t, "chatty", 1)}), &logs)
 	p, _ := m.Provider("chatty")
 	if _, err := p.CreateNode(context.Background(), provider.NodeRequest{Node: provider.NodeRef{NodeID: "n42"}}); err != nil {
@@ -240,21 +239,4 @@ func TestPluginLogsReachHost(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("host log lacks the plugin's INFO line:\n%s", logs.String())
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -35,7 +35,7 @@ type Host struct {
 	CA           string
 	Client       *sdk.Client
 	// Stderr collects what the host logged, for tests that grep it.
-	Stderr syncBuffer
+	Stderr SyncBuffer
 	cmd    *exec.Cmd
 	exited chan struct{}
 }
@@ -142,19 +142,20 @@ func (h *Host) Kill() {
 // PID is the host process's id.
 func (h *Host) PID() int { return h.cmd.Process.Pid }
 
-type syncBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
 // String returns what was written so far.
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -244,4 +245,17 @@ func (h *Host) HTTPSClient() *http.Client {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 16}}
+}
+
+// BenchAuth runs the authenticated-GET benchmark on h and reports both
+// rates and their ratio.
+func BenchAuth(b *testing.B, h *Host) {
+	client := h.HTTPSClient()
+	var open, authed float64
+	for b.Loop() {
+		open, authed = AuthRatio(b, h, client, 4)
+	}
+	b.ReportMetric(open, "unauth-req/s")
+	b.ReportMetric(authed, "auth-req/s")
+	b.ReportMetric(authed/open, "ratio")
 }

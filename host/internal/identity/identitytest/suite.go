@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,28 @@ type Env struct {
 	// StoreFile is the controller's store file, which must never hold a
 	// token or a secret in clear.
 	StoreFile string
+}
+
+// NewEnv opens a fresh store in a temp dir and a service over the backend
+// newBackend makes on it.
+func NewEnv(t *testing.T, newBackend func(st store.Store, dir string) (identity.Backend, error)) Env {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "state.db")
+	st, err := store.OpenBolt(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	be, err := newBackend(st, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := identity.NewService(st, be)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Env{Service: svc, Store: st, StoreFile: file}
 }
 
 // Run runs the suite; fresh makes a new Env per case.

@@ -16,12 +16,5 @@ func BenchmarkAuthenticatedGETVault(b *testing.B) {
 	tokFile := filepath.Join(b.TempDir(), "vault-token")
 	os.WriteFile(tokFile, []byte(cfg.Token), 0o600)
 	h := testenv.StartHost(b, "", "--vault-addr", cfg.Addr, "--vault-token-file", tokFile, "--vault-cacert", cfg.CACert, "--reconcile-interval", "0")
-	client := h.HTTPSClient()
-	var open, authed float64
-	for b.Loop() {
-		open, authed = testenv.AuthRatio(b, h, client, 4)
-	}
-	b.ReportMetric(open, "unauth-req/s")
-	b.ReportMetric(authed, "auth-req/s")
-	b.ReportMetric(authed/open, "ratio")
+	testenv.BenchAuth(b, h)
 }

@@ -42,21 +42,9 @@ func realVault(t testing.TB) (cfg identity.VaultConfig, root *vaultapi.Client) {
 func TestVaultBackend(t *testing.T) {
 	identitytest.Run(t, func(t *testing.T) identitytest.Env {
 		cfg, _ := realVault(t)
-		dir := t.TempDir()
-		st, err := store.OpenBolt(filepath.Join(dir, "state.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		be, err := identity.NewVault(context.Background(), cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc, err := identity.NewService(st, be)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return identitytest.Env{Service: svc, Store: st, StoreFile: filepath.Join(dir, "state.db")}
+		return identitytest.NewEnv(t, func(store.Store, string) (identity.Backend, error) {
+			return identity.NewVault(context.Background(), cfg)
+		})
 	})
 }
 
