@@ -9,10 +9,13 @@ import (
 
 // CallEnv says where and as whom a call runs.
 type CallEnv struct {
-	ControllerID     string
-	CatalogEntryName string
-	CatalogEntry     json.RawMessage
-	Credentials      Credentials
+	ControllerID string
+	// ControllerAddress is where nodes reach the controller (its private
+	// IP), for the Base container; empty when not configured.
+	ControllerAddress string
+	CatalogEntryName  string
+	CatalogEntry      json.RawMessage
+	Credentials       Credentials
 }
 
 // Credentials holds resolved secret values by key. It never prints or

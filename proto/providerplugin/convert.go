@@ -179,14 +179,14 @@ func diagsFromPB(ds []*pb.Diagnostic) provider.Diagnostics {
 func envToPB(e provider.CallEnv) *pb.CallEnv {
 	return &pb.CallEnv{
 		ControllerId: e.ControllerID, CatalogEntryName: e.CatalogEntryName,
-		CatalogEntry: dyn(e.CatalogEntry), Credentials: e.Credentials,
+		CatalogEntry: dyn(e.CatalogEntry), Credentials: e.Credentials, ControllerAddress: e.ControllerAddress,
 	}
 }
 
 func envFromPB(e *pb.CallEnv) provider.CallEnv {
 	return provider.CallEnv{
 		ControllerID: e.GetControllerId(), CatalogEntryName: e.GetCatalogEntryName(),
-		CatalogEntry: e.GetCatalogEntry().GetJson(), Credentials: e.GetCredentials(),
+		CatalogEntry: e.GetCatalogEntry().GetJson(), Credentials: e.GetCredentials(), ControllerAddress: e.GetControllerAddress(),
 	}
 }
 

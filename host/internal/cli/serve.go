@@ -63,6 +63,7 @@ func (e env) serve(args []string) error {
 	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
 	limits := fs.String("provider-limits", os.Getenv("VCC_PROVIDER_LIMITS"), "per-provider overrides, e.g. aws=16,sim=64 (env VCC_PROVIDER_LIMITS)")
 	opTimeout := fs.Duration("op-timeout", envDuration("VCC_OP_TIMEOUT", 30*time.Minute), "an operation running longer fails and frees its unit (env VCC_OP_TIMEOUT)")
+	advertise := fs.String("advertise-addr", os.Getenv("VCC_ADVERTISE_ADDR"), "the address nodes reach the controller at, its private IP (env VCC_ADVERTISE_ADDR)")
 	reconcileEvery := fs.Duration("reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
 	deleteOrphans := fs.Bool("delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
 	if err := parse(fs, args); err != nil {
@@ -115,7 +116,7 @@ func (e env) serve(args []string) error {
 	defer auditLog.Close()
 	bus := events.NewBus()
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
-		ConfigDir: d.config, Secrets: backend, Refs: backend,
+		ConfigDir: d.config, Secrets: backend, Refs: backend, AdvertiseAddr: *advertise,
 		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog},
 	})
 	var probs config.Problems

@@ -34,6 +34,8 @@ type Config struct {
 	Secrets SecretReader
 	// Refs reads vault:// references; nil refuses them.
 	Refs identity.Resolver
+	// AdvertiseAddr is where nodes reach the controller.
+	AdvertiseAddr string
 }
 
 // SecretReader reads a user's secret; identity backends implement it.
@@ -179,7 +181,8 @@ func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallE
 		return provider.CallEnv{}, err
 	}
 	return provider.CallEnv{
-		ControllerID: c.id, CatalogEntryName: u.CatalogEntry, CatalogEntry: entry.Values, Credentials: creds,
+		ControllerID: c.id, ControllerAddress: c.cfg.AdvertiseAddr, CatalogEntryName: u.CatalogEntry,
+		CatalogEntry: entry.Values, Credentials: creds,
 	}, nil
 }
 

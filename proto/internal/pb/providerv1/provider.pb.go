@@ -837,9 +837,12 @@ type CallEnv struct {
 	CatalogEntryName string                 `protobuf:"bytes,2,opt,name=catalog_entry_name,json=catalogEntryName,proto3" json:"catalog_entry_name,omitempty"`
 	CatalogEntry     *DynamicValue          `protobuf:"bytes,3,opt,name=catalog_entry,json=catalogEntry,proto3" json:"catalog_entry,omitempty"`
 	// Resolved secret values keyed by credential key name. Never logged.
-	Credentials   map[string]string `protobuf:"bytes,4,rep,name=credentials,proto3" json:"credentials,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Credentials map[string]string `protobuf:"bytes,4,rep,name=credentials,proto3" json:"credentials,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// Where nodes reach the controller (its private address), for the Base
+	// container's environment; empty when not configured.
+	ControllerAddress string `protobuf:"bytes,5,opt,name=controller_address,json=controllerAddress,proto3" json:"controller_address,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CallEnv) Reset() {
@@ -898,6 +901,13 @@ func (x *CallEnv) GetCredentials() map[string]string {
 		return x.Credentials
 	}
 	return nil
+}
+
+func (x *CallEnv) GetControllerAddress() string {
+	if x != nil {
+		return x.ControllerAddress
+	}
+	return ""
 }
 
 // NodeRef names one node. Cloud fields are empty before the first create.
@@ -2003,12 +2013,13 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\aflavors\x18\b \x03(\v2\x17.vcc.provider.v1.FlavorR\aflavors\x12G\n" +
 	"\x0fcredential_keys\x18\t \x03(\v2\x1e.vcc.provider.v1.CredentialKeyR\x0ecredentialKeys\x12\x18\n" +
 	"\aaliases\x18\n" +
-	" \x03(\tR\aaliases\"\xad\x02\n" +
+	" \x03(\tR\aaliases\"\xdc\x02\n" +
 	"\aCallEnv\x12#\n" +
 	"\rcontroller_id\x18\x01 \x01(\tR\fcontrollerId\x12,\n" +
 	"\x12catalog_entry_name\x18\x02 \x01(\tR\x10catalogEntryName\x12B\n" +
 	"\rcatalog_entry\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\fcatalogEntry\x12K\n" +
-	"\vcredentials\x18\x04 \x03(\v2).vcc.provider.v1.CallEnv.CredentialsEntryR\vcredentials\x1a>\n" +
+	"\vcredentials\x18\x04 \x03(\v2).vcc.provider.v1.CallEnv.CredentialsEntryR\vcredentials\x12-\n" +
+	"\x12controller_address\x18\x05 \x01(\tR\x11controllerAddress\x1a>\n" +
 	"\x10CredentialsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe3\x01\n" +
