@@ -11,7 +11,8 @@ BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 
-# Every directory under plugins/ is one plugin module and one binary.
+# Every directory under plugins/ is one plugin module: one binary
+# vcc-provider-<dir> from its root, or one per plugins/<dir>/cmd/<binary>.
 PLUGINS := $(notdir $(wildcard plugins/*))
 MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Test-only module with a real in-process Vault; outside go.work because the
@@ -31,9 +32,13 @@ build:
 	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do \
-		echo "build plugin $$p"; \
-		(cd plugins/$$p && $(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-$$p .) || exit 1; \
-		$(BIN)/vcc-host plugins install --path $(BIN)/plugins/vcc-provider-$$p --dir $(BIN)/plugins || exit 1; \
+		if [ -d plugins/$$p/cmd ]; then mains=$$(ls plugins/$$p/cmd); else mains=vcc-provider-$$p; fi; \
+		for m in $$mains; do \
+			pkg=.; [ -d plugins/$$p/cmd/$$m ] && pkg=./cmd/$$m; \
+			echo "build plugin $$m"; \
+			(cd plugins/$$p && $(GO) build -trimpath -o ../../$(BIN)/plugins/$$m $$pkg) || exit 1; \
+			$(BIN)/vcc-host plugins install --path $(BIN)/plugins/$$m --dir $(BIN)/plugins || exit 1; \
+		done; \
 	done
 
 run: build

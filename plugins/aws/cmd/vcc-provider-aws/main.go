@@ -1,0 +1,14 @@
+// Command vcc-provider-aws is vcc's AWS on-demand provider plugin.
+package main
+
+import (
+	"github.com/vccproject/vcc/plugins/aws/internal/awsprov"
+	"github.com/vccproject/vcc/proto/providerplugin"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "0.1.0"
+
+func main() {
+	providerplugin.Serve(awsprov.New(version, false))
+}

@@ -1,0 +1,47 @@
+package awsprov
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/vccproject/vcc/plugins/aws/internal/motoserver"
+	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
+)
+
+func fixture(t *testing.T, spot bool, m *motoserver.Server) providertest.Fixture {
+	spec := fmt.Sprintf(`{"instance_type": "m4.large", "cloud_image": %q, "tags": {"team": "a"}}`, m.Image)
+	return providertest.Fixture{
+		Provider: providertest.Connect(t, New("0.1.0", spot)),
+		Env: provider.CallEnv{ControllerID: providertest.NewNodeID(), CatalogEntryName: "default",
+			CatalogEntry: json.RawMessage(m.Catalog()), Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
+		Spec: json.RawMessage(spec),
+		BadCatalog: []providertest.Bad{
+			{Name: "missing_region", Doc: json.RawMessage(`{"aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_region"},
+			{Name: "bad_region", Doc: json.RawMessage(`{"aws_region": "tokyo", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_region"},
+			{Name: "bad_subnet", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "sub-1", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_vpc_subnet_id"},
+			{Name: "typo_upstream", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vcp_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_vcp_subnet_id"},
+			{Name: "zone_elsewhere", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "aws_availability_zone": "eu-west-1a"}`), WantField: "catalog.aws_availability_zone"},
+			{Name: "bad_cidr", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "private_network_ipmask": "10.0.0.0"}`), WantField: "catalog.private_network_ipmask"},
+		},
+		BadSpec: []providertest.Bad{
+			{Name: "volume_type", Doc: json.RawMessage(`{"volume_type": "ssd", "cloud_image": "ami-0123abcd"}`), WantField: "spec.volume_type"},
+			{Name: "volume_size", Doc: json.RawMessage(`{"volume_size": 2, "cloud_image": "ami-0123abcd"}`), WantField: "spec.volume_size"},
+			{Name: "default_image", Doc: json.RawMessage(`{}`), WantField: "spec.cloud_image"},
+			{Name: "ip_outside", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "ip_addresses": ["192.168.9.9"]}`), WantField: "spec.ip_addresses[0]"},
+		},
+	}
+}
+
+func TestConformanceOnDemand(t *testing.T) {
+	providertest.Run(t, fixture(t, false, motoserver.Start(t)))
+}
+
+func TestConformanceSpot(t *testing.T) {
+	f := fixture(t, true, motoserver.Start(t))
+	f.BadSpec = append(f.BadSpec,
+		providertest.Bad{Name: "block_duration", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "block_duration_minutes": 60}`), WantField: "spec.block_duration_minutes"},
+		providertest.Bad{Name: "spot_type", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_type": "forever"}`), WantField: "spec.spot_type"})
+	providertest.Run(t, f)
+}

@@ -1,0 +1,224 @@
+// Package awsprov is the AWS provider: on-demand ("aws") or spot
+// ("aws_spot") instances through the shared EC2 layer.
+package awsprov
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/vccproject/vcc/plugins/aws/internal/ec2x"
+	"github.com/vccproject/vcc/proto/basecontainer"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Provider is one of the two AWS plugins.
+type Provider struct {
+	version string
+	spot    bool
+	spec    provider.Schema
+}
+
+// New returns the on-demand provider (spot false) or the spot one.
+func New(version string, spot bool) *Provider {
+	return &Provider{version: version, spot: spot, spec: specSchema(spot)}
+}
+
+var _ provider.Provider = (*Provider)(nil)
+
+func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
+	info := &provider.Info{
+		Name: "aws", Version: p.version, Description: "Amazon EC2 on-demand instances",
+		Capabilities:  []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP, provider.CapTags, provider.CapListByController},
+		CatalogSchema: catalogSchema, SpecSchema: p.spec, Flavors: flavors,
+		CredentialKeys: []provider.CredentialKey{
+			{Name: "access_key", Description: "AWS access key id", Required: true},
+			{Name: "secret_key", Description: "AWS secret access key", Required: true},
+		},
+	}
+	if p.spot {
+		// As upstream: spot instances have no power calls (a reclaimed
+		// one is replaced, not restarted by hand).
+		info.Name, info.Description, info.Aliases = "aws_spot", "Amazon EC2 spot instances", []string{"aws-spot"}
+		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapListByController}
+		info.Flavors = spotFlavors
+	}
+	return info, nil
+}
+
+func (p *Provider) ValidateCatalogEntry(_ context.Context, _ string, entry json.RawMessage) (provider.Diagnostics, error) {
+	_, diags := validateCatalog(entry)
+	return diags, nil
+}
+
+func (p *Provider) ValidateSpec(_ context.Context, env provider.CallEnv, raw json.RawMessage) (provider.Diagnostics, error) {
+	c, diags := validateCatalog(env.CatalogEntry)
+	if diags.HasError() {
+		return diags, nil
+	}
+	return p.validateSpec(c, raw), nil
+}
+
+// client builds the EC2 client of a call.
+func (p *Provider) client(env provider.CallEnv) (*ec2x.Client, catalog, error) {
+	c, diags := validateCatalog(env.CatalogEntry)
+	if err := diags.Err(); err != nil {
+		return nil, c, err
+	}
+	return ec2x.New(ec2x.Target{Region: c.Region, AccessKey: env.Credentials["access_key"], SecretKey: env.Credentials["secret_key"], Endpoint: c.Endpoint}), c, nil
+}
+
+func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	cl, c, err := p.client(req.Env)
+	if err != nil {
+		return nil, err
+	}
+	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+	if err != nil {
+		return nil, err
+	}
+	if in, ok := found[req.Node.NodeID]; ok {
+		st := ec2x.Status(in) // a retry: the node already has its instance
+		return &st, nil
+	}
+	if diags := p.validateSpec(c, req.Spec); diags.HasError() {
+		return nil, diags.Err()
+	}
+	s, err := decodeSpec(p.spec, req.Spec)
+	if err != nil {
+		return nil, err
+	}
+	bc, err := basecontainer.Parse(req.Spec)
+	if err != nil {
+		return nil, err
+	}
+	l := ec2x.Launch{
+		NodeID: req.Node.NodeID, ControllerID: req.Env.ControllerID, Name: req.Node.CloudInstanceName,
+		Image: s.CloudImage, InstanceType: s.InstanceType, SubnetID: c.Subnet, SecurityGroupID: c.SG,
+		AvailabilityZone: c.Zone, FixedIP: req.Node.FixedIP, VolumeSize: s.VolumeSize, VolumeType: s.VolumeType,
+		Tags: s.Tags, UserData: basecontainer.CloudInit(bc, req.Env, req.Node),
+	}
+	if l.Image == "default" {
+		l.Image = c.DefaultImage
+	}
+	if p.spot {
+		l.Spot = &ec2x.Spot{Type: s.SpotType, MaxPrice: s.SpotPrice}
+	}
+	in, err := cl.Run(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	st := ec2x.Status(in)
+	return &st, nil
+}
+
+// instance finds the node's live instance, nil when gone.
+func (p *Provider) instance(ctx context.Context, req provider.NodeRequest) (*ec2x.Client, *provider.NodeStatus, func(context.Context) error, error) {
+	cl, _, err := p.client(req.Env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in, ok := found[req.Node.NodeID]
+	if !ok {
+		return cl, nil, nil, nil
+	}
+	st := ec2x.Status(in)
+	return cl, &st, func(ctx context.Context) error { return cl.Terminate(ctx, in) }, nil
+}
+
+func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
+	_, st, terminate, err := p.instance(ctx, req)
+	if err != nil || st == nil {
+		return err // gone already: done
+	}
+	return terminate(ctx)
+}
+
+func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
+	cl, _, err := p.client(req.Env)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(req.Nodes))
+	for i, n := range req.Nodes {
+		ids[i] = n.NodeID
+	}
+	found, err := cl.ByNodes(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []provider.NodeStatus
+	for _, id := range ids {
+		if in, ok := found[id]; ok {
+			out = append(out, ec2x.Status(in))
+		} else {
+			out = append(out, provider.NodeStatus{NodeID: id, State: provider.InstanceNotFound})
+		}
+	}
+	if req.AllOfController {
+		all, err := cl.ByController(ctx, req.Env.ControllerID)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range all {
+			if st := ec2x.Status(in); !contains(ids, st.NodeID) {
+				out = append(out, st)
+			}
+		}
+	}
+	return out, nil
+}
+
+func contains(l []string, s string) bool {
+	for _, e := range l {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// power runs a power call on the node's instance.
+func (p *Provider) power(ctx context.Context, req provider.NodeRequest, op string, needs provider.Capability,
+	call func(*ec2x.Client, context.Context, string) error) (*provider.NodeStatus, error) {
+	if p.spot {
+		return nil, provider.UnsupportedError("aws_spot", op, needs)
+	}
+	cl, st, _, err := p.instance(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		d := provider.Errorf("", "node %d has no instance in EC2 (deleted outside vcc?)", req.Node.NodeNo)
+		d.Code = provider.CodeNotFound
+		return nil, provider.Diagnostics{d}.Err()
+	}
+	if err := call(cl, ctx, st.CloudInstanceID); err != nil {
+		return nil, err
+	}
+	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+	if err != nil {
+		return nil, err
+	}
+	in, ok := found[req.Node.NodeID]
+	if !ok {
+		return &provider.NodeStatus{NodeID: req.Node.NodeID, State: provider.InstanceNotFound}, nil
+	}
+	now := ec2x.Status(in)
+	return &now, nil
+}
+
+func (p *Provider) PowerOn(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, "power on", provider.CapPower, (*ec2x.Client).Start)
+}
+
+func (p *Provider) PowerOff(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, "power off", provider.CapPower, (*ec2x.Client).Stop)
+}
+
+func (p *Provider) Reboot(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, "reboot", provider.CapReboot, (*ec2x.Client).Reboot)
+}

@@ -1,0 +1,162 @@
+package awsprov
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"net/url"
+	"regexp"
+
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+var (
+	regionRE = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$`)
+	subnetRE = regexp.MustCompile(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	sgRE     = regexp.MustCompile(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	amiRE    = regexp.MustCompile(`^ami-[0-9a-f]{8}([0-9a-f]{9})?$`)
+)
+
+var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Attributes: []provider.Attribute{
+	{Name: "aws_region", Type: provider.TypeString, Required: true, Description: "region, e.g. ap-northeast-1"},
+	{Name: "aws_vpc_subnet_id", Type: provider.TypeString, Required: true, Description: "private subnet of the VPC, subnet-..."},
+	{Name: "aws_vpc_security_group_id", Type: provider.TypeString, Required: true, Description: "security group, sg-..."},
+	{Name: "aws_availability_zone", Type: provider.TypeString, Description: "zone inside the region, e.g. ap-northeast-1a"},
+	{Name: "aws_endpoint_url", Type: provider.TypeString, Description: "EC2 endpoint of an EC2-compatible cloud (default: AWS)"},
+	{Name: "aws_default_image", Type: provider.TypeString, Description: "AMI id or name used when spec.cloud_image is \"default\""},
+}})
+
+func specSchema(spot bool) provider.Schema {
+	attrs := []provider.Attribute{
+		{Name: "instance_type", Type: provider.TypeString, Default: "m4.large", Description: "EC2 instance type"},
+		{Name: "volume_size", Type: provider.TypeInt, Default: 16, Description: "root volume, GB"},
+		{Name: "volume_type", Type: provider.TypeString, Default: "gp2", AllowedValues: []string{"standard", "gp2", "gp3", "io1", "io2", "sc1", "st1"}, Description: "root volume type"},
+	}
+	if spot {
+		attrs = append(attrs,
+			provider.Attribute{Name: "spot_type", Type: provider.TypeString, Default: "one-time", AllowedValues: []string{"one-time", "persistent"},
+				Description: "one-time: the node ends when AWS reclaims capacity; persistent: it is stopped and comes back"},
+			provider.Attribute{Name: "spot_price", Type: provider.TypeString, Description: "maximum USD per hour; empty: the on-demand price"},
+			provider.Attribute{Name: "block_duration_minutes", Type: provider.TypeInt, Description: "obsolete on AWS; refused"},
+		)
+	}
+	return provider.CommonSpecAttributes().Merge(provider.Schema{Attributes: attrs})
+}
+
+// catalog is a decoded catalog entry.
+type catalog struct {
+	Region       string `json:"aws_region"`
+	Subnet       string `json:"aws_vpc_subnet_id"`
+	SG           string `json:"aws_vpc_security_group_id"`
+	Zone         string `json:"aws_availability_zone"`
+	Endpoint     string `json:"aws_endpoint_url"`
+	DefaultImage string `json:"aws_default_image"`
+	IPMask       string `json:"private_network_ipmask"`
+}
+
+// validateCatalog checks an entry's formats without calling AWS.
+func validateCatalog(raw json.RawMessage) (catalog, provider.Diagnostics) {
+	diags := catalogSchema.Validate(raw, "catalog")
+	var c catalog
+	if diags.HasError() {
+		return c, diags
+	}
+	_ = json.Unmarshal(raw, &c)
+	bad := func(field, format string, args ...any) {
+		d := provider.Errorf("catalog."+field, format, args...)
+		diags = append(diags, d)
+	}
+	if !regionRE.MatchString(c.Region) {
+		bad("aws_region", "%q is not a region name (like ap-northeast-1)", c.Region)
+	}
+	if !subnetRE.MatchString(c.Subnet) {
+		bad("aws_vpc_subnet_id", "%q is not a subnet id (subnet- and 8 or 17 hex digits)", c.Subnet)
+	}
+	if !sgRE.MatchString(c.SG) {
+		bad("aws_vpc_security_group_id", "%q is not a security group id (sg- and 8 or 17 hex digits)", c.SG)
+	}
+	if c.Zone != "" && (len(c.Zone) != len(c.Region)+1 || c.Zone[:len(c.Region)] != c.Region) {
+		bad("aws_availability_zone", "%q is not a zone of region %s (like %sa)", c.Zone, c.Region, c.Region)
+	}
+	if c.Endpoint != "" {
+		if u, err := url.Parse(c.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("aws_endpoint_url", "%q is not an http(s) URL", c.Endpoint)
+		}
+	}
+	if c.IPMask != "" {
+		if _, err := netip.ParsePrefix(c.IPMask); err != nil {
+			bad("private_network_ipmask", "%q is not a CIDR (like 172.30.2.0/24)", c.IPMask)
+		}
+	}
+	return c, diags
+}
+
+// spec is a decoded unit spec.
+type spec struct {
+	InstanceType string            `json:"instance_type"`
+	VolumeSize   int32             `json:"volume_size"`
+	VolumeType   string            `json:"volume_type"`
+	CloudImage   string            `json:"cloud_image"`
+	IPAddresses  []string          `json:"ip_addresses"`
+	Tags         map[string]string `json:"tags"`
+	SpotType     string            `json:"spot_type"`
+	SpotPrice    string            `json:"spot_price"`
+	BlockMinutes *int              `json:"block_duration_minutes"`
+}
+
+func decodeSpec(schema provider.Schema, raw json.RawMessage) (spec, error) {
+	withDefaults, err := schema.WithDefaults(raw)
+	if err != nil {
+		return spec{}, err
+	}
+	var s spec
+	return s, json.Unmarshal(withDefaults, &s)
+}
+
+func (p *Provider) validateSpec(c catalog, raw json.RawMessage) provider.Diagnostics {
+	diags := p.spec.Validate(raw, "spec")
+	if diags.HasError() {
+		return diags
+	}
+	s, err := decodeSpec(p.spec, raw)
+	if err != nil {
+		return append(diags, provider.Errorf("spec", "%v", err))
+	}
+	if s.VolumeSize < 8 || s.VolumeSize > 16384 {
+		diags = append(diags, provider.Errorf("spec.volume_size", "must be between 8 and 16384 GB, got %d", s.VolumeSize))
+	}
+	if s.CloudImage == "default" && c.DefaultImage == "" {
+		d := provider.Errorf("spec.cloud_image", `"default" needs the catalog entry's aws_default_image`)
+		d.Detail = "set spec.cloud_image to an AMI id or name, or aws_default_image in vpn_catalog.yml"
+		diags = append(diags, d)
+	} else if len(s.CloudImage) > 4 && s.CloudImage[:4] == "ami-" && !amiRE.MatchString(s.CloudImage) {
+		diags = append(diags, provider.Errorf("spec.cloud_image", "%q is not an AMI id (ami- and 8 or 17 hex digits)", s.CloudImage))
+	}
+	if c.IPMask != "" {
+		prefix, _ := netip.ParsePrefix(c.IPMask)
+		for i, ip := range s.IPAddresses {
+			if a, err := netip.ParseAddr(ip); err != nil || !prefix.Contains(a) {
+				diags = append(diags, provider.Errorf(fmt.Sprintf("spec.ip_addresses[%d]", i), "%q is not inside the subnet %s (catalog private_network_ipmask)", ip, c.IPMask))
+			}
+		}
+	}
+	if s.BlockMinutes != nil {
+		d := provider.Errorf("spec.block_duration_minutes", "spot blocks (defined duration) are no longer offered by AWS")
+		d.Detail = "remove block_duration_minutes; use spot_type persistent to keep a node across interruptions"
+		diags = append(diags, d)
+	}
+	return diags
+}
+
+var flavors = []provider.Flavor{
+	{Name: "small", Values: map[string]any{"instance_type": "m4.large", "volume_type": "gp2", "volume_size": 16}},
+	{Name: "medium", Values: map[string]any{"instance_type": "m4.xlarge", "volume_type": "gp2", "volume_size": 40}},
+	{Name: "large", Values: map[string]any{"instance_type": "m4.2xlarge", "volume_type": "gp2", "volume_size": 100}},
+	{Name: "gpu", Values: map[string]any{"instance_type": "g3.4xlarge", "volume_type": "gp2", "volume_size": 40}},
+}
+
+var spotFlavors = []provider.Flavor{
+	{Name: "small", Values: map[string]any{"instance_type": "m4.large", "volume_type": "standard", "volume_size": 16}},
+	{Name: "medium", Values: map[string]any{"instance_type": "m4.xlarge", "volume_type": "standard", "volume_size": 40}},
+	{Name: "large", Values: map[string]any{"instance_type": "m4.2xlarge", "volume_type": "standard", "volume_size": 100}},
+}

@@ -1,0 +1,268 @@
+package ec2x
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Launch describes one instance to start.
+type Launch struct {
+	NodeID, ControllerID, Name string
+	// Image is an AMI id (ami-...) or an AMI name.
+	Image            string
+	InstanceType     string
+	SubnetID         string
+	SecurityGroupID  string
+	AvailabilityZone string
+	FixedIP          string
+	VolumeSize       int32
+	VolumeType       string
+	Tags             map[string]string
+	UserData         string
+	// Spot, when set, makes it a spot instance.
+	Spot *Spot
+}
+
+// Spot options, as upstream's spec fields.
+type Spot struct {
+	Type     string // one-time or persistent
+	MaxPrice string // empty: the on-demand price caps it
+}
+
+// live filters out instances that are gone.
+var live = types.Filter{Name: aws.String("instance-state-name"), Values: []string{"pending", "running", "stopping", "stopped", "shutting-down"}}
+
+// ByNodes finds the live instances tagged with these node ids.
+func (c *Client) ByNodes(ctx context.Context, nodeIDs []string) (map[string]types.Instance, error) {
+	out := map[string]types.Instance{}
+	for start := 0; start < len(nodeIDs); start += 200 {
+		batch := nodeIDs[start:min(start+200, len(nodeIDs))]
+		err := c.describe(ctx, []types.Filter{{Name: aws.String("tag:" + provider.TagNodeID), Values: batch}, live}, func(in types.Instance) {
+			out[tag(in, provider.TagNodeID)] = in
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ByController finds every live instance tagged with the controller id.
+func (c *Client) ByController(ctx context.Context, controllerID string) ([]types.Instance, error) {
+	var out []types.Instance
+	err := c.describe(ctx, []types.Filter{{Name: aws.String("tag:" + provider.TagControllerID), Values: []string{controllerID}}, live}, func(in types.Instance) {
+		out = append(out, in)
+	})
+	return out, err
+}
+
+func (c *Client) describe(ctx context.Context, filters []types.Filter, fn func(types.Instance)) error {
+	p := ec2.NewDescribeInstancesPaginator(c.ec2, &ec2.DescribeInstancesInput{Filters: filters})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return Diagnose(err, "")
+		}
+		for _, r := range page.Reservations {
+			for _, in := range r.Instances {
+				fn(in)
+			}
+		}
+	}
+	return nil
+}
+
+func tag(in types.Instance, key string) string {
+	for _, t := range in.Tags {
+		if aws.ToString(t.Key) == key {
+			return aws.ToString(t.Value)
+		}
+	}
+	return ""
+}
+
+// ResolveImage turns an AMI id or name into an id and its root device.
+func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, error) {
+	in := &ec2.DescribeImagesInput{}
+	if strings.HasPrefix(ref, "ami-") {
+		in.ImageIds = []string{ref}
+	} else {
+		in.Filters = []types.Filter{{Name: aws.String("name"), Values: []string{ref}}}
+	}
+	out, err := c.ec2.DescribeImages(ctx, in)
+	if err != nil {
+		return "", "", Diagnose(err, "spec.cloud_image")
+	}
+	if len(out.Images) == 0 {
+		return "", "", provider.Diagnostics{{Severity: provider.SeverityError, Field: "spec.cloud_image",
+			Summary: fmt.Sprintf("no AMI named %q in this region", ref), Detail: "give an AMI id (ami-...) or an exact AMI name"}}.Err()
+	}
+	newest := out.Images[0]
+	for _, im := range out.Images[1:] {
+		if aws.ToString(im.CreationDate) > aws.ToString(newest.CreationDate) {
+			newest = im
+		}
+	}
+	return aws.ToString(newest.ImageId), aws.ToString(newest.RootDeviceName), nil
+}
+
+// Run starts the instance. The node id is the ClientToken (EC2's own
+// idempotency); callers look the node's tag up first as well, since not
+// every EC2-compatible endpoint honours ClientToken.
+func (c *Client) Run(ctx context.Context, l Launch) (types.Instance, error) {
+	ami, root, err := c.ResolveImage(ctx, l.Image)
+	if err != nil {
+		return types.Instance{}, err
+	}
+	tags := []types.Tag{
+		{Key: aws.String(provider.TagControllerID), Value: aws.String(l.ControllerID)},
+		{Key: aws.String(provider.TagNodeID), Value: aws.String(l.NodeID)},
+		{Key: aws.String("Name"), Value: aws.String(l.Name)},
+	}
+	for k, v := range l.Tags {
+		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	in := &ec2.RunInstancesInput{
+		ImageId: aws.String(ami), InstanceType: types.InstanceType(l.InstanceType),
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), ClientToken: aws.String(l.NodeID),
+		SubnetId: aws.String(l.SubnetID), SecurityGroupIds: []string{l.SecurityGroupID},
+		UserData: aws.String(base64.StdEncoding.EncodeToString([]byte(l.UserData))),
+		TagSpecifications: []types.TagSpecification{
+			{ResourceType: types.ResourceTypeInstance, Tags: tags},
+			{ResourceType: types.ResourceTypeVolume, Tags: tags},
+		},
+	}
+	if l.FixedIP != "" {
+		in.PrivateIpAddress = aws.String(l.FixedIP)
+	}
+	if l.AvailabilityZone != "" {
+		in.Placement = &types.Placement{AvailabilityZone: aws.String(l.AvailabilityZone)}
+	}
+	if l.VolumeSize > 0 && root != "" {
+		in.BlockDeviceMappings = []types.BlockDeviceMapping{{DeviceName: aws.String(root), Ebs: &types.EbsBlockDevice{
+			VolumeSize: aws.Int32(l.VolumeSize), VolumeType: types.VolumeType(l.VolumeType), DeleteOnTermination: aws.Bool(true)}}}
+	}
+	if l.Spot != nil {
+		opts := &types.SpotMarketOptions{SpotInstanceType: types.SpotInstanceTypeOneTime, InstanceInterruptionBehavior: types.InstanceInterruptionBehaviorTerminate}
+		if l.Spot.Type == "persistent" {
+			opts.SpotInstanceType, opts.InstanceInterruptionBehavior = types.SpotInstanceTypePersistent, types.InstanceInterruptionBehaviorStop
+		}
+		if l.Spot.MaxPrice != "" {
+			opts.MaxPrice = aws.String(l.Spot.MaxPrice)
+		}
+		in.InstanceMarketOptions = &types.InstanceMarketOptionsRequest{MarketType: types.MarketTypeSpot, SpotOptions: opts}
+	}
+	out, err := c.ec2.RunInstances(ctx, in)
+	if err != nil {
+		return types.Instance{}, Diagnose(err, "")
+	}
+	return out.Instances[0], nil
+}
+
+// Terminate ends an instance and waits until it is gone; an instance
+// already gone is fine. A persistent spot request is cancelled first, or
+// AWS would launch a new instance.
+func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
+	id := aws.ToString(in.InstanceId)
+	if req := aws.ToString(in.SpotInstanceRequestId); req != "" {
+		if _, err := c.ec2.CancelSpotInstanceRequests(ctx, &ec2.CancelSpotInstanceRequestsInput{SpotInstanceRequestIds: []string{req}}); err != nil && !notFound(err) {
+			return Diagnose(err, "")
+		}
+	}
+	if _, err := c.ec2.TerminateInstances(ctx, &ec2.TerminateInstancesInput{InstanceIds: []string{id}}); err != nil {
+		if notFound(err) {
+			return nil
+		}
+		return Diagnose(err, "")
+	}
+	for {
+		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if notFound(err) {
+			return nil
+		}
+		if err != nil {
+			return Diagnose(err, "")
+		}
+		if len(out.Reservations) == 0 || out.Reservations[0].Instances[0].State.Name == types.InstanceStateNameTerminated {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
+}
+
+// Start and Stop change an instance's power.
+func (c *Client) Start(ctx context.Context, id string) error {
+	_, err := c.ec2.StartInstances(ctx, &ec2.StartInstancesInput{InstanceIds: []string{id}})
+	return Diagnose(err, "")
+}
+
+func (c *Client) Stop(ctx context.Context, id string) error {
+	_, err := c.ec2.StopInstances(ctx, &ec2.StopInstancesInput{InstanceIds: []string{id}})
+	return Diagnose(err, "")
+}
+
+func (c *Client) Reboot(ctx context.Context, id string) error {
+	_, err := c.ec2.RebootInstances(ctx, &ec2.RebootInstancesInput{InstanceIds: []string{id}})
+	return Diagnose(err, "")
+}
+
+func notFound(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && strings.HasSuffix(api.ErrorCode(), ".NotFound")
+}
+
+// Status reports an instance as vcc sees it. A spot instance reclaimed by
+// AWS is an error with the reason.
+func Status(in types.Instance) provider.NodeStatus {
+	st := provider.NodeStatus{
+		NodeID: tag(in, provider.TagNodeID), CloudInstanceID: aws.ToString(in.InstanceId),
+		CloudInstanceName: tag(in, "Name"), CloudInstanceAddress: aws.ToString(in.PrivateIpAddress), Tags: map[string]string{},
+	}
+	for _, t := range in.Tags {
+		st.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	var name types.InstanceStateName
+	if in.State != nil {
+		name = in.State.Name
+	}
+	switch name {
+	case types.InstanceStateNamePending:
+		st.State = provider.InstancePending
+	case types.InstanceStateNameRunning:
+		st.State = provider.InstanceRunning
+	case types.InstanceStateNameStopping:
+		st.State = provider.InstanceStopping
+	case types.InstanceStateNameStopped:
+		st.State = provider.InstanceStopped
+	case types.InstanceStateNameShuttingDown:
+		st.State = provider.InstanceTerminating
+	case types.InstanceStateNameTerminated:
+		st.State = provider.InstanceNotFound
+	default:
+		st.State = provider.InstanceError
+	}
+	if in.StateReason != nil {
+		code := aws.ToString(in.StateReason.Code)
+		st.StateReason = aws.ToString(in.StateReason.Message)
+		if strings.HasPrefix(code, "Server.SpotInstance") && name != types.InstanceStateNameRunning {
+			st.State = provider.InstanceError
+			st.StateReason = "spot instance reclaimed by AWS: " + st.StateReason
+		}
+	}
+	return st
+}
