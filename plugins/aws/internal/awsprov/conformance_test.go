@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/vccproject/vcc/plugins/aws/internal/motoserver"
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest"
+	"github.com/vccproject/vcc/proto/providertest/moto"
 )
 
-func fixture(t *testing.T, spot bool, m *motoserver.Server) providertest.Fixture {
+func fixture(t *testing.T, spot bool, m *moto.Server) providertest.Fixture {
 	spec := fmt.Sprintf(`{"instance_type": "m4.large", "cloud_image": %q, "tags": {"team": "a"}}`, m.Image)
 	return providertest.Fixture{
 		Provider: providertest.Connect(t, New("0.1.0", spot)),
@@ -35,11 +35,11 @@ func fixture(t *testing.T, spot bool, m *motoserver.Server) providertest.Fixture
 }
 
 func TestConformanceOnDemand(t *testing.T) {
-	providertest.Run(t, fixture(t, false, motoserver.Start(t)))
+	providertest.Run(t, fixture(t, false, moto.Start(t)))
 }
 
 func TestConformanceSpot(t *testing.T) {
-	f := fixture(t, true, motoserver.Start(t))
+	f := fixture(t, true, moto.Start(t))
 	f.BadSpec = append(f.BadSpec,
 		providertest.Bad{Name: "block_duration", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "block_duration_minutes": 60}`), WantField: "spec.block_duration_minutes"},
 		providertest.Bad{Name: "spot_type", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_type": "forever"}`), WantField: "spec.spot_type"})

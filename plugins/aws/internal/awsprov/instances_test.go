@@ -2,22 +2,17 @@ package awsprov
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-
-	"github.com/vccproject/vcc/plugins/aws/internal/motoserver"
 	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest/moto"
 )
 
-func request(m *motoserver.Server, nodeID, spec string) provider.NodeRequest {
+func request(m *moto.Server, nodeID, spec string) provider.NodeRequest {
 	return provider.NodeRequest{
 		Env: provider.CallEnv{ControllerID: "ctl-1", ControllerAddress: "10.0.0.1", CatalogEntry: json.RawMessage(m.Catalog()),
 			Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
@@ -30,7 +25,7 @@ func request(m *motoserver.Server, nodeID, spec string) provider.NodeRequest {
 // catalog's subnet and group, vcc's tags and a user data that starts the
 // Base container; spot instances are spot.
 func TestLaunchedInstance(t *testing.T) {
-	m := motoserver.Start(t)
+	m := moto.Start(t)
 	ctx := context.Background()
 	for _, spot := range []bool{false, true} {
 		t.Run(fmt.Sprintf("spot=%v", spot), func(t *testing.T) {
@@ -43,32 +38,24 @@ func TestLaunchedInstance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			out, err := m.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{st.CloudInstanceID}})
-			if err != nil {
-				t.Fatal(err)
+			var in moto.Instance
+			for _, i := range m.Instances(t) {
+				if i.ID == st.CloudInstanceID {
+					in = i
+				}
 			}
-			in := out.Reservations[0].Instances[0]
-			tags := map[string]string{}
-			for _, tg := range in.Tags {
-				tags[aws.ToString(tg.Key)] = aws.ToString(tg.Value)
+			if in.Type != "m4.xlarge" || in.Subnet != m.Subnet || len(in.SecurityGroups) != 1 || in.SecurityGroups[0] != m.SecurityGroup {
+				t.Errorf("instance %+v", in)
 			}
-			if in.InstanceType != types.InstanceTypeM4Xlarge || aws.ToString(in.SubnetId) != m.Subnet ||
-				len(in.SecurityGroups) != 1 || aws.ToString(in.SecurityGroups[0].GroupId) != m.SecurityGroup {
-				t.Errorf("instance %s in %s with %v", in.InstanceType, aws.ToString(in.SubnetId), in.SecurityGroups)
+			if in.Tag(provider.TagControllerID) != "ctl-1" || in.Tag(provider.TagNodeID) != node || in.Tag("Name") != "VCP-ctl-1" || in.Tag("team") != "a" {
+				t.Errorf("tags %+v", in.Tags)
 			}
-			if tags[provider.TagControllerID] != "ctl-1" || tags[provider.TagNodeID] != node || tags["Name"] != "VCP-ctl-1" || tags["team"] != "a" {
-				t.Errorf("tags %v", tags)
+			if (in.Lifecycle == "spot") != spot {
+				t.Errorf("lifecycle %q, spot %v", in.Lifecycle, spot)
 			}
-			if (in.InstanceLifecycle == types.InstanceLifecycleTypeSpot) != spot {
-				t.Errorf("lifecycle %q, spot %v", in.InstanceLifecycle, spot)
-			}
-			attr, err := m.EC2.DescribeInstanceAttribute(ctx, &ec2.DescribeInstanceAttributeInput{InstanceId: in.InstanceId, Attribute: types.InstanceAttributeNameUserData})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ud, _ := base64.StdEncoding.DecodeString(aws.ToString(attr.UserData.Value))
+			ud := m.UserData(t, in.ID)
 			for _, want := range []string{"docker run", "vcc.node_id=" + node, "VCCCTR_IPADDR=10.0.0.1", "X=1", "vcc-base-" + node} {
-				if !strings.Contains(string(ud), want) {
+				if !strings.Contains(ud, want) {
 					t.Errorf("user data lacks %q:\n%s", want, ud)
 				}
 			}
@@ -79,7 +66,7 @@ func TestLaunchedInstance(t *testing.T) {
 // TestCloudErrors: EC2's refusals come back as diagnostics on the field
 // to fix; nothing is left running.
 func TestCloudErrors(t *testing.T) {
-	m := motoserver.Start(t)
+	m := moto.Start(t)
 	ctx := context.Background()
 	cases := map[string]struct {
 		mutate    func(*provider.NodeRequest)
