@@ -144,7 +144,7 @@ func (c *Controller) reconcileGroup(ctx context.Context, k group, nodes []*model
 	// What is left is tagged with us but not asked for: an orphan unless
 	// a node was recorded for it meanwhile (records precede cloud calls).
 	for _, st := range byNode {
-		if st.State == provider.InstanceNotFound || c.nodeExists(st.NodeID) {
+		if st.State == provider.InstanceNotFound || c.nodeExists(st.NodeID) || reported(rep, st.CloudInstanceID) {
 			continue
 		}
 		o := sdk.Orphan{Provider: k.prov, CatalogEntry: k.entry, NodeID: st.NodeID, CloudInstanceID: st.CloudInstanceID, Address: st.CloudInstanceAddress}
@@ -251,6 +251,16 @@ func needsCredentials(info *provider.Info) bool {
 func groupExists(groups map[group][]*model.Node, prov, entry string) bool {
 	for k := range groups {
 		if k.prov == prov && k.entry == entry {
+			return true
+		}
+	}
+	return false
+}
+
+// reported: two catalog entries may reach the same account.
+func reported(rep *sdk.ReconcileReport, instanceID string) bool {
+	for _, o := range rep.Orphans {
+		if o.CloudInstanceID == instanceID {
 			return true
 		}
 	}

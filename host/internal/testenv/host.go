@@ -45,8 +45,17 @@ type Host struct {
 // It is stopped when the test ends.
 func StartHost(t testing.TB, catalog string, extra ...string) *Host {
 	t.Helper()
-	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra,
-		Plugin: PluginDir(t, true, map[string]string{"vcc-provider-sim": Sim(t), "vcc-provider-keyed": KeyedPlugin(t)})}
+	return StartHostWith(t, catalog, nil, extra...)
+}
+
+// StartHostWith is StartHost with more plugin files (name -> binary).
+func StartHostWith(t testing.TB, catalog string, plugins map[string]string, extra ...string) *Host {
+	t.Helper()
+	files := map[string]string{"vcc-provider-sim": Sim(t), "vcc-provider-keyed": KeyedPlugin(t)}
+	for k, v := range plugins {
+		files[k] = v
+	}
+	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra, Plugin: PluginDir(t, true, files)}
 	if catalog != "" {
 		if err := os.WriteFile(filepath.Join(h.Config, "vpn_catalog.yml"), []byte(catalog), 0o644); err != nil {
 			t.Fatal(err)

@@ -96,6 +96,14 @@ func TestPlugin(t testing.TB, name string, protocol int) string {
 		"-X main.name="+name, fmt.Sprintf("-X main.protocol=%d", protocol))
 }
 
+// AWSPlugins builds vcc-provider-aws and vcc-provider-aws-spot.
+func AWSPlugins(t testing.TB) map[string]string {
+	return map[string]string{
+		"vcc-provider-aws":      build(t, "vcc-provider-aws", "plugins/aws", "./cmd/vcc-provider-aws"),
+		"vcc-provider-aws-spot": build(t, "vcc-provider-aws-spot", "plugins/aws", "./cmd/vcc-provider-aws-spot"),
+	}
+}
+
 // KeyedPlugin builds the fixture plugin "keyed", which requires the
 // credential "token" and fails a create that does not bring it.
 func KeyedPlugin(t testing.TB) string {

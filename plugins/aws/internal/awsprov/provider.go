@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
 	"github.com/vccproject/vcc/plugins/aws/internal/ec2x"
 	"github.com/vccproject/vcc/proto/basecontainer"
 	"github.com/vccproject/vcc/proto/provider"
@@ -164,6 +166,10 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 			return nil, err
 		}
 		for _, in := range all {
+			// Both plugins share the account: each claims its own kind.
+			if (in.InstanceLifecycle == types.InstanceLifecycleTypeSpot) != p.spot {
+				continue
+			}
 			if st := ec2x.Status(in); !contains(ids, st.NodeID) {
 				out = append(out, st)
 			}

@@ -1,0 +1,136 @@
+package main_test
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
+	"github.com/vccproject/vcc/proto/providertest/moto"
+	"github.com/vccproject/vcc/sdk"
+)
+
+// awsHost runs vcc-host with the AWS plugins against m: aws and aws_spot
+// catalog entries, the user's AWS credentials stored once for both.
+func awsHost(t *testing.T, m *moto.Server, extra ...string) *testenv.Host {
+	entry := func(withEndpoint bool) string {
+		e := fmt.Sprintf("    aws_region: us-east-1\n    aws_vpc_subnet_id: %s\n    aws_vpc_security_group_id: %s\n    private_network_ipmask: %s\n",
+			m.Subnet, m.SecurityGroup, m.SubnetCIDR)
+		if withEndpoint {
+			e += "    aws_endpoint_url: " + m.URL + "\n"
+		}
+		return e
+	}
+	// aws names its endpoint in the catalog; aws_spot gets it from the
+	// SDK's AWS_ENDPOINT_URL passed through from the host.
+	catalog := "aws:\n  default:\n" + entry(true) + "aws_spot:\n  default:\n" + entry(false)
+	t.Setenv("AWS_ENDPOINT_URL", m.URL)
+	h := testenv.StartHostWith(t, catalog, testenv.AWSPlugins(t), append([]string{"--reconcile-interval", "0"}, extra...)...)
+	c := ctx(t)
+	for k, v := range map[string]string{"access_key": "testing", "secret_key": "testing"} {
+		if err := h.Client.PutCredential(c, "aws", k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return h
+}
+
+// TestAWS: through the controller, a unit of 3 on-demand and 2 spot
+// instances appear in EC2 with the spec's type, the catalog's subnet and
+// group, vcc's tags and a Base-container user data; power off/on works on
+// aws and is refused on aws_spot; reconcile finds an instance deleted
+// behind the controller's back and one it does not know; cleanup leaves
+// nothing.
+func TestAWS(t *testing.T) {
+	m := moto.Start(t)
+	h := awsHost(t, m)
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "aws", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "od", Provider: "aws", Flavor: "medium",
+		Spec: map[string]any{"num_nodes": 3, "cloud_image": m.Image, "tags": map[string]string{"project": "x"}}}))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "sp", Provider: "aws-spot", Flavor: "small",
+		Spec: map[string]any{"num_nodes": 2, "cloud_image": m.Image, "spot_type": "persistent"}}))
+
+	byNode := map[string]moto.Instance{}
+	for _, in := range m.Instances(t) {
+		byNode[in.Tag(provider.TagNodeID)] = in
+	}
+	for unit, want := range map[string]struct {
+		n          int
+		typ, cycle string
+	}{"od": {3, "m4.xlarge", ""}, "sp": {2, "m4.large", "spot"}} {
+		u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, unit))
+		if len(u.Nodes) != want.n || states(u)["RUNNING"] != want.n {
+			t.Fatalf("unit %s: %v", unit, states(u))
+		}
+		for _, n := range u.Nodes {
+			in, ok := byNode[n.NodeID]
+			switch {
+			case !ok:
+				t.Errorf("node %s of %s has no instance in EC2", n.NodeID, unit)
+			case in.ID != n.CloudInstanceID || in.Type != want.typ || in.Lifecycle != want.cycle || in.Subnet != m.Subnet ||
+				len(in.SecurityGroups) != 1 || in.SecurityGroups[0] != m.SecurityGroup:
+				t.Errorf("instance of %s: %+v", unit, in)
+			case in.Tag(provider.TagControllerID) != h.ControllerID || in.Tag("Name") != n.CloudInstanceName || in.PrivateIP != n.CloudInstanceAddress:
+				t.Errorf("instance of %s: tags %+v ip %s", unit, in.Tags, in.PrivateIP)
+			case !strings.Contains(m.UserData(t, in.ID), "vcc-base-"+n.NodeID):
+				t.Errorf("user data of %s does not start its Base container", in.ID)
+			}
+		}
+	}
+	if in := byNode[must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "od")).Nodes[0].NodeID]; in.Tag("project") != "x" {
+		t.Errorf("spec tags missing: %+v", in.Tags)
+	}
+
+	od := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "od"))
+	settle(t, cl)(cl.PowerOff(c, vc.VCID, "od", sdk.Selector{NodeNos: []int{1}}))
+	if s := states(must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "od"))); s["POWER_OFF"] != 1 {
+		t.Fatalf("after power off: %v", s)
+	}
+	settle(t, cl)(cl.PowerOn(c, vc.VCID, "od", sdk.Selector{NodeNos: []int{1}}))
+	if s := states(must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "od"))); s["RUNNING"] != 3 {
+		t.Fatalf("after power on: %v", s)
+	}
+	if _, err := cl.PowerOff(c, vc.VCID, "sp", sdk.Selector{}); sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "aws_spot cannot power off") {
+		t.Errorf("power off of spot nodes: %v", err)
+	}
+
+	// Behind the controller's back: one instance terminated, one made with
+	// the controller's tag for a node it never had.
+	m.Terminate(t, od.Nodes[2].CloudInstanceID)
+	orphan := providertest.Launch(t, testenv.AWSPlugins(t)["vcc-provider-aws"], "AWS_ENDPOINT_URL="+m.URL)
+	planted, err := orphan.CreateNode(c, provider.NodeRequest{
+		Env:  provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: []byte(m.Catalog()), Credentials: provider.Credentials{"access_key": "t", "secret_key": "t"}},
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 7, CloudInstanceName: "stray"}, Spec: []byte(fmt.Sprintf(`{"cloud_image": %q}`, m.Image)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if len(rep.Vanished) != 1 || rep.Vanished[0] != od.Nodes[2].NodeID {
+		t.Errorf("vanished %v, want node 3 of od", rep.Vanished)
+	}
+	var orphans []string
+	for _, o := range rep.Orphans {
+		orphans = append(orphans, o.CloudInstanceID)
+	}
+	sort.Strings(orphans)
+	if len(orphans) != 1 || orphans[0] != planted.CloudInstanceID {
+		t.Errorf("orphans %v, want %s (errors %v)", orphans, planted.CloudInstanceID, rep.Errors)
+	}
+
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	left := 0
+	for _, in := range m.Instances(t) {
+		if in.ID != planted.CloudInstanceID && in.Tag(provider.TagControllerID) == h.ControllerID {
+			left++
+		}
+	}
+	if left != 0 {
+		t.Errorf("cleanup left %d instances", left)
+	}
+}
