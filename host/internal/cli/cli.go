@@ -37,6 +37,8 @@ commands:
                             manage API tokens (no USER: nobody)
   cert generate --san NAME_OR_IP... [--out DIR]
                             make a CA and a server certificate
+  catalog from-terraform OUTPUT.json [--provider aws] [--entry default]
+                            print a vpn_catalog.yml entry from aws/vpn.tf's outputs
   plugins list [--json]     show the provider plugins found, pinned and running
   plugins install --path BIN [--dir DIR]
                             copy a plugin binary in and pin its SHA-256
@@ -71,6 +73,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = e.token(args[1:])
 	case "cert":
 		err = e.cert(args[1:])
+	case "catalog":
+		err = e.catalog(args[1:])
 	case "plugins":
 		err = e.plugins(args[1:])
 	case "version", "--version":
