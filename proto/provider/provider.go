@@ -40,6 +40,10 @@ type NodeRequest struct {
 	Node NodeRef
 	// Spec is the unit's spec as JSON, flavor defaults already applied.
 	Spec json.RawMessage
+	// FirstAttempt (CreateNode only) promises that the host never asked
+	// for this node before, so no instance of it exists; when false, a
+	// plugin must look for one before creating.
+	FirstAttempt bool
 }
 
 // DescribeRequest is the input of DescribeNodes.

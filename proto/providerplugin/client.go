@@ -58,7 +58,7 @@ func result(st *pb.NodeStatus, diags []*pb.Diagnostic, err error) (*provider.Nod
 }
 
 func (c *Client) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
-	r, err := c.rpc.CreateNode(ctx, &pb.CreateNodeRequest{Env: envToPB(req.Env), Node: nodeRefToPB(req.Node), Spec: dyn(req.Spec)})
+	r, err := c.rpc.CreateNode(ctx, &pb.CreateNodeRequest{Env: envToPB(req.Env), Node: nodeRefToPB(req.Node), Spec: dyn(req.Spec), FirstAttempt: req.FirstAttempt})
 	return result(r.GetNode(), r.GetDiagnostics(), err)
 }
 

@@ -100,6 +100,7 @@ func (s *server) nodeCall(ctx context.Context, fn func() (*provider.NodeStatus, 
 
 func (s *server) CreateNode(ctx context.Context, r *pb.CreateNodeRequest) (*pb.CreateNodeResponse, error) {
 	req := nodeReq(r.GetEnv(), r.GetNode(), r.GetSpec())
+	req.FirstAttempt = r.GetFirstAttempt()
 	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) { return s.impl.CreateNode(ctx, req) })
 	if err != nil {
 		return nil, err

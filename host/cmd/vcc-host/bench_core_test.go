@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/proto/providertest/moto"
 	"github.com/vccproject/vcc/sdk"
 )
 
@@ -102,4 +103,48 @@ func rssMB(b *testing.B, pid int) float64 {
 	}
 	b.Fatal("no VmRSS")
 	return 0
+}
+
+// BenchmarkAWS100 creates a unit of 100 aws nodes through the API against
+// moto, waits, deletes it and waits; compare with the plugin module's
+// BenchmarkDirectSDK100 (the same calls made directly with the SDK).
+func BenchmarkAWS100(b *testing.B) {
+	m := moto.Start(b)
+	catalog := fmt.Sprintf("aws:\n  default:\n    aws_region: us-east-1\n    aws_vpc_subnet_id: %s\n    aws_vpc_security_group_id: %s\n    aws_endpoint_url: %s\n",
+		m.Subnet, m.SecurityGroup, m.URL)
+	h := testenv.StartHostWith(b, catalog, testenv.AWSPlugins(b), "--reconcile-interval", "0", "--provider-limit", strconv.Itoa(benchLimit))
+	c := context.Background()
+	for k, v := range map[string]string{"access_key": "testing", "secret_key": "testing"} {
+		if err := h.Client.PutCredential(c, "aws", k, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	vc, err := h.Client.CreateUnitGroup(c, "bench", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var total time.Duration
+	i := 0
+	for b.Loop() {
+		name := fmt.Sprintf("u%d", i)
+		i++
+		start := time.Now()
+		acc, err := h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: name, Provider: "aws",
+			Spec: map[string]any{"num_nodes": 100, "cloud_image": m.Image, "instance_type": "m4.large"}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.Client.Wait(c, acc.OperationID); err != nil {
+			b.Fatal(err)
+		}
+		del, err := h.Client.DeleteUnit(c, vc.VCID, name, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := h.Client.Wait(c, del.OperationID); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
 }

@@ -35,9 +35,18 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		if t.node.CloudInstanceID != "" && t.node.State != model.NodeBooting {
 			return nil // done before a crash
 		}
+		// Record the attempt before making it, so that only a node never
+		// asked for is promised to the plugin as new.
+		if !t.node.CreateAttempted {
+			if err := e.setNode(nodeID, func(n *model.Node) error { n.CreateAttempted = true; return nil }); err != nil {
+				return err
+			}
+			t.req.FirstAttempt = true
+		}
 		var st *provider.NodeStatus
 		err := e.call(ctx, name, "CreateNode", func(c context.Context) (err error) {
 			st, err = t.prov.CreateNode(c, t.req)
+			t.req.FirstAttempt = false // a retry is not a first attempt
 			return err
 		})
 		e.audit(op, name, "CreateNode", nodeID, err)
@@ -109,6 +118,9 @@ func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what
 // again only while it is not (st, the answer of the call just made, is the
 // first observation).
 func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.NodeStatus, want provider.InstanceState, to model.NodeState) error {
+	// Poll soon, then less and less often: some clouds settle in
+	// milliseconds, others in minutes.
+	wait := e.cfg.PollInterval / 16
 	for {
 		switch {
 		case st == nil:
@@ -127,10 +139,11 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 				return err
 			}
 			select {
-			case <-time.After(e.cfg.PollInterval):
+			case <-time.After(wait):
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			wait = min(2*wait, e.cfg.PollInterval)
 		}
 		var got []provider.NodeStatus
 		err := e.call(ctx, t.unit.Provider, "DescribeNodes", func(c context.Context) (err error) {

@@ -60,8 +60,10 @@ type Node struct {
 	CloudInstanceName    string    `json:"cloud_instance_name,omitempty"`
 	StateReason          string    `json:"state_reason,omitempty"`
 	Unwatched            bool      `json:"unwatched,omitempty"`
-	Created              time.Time `json:"created"`
-	Updated              time.Time `json:"updated"`
+	// CreateAttempted is set, durably, before the first CreateNode call.
+	CreateAttempted bool      `json:"create_attempted,omitempty"`
+	Created         time.Time `json:"created"`
+	Updated         time.Time `json:"updated"`
 }
 
 // OpKind names what an operation does.

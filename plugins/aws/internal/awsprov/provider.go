@@ -74,13 +74,15 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
-	if err != nil {
-		return nil, err
-	}
-	if in, ok := found[req.Node.NodeID]; ok {
-		st := ec2x.Status(in) // a retry: the node already has its instance
-		return &st, nil
+	if !req.FirstAttempt { // the host may have asked before: look first
+		found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+		if err != nil {
+			return nil, err
+		}
+		if in, ok := found[req.Node.NodeID]; ok {
+			st := ec2x.Status(in)
+			return &st, nil
+		}
 	}
 	if diags := p.validateSpec(c, req.Spec); diags.HasError() {
 		return nil, diags.Err()
@@ -119,7 +121,7 @@ func (p *Provider) instance(ctx context.Context, req provider.NodeRequest) (*ec2
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+	found, err := cl.Find(ctx, []provider.NodeRef{req.Node})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -132,6 +134,13 @@ func (p *Provider) instance(ctx context.Context, req provider.NodeRequest) (*ec2
 }
 
 func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
+	if req.Node.CloudInstanceID != "" { // known: terminate it without a lookup
+		cl, _, err := p.client(req.Env)
+		if err != nil {
+			return err
+		}
+		return cl.TerminateID(ctx, req.Node.CloudInstanceID, p.spot)
+	}
 	_, st, terminate, err := p.instance(ctx, req)
 	if err != nil || st == nil {
 		return err // gone already: done
@@ -148,7 +157,7 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 	for i, n := range req.Nodes {
 		ids[i] = n.NodeID
 	}
-	found, err := cl.ByNodes(ctx, ids)
+	found, err := cl.Find(ctx, req.Nodes)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +214,8 @@ func (p *Provider) power(ctx context.Context, req provider.NodeRequest, op strin
 	if err := call(cl, ctx, st.CloudInstanceID); err != nil {
 		return nil, err
 	}
-	found, err := cl.ByNodes(ctx, []string{req.Node.NodeID})
+	req.Node.CloudInstanceID = st.CloudInstanceID
+	found, err := cl.Find(ctx, []provider.NodeRef{req.Node})
 	if err != nil {
 		return nil, err
 	}

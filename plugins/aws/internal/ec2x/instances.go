@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -58,6 +59,66 @@ func (c *Client) ByNodes(ctx context.Context, nodeIDs []string) (map[string]type
 	return out, nil
 }
 
+// ByIDs finds the live instances with these ids (a lookup EC2 answers
+// faster than a tag filter), keyed by their vcc node tag.
+func (c *Client) ByIDs(ctx context.Context, ids []string) (map[string]types.Instance, error) {
+	out := map[string]types.Instance{}
+	keep := func(in types.Instance) {
+		if in.State == nil || in.State.Name != types.InstanceStateNameTerminated {
+			out[tag(in, provider.TagNodeID)] = in
+		}
+	}
+	for start := 0; start < len(ids); start += 200 {
+		batch := ids[start:min(start+200, len(ids))]
+		res, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: batch})
+		if notFound(err) {
+			// One id is unknown (long gone): ask again by filter, which
+			// skips unknown ids.
+			err = c.describe(ctx, []types.Filter{{Name: aws.String("instance-id"), Values: batch}, live}, keep)
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, Diagnose(err, "")
+		}
+		for _, r := range res.Reservations {
+			for _, in := range r.Instances {
+				keep(in)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Find looks nodes up: by instance id when the controller knows it, by
+// node tag otherwise.
+func (c *Client) Find(ctx context.Context, nodes []provider.NodeRef) (map[string]types.Instance, error) {
+	var ids, untagged []string
+	for _, n := range nodes {
+		if n.CloudInstanceID != "" {
+			ids = append(ids, n.CloudInstanceID)
+		} else {
+			untagged = append(untagged, n.NodeID)
+		}
+	}
+	found, err := c.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	if len(untagged) > 0 {
+		more, err := c.ByNodes(ctx, untagged)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range more {
+			found[k] = v
+		}
+	}
+	return found, nil
+}
+
 // ByController finds every live instance tagged with the controller id.
 func (c *Client) ByController(ctx context.Context, controllerID string) ([]types.Instance, error) {
 	var out []types.Instance
@@ -92,8 +153,25 @@ func tag(in types.Instance, key string) string {
 	return ""
 }
 
+// images caches what an AMI is (its id and root device never change), so
+// a unit of many nodes asks once per plugin process.
+var images sync.Map // endpoint|region|ref -> [2]string
+
 // ResolveImage turns an AMI id or name into an id and its root device.
 func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, error) {
+	key := aws.ToString(c.ec2.Options().BaseEndpoint) + "|" + c.ec2.Options().Region + "|" + ref
+	if v, ok := images.Load(key); ok {
+		im := v.([2]string)
+		return im[0], im[1], nil
+	}
+	id, root, err := c.resolveImage(ctx, ref)
+	if err == nil && strings.HasPrefix(ref, "ami-") { // names may move to newer AMIs
+		images.Store(key, [2]string{id, root})
+	}
+	return id, root, err
+}
+
+func (c *Client) resolveImage(ctx context.Context, ref string) (string, string, error) {
 	in := &ec2.DescribeImagesInput{}
 	if strings.HasPrefix(ref, "ami-") {
 		in.ImageIds = []string{ref}
@@ -170,6 +248,23 @@ func (c *Client) Run(ctx context.Context, l Launch) (types.Instance, error) {
 	return out.Instances[0], nil
 }
 
+// TerminateID ends the instance with this id. A spot instance is looked
+// up first, to cancel its persistent request (which would launch a new
+// one).
+func (c *Client) TerminateID(ctx context.Context, id string, spot bool) error {
+	if !spot {
+		return c.Terminate(ctx, types.Instance{InstanceId: aws.String(id)})
+	}
+	out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+	if notFound(err) || (err == nil && len(out.Reservations) == 0) {
+		return nil
+	}
+	if err != nil {
+		return Diagnose(err, "")
+	}
+	return c.Terminate(ctx, out.Reservations[0].Instances[0])
+}
+
 // Terminate ends an instance and waits until it is gone; an instance
 // already gone is fine. A persistent spot request is cancelled first, or
 // AWS would launch a new instance.
@@ -186,6 +281,7 @@ func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
 		}
 		return Diagnose(err, "")
 	}
+	wait := 100 * time.Millisecond
 	for {
 		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
 		if notFound(err) {
@@ -200,8 +296,9 @@ func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(2 * time.Second):
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, 2*time.Second)
 	}
 }
 

@@ -1291,10 +1291,14 @@ func (x *ValidateSpecResponse) GetDiagnostics() []*Diagnostic {
 }
 
 type CreateNodeRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Env           *CallEnv               `protobuf:"bytes,1,opt,name=env,proto3" json:"env,omitempty"`
-	Node          *NodeRef               `protobuf:"bytes,2,opt,name=node,proto3" json:"node,omitempty"`
-	Spec          *DynamicValue          `protobuf:"bytes,3,opt,name=spec,proto3" json:"spec,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Env   *CallEnv               `protobuf:"bytes,1,opt,name=env,proto3" json:"env,omitempty"`
+	Node  *NodeRef               `protobuf:"bytes,2,opt,name=node,proto3" json:"node,omitempty"`
+	Spec  *DynamicValue          `protobuf:"bytes,3,opt,name=spec,proto3" json:"spec,omitempty"`
+	// The host has never asked to create this node before (it records the
+	// attempt durably first), so no instance of it can exist: a plugin may
+	// skip looking for one. False means "maybe": look before creating.
+	FirstAttempt  bool `protobuf:"varint,4,opt,name=first_attempt,json=firstAttempt,proto3" json:"first_attempt,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1348,6 +1352,13 @@ func (x *CreateNodeRequest) GetSpec() *DynamicValue {
 		return x.Spec
 	}
 	return nil
+}
+
+func (x *CreateNodeRequest) GetFirstAttempt() bool {
+	if x != nil {
+		return x.FirstAttempt
+	}
+	return false
 }
 
 type CreateNodeResponse struct {
@@ -2053,11 +2064,12 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x121\n" +
 	"\x04spec\x18\x02 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"U\n" +
 	"\x14ValidateSpecResponse\x12=\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xa0\x01\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xc5\x01\n" +
 	"\x11CreateNodeRequest\x12*\n" +
 	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x12,\n" +
 	"\x04node\x18\x02 \x01(\v2\x18.vcc.provider.v1.NodeRefR\x04node\x121\n" +
-	"\x04spec\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"\x84\x01\n" +
+	"\x04spec\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\x12#\n" +
+	"\rfirst_attempt\x18\x04 \x01(\bR\ffirstAttempt\"\x84\x01\n" +
 	"\x12CreateNodeResponse\x12/\n" +
 	"\x04node\x18\x01 \x01(\v2\x1b.vcc.provider.v1.NodeStatusR\x04node\x12=\n" +
 	"\vdiagnostics\x18\x02 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xa0\x01\n" +
