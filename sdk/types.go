@@ -172,8 +172,10 @@ type ReconcileReport struct {
 	Adopted  []string  `json:"adopted"`
 	Vanished []string  `json:"vanished"`
 	Drifted  []string  `json:"drifted"`
-	Orphans  []Orphan  `json:"orphans"`
-	Errors   []string  `json:"errors"`
+	// Replaced are lost nodes replaced by new ones (units with auto_replace).
+	Replaced []string `json:"replaced"`
+	Orphans  []Orphan `json:"orphans"`
+	Errors   []string `json:"errors"`
 }
 
 // Orphan is an instance tagged with this controller that no node owns.

@@ -1,9 +1,12 @@
 // Command vcc-provider-sim is vcc's SIMULATED cloud: no real instance is
 // ever made. It is for tests, demos and load benchmarks, and doubles as the
-// template for a site's own plugin (see README.md beside this file).
+// template for a site's own plugin (see README.md beside this file). Run by
+// hand with arguments, it injects faults into a simulated cloud.
 package main
 
 import (
+	"os"
+
 	"github.com/vccproject/vcc/plugins/sim/internal/sim"
 	"github.com/vccproject/vcc/proto/providerplugin"
 )
@@ -12,5 +15,8 @@ import (
 var version = "0.1.0"
 
 func main() {
+	if len(os.Args) > 1 {
+		os.Exit(sim.Chaos(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	providerplugin.Serve(sim.New(version))
 }

@@ -24,6 +24,7 @@ func CommonSpecAttributes() Schema {
 		{Name: "hostname", Type: TypeString, Description: "docker --hostname"},
 		{Name: "add_host", Type: TypeStringList, Description: "docker --add-host, HOST:IP"},
 		{Name: "description", Type: TypeString, Description: "free text"},
+		{Name: "auto_replace", Type: TypeBool, Default: false, Description: "replace a node whose instance the cloud reclaimed (spot) or lost"},
 	}}
 }
 

@@ -3,6 +3,7 @@ package main_test
 import (
 	"encoding/json"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,4 +73,44 @@ func TestReconcile(t *testing.T) {
 	}
 	// The vanished node is deleted like any other.
 	settle(t, h.Client)(h.Client.DeleteNode(c, vc.VCID, "u", u.Nodes[0].NodeID))
+}
+
+// TestInterruptions: an instance the cloud takes back (a spot reclaim)
+// makes its node HOST_ERROR with the cloud's reason; when the instance
+// runs again the node is RUNNING again; a unit with auto_replace gets a
+// new node instead.
+func TestInterruptions(t *testing.T) {
+	h := testenv.StartHost(t, "", "--reconcile-interval", "0")
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "spot", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "keep", Provider: "sim", Spec: map[string]any{"num_nodes": 1}}))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "swap", Provider: "sim", Spec: map[string]any{"num_nodes": 1, "auto_replace": true}}))
+	keep := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
+	swap := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap")).Nodes[0]
+	chaos := func(cmd, node string) {
+		out, err := exec.Command(testenv.Sim(t), cmd, "--dir", filepath.Join(h.Data, "sim"), node).CombinedOutput()
+		if err != nil {
+			t.Fatalf("sim %s: %v %s", cmd, err, out)
+		}
+	}
+	chaos("reclaim", keep.NodeID)
+	chaos("reclaim", swap.NodeID)
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if len(rep.Replaced) != 1 || rep.Replaced[0] != swap.NodeID {
+		t.Errorf("replaced %v, want the auto_replace unit's node", rep.Replaced)
+	}
+	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
+	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "reclaimed") {
+		t.Errorf("reclaimed node: %s (%s)", n.State, n.StateReason)
+	}
+	waitFor(t, 10*time.Second, func() bool {
+		u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap"))
+		return len(u.Nodes) == 1 && u.Nodes[0].NodeID != swap.NodeID && u.Nodes[0].State == "RUNNING"
+	}, "the replacement node to run")
+
+	chaos("restore", keep.NodeID)
+	rep = must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]; n.State != "RUNNING" || n.StateReason != "" {
+		t.Errorf("node after its instance came back: %s (%s); report %+v", n.State, n.StateReason, rep)
+	}
 }

@@ -2,12 +2,15 @@ package controller
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
@@ -42,7 +45,8 @@ func (c *Controller) LastReconcile() *sdk.ReconcileReport {
 func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.ReconcileReport {
 	c.rec.run.Lock()
 	defer c.rec.run.Unlock()
-	rep := &sdk.ReconcileReport{Time: time.Now().UTC(), Adopted: []string{}, Vanished: []string{}, Drifted: []string{}, Orphans: []sdk.Orphan{}, Errors: []string{}}
+	rep := &sdk.ReconcileReport{Time: time.Now().UTC(), Adopted: []string{}, Vanished: []string{}, Drifted: []string{},
+		Replaced: []string{}, Orphans: []sdk.Orphan{}, Errors: []string{}}
 	groups := map[group][]*model.Node{}
 	err := c.st.View(func(tx store.Tx) error {
 		vcs, err := tx.VCs()
@@ -98,6 +102,7 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s.%s: %v", k.prov, k.entry, err))
 		}
 	}
+	c.replaceLost(ctx, rep)
 	for _, o := range rep.Orphans {
 		c.log.Warn("orphan instance", "provider", o.Provider, "entry", o.CatalogEntry, "instance", o.CloudInstanceID, "node_id", o.NodeID, "deleted", o.Deleted)
 	}
@@ -180,6 +185,22 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			return nil
 		}
 		list = &rep.Vanished
+	case st.State == provider.InstanceError && n.State != model.NodeHostError && n.State != model.NodeDeleting:
+		reason := st.StateReason
+		change = func(n *model.Node) error {
+			n.State, n.StateReason = model.NodeHostError, cloudErrorPrefix+reason
+			return nil
+		}
+		list = &rep.Vanished
+	case st.State == provider.InstanceRunning && n.State == model.NodeHostError && n.CloudInstanceID == st.CloudInstanceID &&
+		strings.HasPrefix(n.StateReason, cloudErrorPrefix):
+		// Back after an interruption (a persistent spot instance AWS
+		// restarted): only errors reconcile itself saw are undone here.
+		change = func(n *model.Node) error {
+			n.State, n.StateReason = model.NodeRunning, ""
+			return nil
+		}
+		list = &rep.Drifted
 	case n.CloudInstanceID == "":
 		change = func(n *model.Node) error {
 			n.CloudInstanceID, n.CloudInstanceAddress = st.CloudInstanceID, st.CloudInstanceAddress
@@ -220,6 +241,52 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 }
 
 var errChanged = errors.New("node changed meanwhile")
+
+// cloudErrorPrefix marks a HOST_ERROR that reconcile set from the cloud's
+// own report (e.g. a reclaimed spot instance).
+const cloudErrorPrefix = "the cloud reports the instance in error: "
+
+// replaceLost replaces, in units that ask for it (spec auto_replace), the
+// nodes this pass found lost: the node is deleted and a new one added,
+// with the same fixed IP if it had one.
+func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) {
+	for _, id := range rep.Vanished {
+		var n *model.Node
+		var u *model.Unit
+		err := c.st.View(func(tx store.Tx) error {
+			var err error
+			if n, err = tx.Node(id); err != nil {
+				return err
+			}
+			u, err = tx.Unit(n.VCID, n.Unit)
+			return err
+		})
+		if err != nil {
+			continue
+		}
+		var spec struct {
+			AutoReplace bool `json:"auto_replace"`
+		}
+		if json.Unmarshal(u.Spec, &spec) != nil || !spec.AutoReplace {
+			continue
+		}
+		who := &auth.Identity{User: u.CredentialUser, Role: "super", Privileged: true}
+		if _, _, err := c.DeleteNodes(ctx, who, n.VCID, n.Unit, Selector{NodeIDs: []string{id}}); err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("replace node %s: %v", id, err))
+			continue
+		}
+		var ips []string
+		if n.FixedIP != "" {
+			ips = []string{n.FixedIP}
+		}
+		if _, _, err := c.AddNodes(ctx, who, n.VCID, n.Unit, 1, ips); err != nil {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("replace node %s: %v", id, err))
+			continue
+		}
+		rep.Replaced = append(rep.Replaced, id)
+		c.log.Info("replaced a lost node", "vcid", n.VCID, "unit", n.Unit, "node", id)
+	}
+}
 
 // RunReconciler reconciles now and then every interval until ctx ends.
 func (c *Controller) RunReconciler(ctx context.Context, every time.Duration, deleteOrphans bool) {

@@ -289,7 +289,7 @@ func (p *Provider) setState(ctx context.Context, req provider.NodeRequest, to pr
 func status(in *instance) *provider.NodeStatus {
 	return &provider.NodeStatus{
 		NodeID: in.NodeID, CloudInstanceID: in.ID, CloudInstanceName: in.Name,
-		CloudInstanceAddress: in.Address, State: provider.InstanceState(in.State), Tags: in.Tags,
+		CloudInstanceAddress: in.Address, State: provider.InstanceState(in.State), StateReason: in.Reason, Tags: in.Tags,
 	}
 }
 

@@ -22,6 +22,7 @@ type instance struct {
 	Address      string            `json:"address"`
 	Type         string            `json:"type"`
 	State        string            `json:"state"`
+	Reason       string            `json:"reason,omitempty"`
 	Tags         map[string]string `json:"tags"`
 	Created      time.Time         `json:"created"`
 }
