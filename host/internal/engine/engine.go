@@ -88,11 +88,12 @@ type Engine struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	mu     sync.Mutex
-	queues map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
-	active map[string]context.CancelCauseFunc // queue key -> cancel of the running op
-	done   map[string]chan struct{}           // op id -> closed when it finished
-	sems   map[string]chan struct{}
+	mu      sync.Mutex
+	queues  map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
+	active  map[string]context.CancelCauseFunc // queue key -> cancel of the running op
+	done    map[string]chan struct{}           // op id -> closed when it finished
+	sems    map[string]chan struct{}
+	pollers map[string]*poller // "vcid/unit" -> its describe poller
 }
 
 type queue struct {
@@ -107,7 +108,7 @@ func New(st store.Store, env Env, bus *events.Bus, log hclog.Logger, cfg Config)
 	return &Engine{
 		st: st, env: env, bus: bus, log: log.Named("engine"), cfg: cfg, ctx: ctx, cancel: cancel,
 		queues: map[string]*queue{}, active: map[string]context.CancelCauseFunc{},
-		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{},
+		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{}, pollers: map[string]*poller{},
 	}
 }
 

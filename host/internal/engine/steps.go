@@ -114,13 +114,10 @@ func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what
 }
 
 // awaitInstance records what the cloud says of the node's instance and
-// moves the node to state to once the instance is in want, describing it
-// again only while it is not (st, the answer of the call just made, is the
-// first observation).
+// moves the node to state to once the instance is in want. st, the answer
+// of the call just made, is the first observation; later ones come from
+// the unit's poller, which describes all waiting nodes in one call.
 func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.NodeStatus, want provider.InstanceState, to model.NodeState) error {
-	// Poll soon, then less and less often: some clouds settle in
-	// milliseconds, others in minutes.
-	wait := e.cfg.PollInterval / 16
 	for {
 		switch {
 		case st == nil:
@@ -135,27 +132,18 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 				return moveNode(n, to)
 			})
 		default:
-			if err := e.setNode(t.node.NodeID, func(n *model.Node) error { recordInstance(n, st); return nil }); err != nil {
-				return err
+			if st.CloudInstanceID != "" && st.CloudInstanceID != t.req.Node.CloudInstanceID {
+				if err := e.setNode(t.node.NodeID, func(n *model.Node) error { recordInstance(n, st); return nil }); err != nil {
+					return err
+				}
+				t.req.Node.CloudInstanceID = st.CloudInstanceID
 			}
-			select {
-			case <-time.After(wait):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-			wait = min(2*wait, e.cfg.PollInterval)
 		}
-		var got []provider.NodeStatus
-		err := e.call(ctx, t.unit.Provider, "DescribeNodes", func(c context.Context) (err error) {
-			got, err = t.prov.DescribeNodes(c, provider.DescribeRequest{Env: t.req.Env, Nodes: []provider.NodeRef{t.req.Node}, Spec: t.req.Spec})
-			return err
-		})
+		next, err := e.observe(ctx, t)
 		if err != nil {
 			return err
 		}
-		if st = find(got, t.node.NodeID); st == nil {
-			st = &provider.NodeStatus{State: provider.InstanceNotFound}
-		}
+		st = &next
 	}
 }
 

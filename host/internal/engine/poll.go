@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// poller describes the waiting nodes of one unit together: one
+// DescribeNodes call per tick for all of them, instead of one per node,
+// which matters for API rate limits and for many nodes.
+type poller struct {
+	e    *Engine
+	key  string
+	mu   sync.Mutex
+	wait map[string]*waiter // node id -> waiter
+	prov provider.Provider
+	name string
+	env  provider.CallEnv
+	spec []byte
+}
+
+type waiter struct {
+	ref provider.NodeRef
+	ch  chan provider.NodeStatus
+}
+
+// observe returns the next observation of node t, shared with the other
+// nodes of its unit that wait too.
+func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, error) {
+	key := queueKey(t.unit.VCID, t.unit.Name)
+	e.mu.Lock()
+	p := e.pollers[key]
+	if p == nil {
+		p = &poller{e: e, key: key, wait: map[string]*waiter{}, prov: t.prov, name: t.unit.Provider, env: t.req.Env, spec: t.req.Spec}
+		e.pollers[key] = p
+		go p.run()
+	}
+	e.mu.Unlock()
+	w := &waiter{ref: t.req.Node, ch: make(chan provider.NodeStatus, 1)}
+	p.mu.Lock()
+	p.wait[t.node.NodeID] = w
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		delete(p.wait, t.node.NodeID)
+		p.mu.Unlock()
+	}()
+	select {
+	case st := <-w.ch:
+		return st, nil
+	case <-ctx.Done():
+		return provider.NodeStatus{}, ctx.Err()
+	}
+}
+
+// run describes the waiting nodes soon, then less and less often, and
+// stops when nobody has waited for a while.
+func (p *poller) run() {
+	wait := p.e.cfg.PollInterval / 16
+	idle := 0
+	for {
+		select {
+		case <-time.After(wait):
+		case <-p.e.ctx.Done():
+			return
+		}
+		p.mu.Lock()
+		waiters := make([]*waiter, 0, len(p.wait))
+		for _, w := range p.wait {
+			waiters = append(waiters, w)
+		}
+		p.mu.Unlock()
+		if len(waiters) == 0 {
+			if idle++; idle > 3 {
+				p.e.mu.Lock()
+				p.mu.Lock()
+				done := len(p.wait) == 0
+				if done {
+					delete(p.e.pollers, p.key)
+				}
+				p.mu.Unlock()
+				p.e.mu.Unlock()
+				if done {
+					return
+				}
+			}
+			wait = p.e.cfg.PollInterval / 16
+			continue
+		}
+		idle = 0
+		refs := make([]provider.NodeRef, len(waiters))
+		for i, w := range waiters {
+			refs[i] = w.ref
+		}
+		var got []provider.NodeStatus
+		err := p.e.call(p.e.ctx, p.name, "DescribeNodes", func(c context.Context) (err error) {
+			got, err = p.prov.DescribeNodes(c, provider.DescribeRequest{Env: p.env, Nodes: refs, Spec: p.spec})
+			return err
+		})
+		for _, w := range waiters {
+			st := provider.NodeStatus{NodeID: w.ref.NodeID, State: provider.InstanceNotFound}
+			if err != nil {
+				st.State, st.StateReason = provider.InstanceError, "describe failed: "+err.Error()
+			} else if found := find(got, w.ref.NodeID); found != nil {
+				st = *found
+			}
+			select {
+			case w.ch <- st:
+			default:
+			}
+		}
+		wait = min(2*wait, p.e.cfg.PollInterval)
+	}
+}
