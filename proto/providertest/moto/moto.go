@@ -173,3 +173,27 @@ func (s *Server) UserData(t testing.TB, id string) string {
 	}
 	return string(raw)
 }
+
+// CreateVolume makes an EBS volume and returns its id.
+func (s *Server) CreateVolume(t testing.TB, zone string, sizeGB int) string {
+	var out struct {
+		ID string `xml:"volumeId"`
+	}
+	s.Call(t, url.Values{"Action": {"CreateVolume"}, "AvailabilityZone": {zone}, "Size": {fmt.Sprint(sizeGB)}}, &out)
+	return out.ID
+}
+
+// Attachment returns the instance and device a volume is attached to.
+func (s *Server) Attachment(t testing.TB, volumeID string) (instance, device string) {
+	var out struct {
+		Attachments []struct {
+			Instance string `xml:"instanceId"`
+			Device   string `xml:"device"`
+		} `xml:"volumeSet>item>attachmentSet>item"`
+	}
+	s.Call(t, url.Values{"Action": {"DescribeVolumes"}, "VolumeId.1": {volumeID}}, &out)
+	if len(out.Attachments) == 0 {
+		return "", ""
+	}
+	return out.Attachments[0].Instance, out.Attachments[0].Device
+}

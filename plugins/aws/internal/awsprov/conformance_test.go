@@ -29,6 +29,7 @@ func fixture(t *testing.T, spot bool, m *moto.Server) providertest.Fixture {
 			{Name: "volume_type", Doc: json.RawMessage(`{"volume_type": "ssd", "cloud_image": "ami-0123abcd"}`), WantField: "spec.volume_type"},
 			{Name: "volume_size", Doc: json.RawMessage(`{"volume_size": 2, "cloud_image": "ami-0123abcd"}`), WantField: "spec.volume_size"},
 			{Name: "default_image", Doc: json.RawMessage(`{}`), WantField: "spec.cloud_image"},
+			{Name: "bad_disk", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "disks": ["vol-0123abcd", "disk-1"]}`), WantField: "spec.disks[1]"},
 			{Name: "ip_outside", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "ip_addresses": ["192.168.9.9"]}`), WantField: "spec.ip_addresses[0]"},
 		},
 	}

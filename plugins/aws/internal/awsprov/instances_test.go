@@ -94,3 +94,43 @@ func TestCloudErrors(t *testing.T) {
 		t.Errorf("refused creates left %d instances", len(all))
 	}
 }
+
+// TestAttachDisks: existing volumes in spec.disks are attached once the
+// instance runs; a retried create attaches nothing twice.
+func TestAttachDisks(t *testing.T) {
+	m := moto.Start(t)
+	ctx := context.Background()
+	v1, v2 := m.CreateVolume(t, "us-east-1a", 8), m.CreateVolume(t, "us-east-1a", 16)
+	req := request(m, "node-disks", fmt.Sprintf(`{"cloud_image": %q, "disks": [%q, %q]}`, m.Image, v1, v2))
+	req.FirstAttempt = true
+	p := New("0.1.0", false)
+	st, err := p.CreateNode(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != provider.InstanceRunning {
+		t.Errorf("state after attaching: %s", st.State)
+	}
+	for vol, dev := range map[string]string{v1: "/dev/sdf", v2: "/dev/sdg"} {
+		if inst, device := m.Attachment(t, vol); inst != st.CloudInstanceID || device != dev {
+			t.Errorf("volume %s attached to %q as %q, want %s as %s", vol, inst, device, st.CloudInstanceID, dev)
+		}
+	}
+	req.FirstAttempt = false
+	again, err := p.CreateNode(ctx, req)
+	if err != nil || again.CloudInstanceID != st.CloudInstanceID {
+		t.Fatalf("retried create: %+v %v", again, err)
+	}
+	other := request(m, "node-other", fmt.Sprintf(`{"cloud_image": %q, "disks": [%q]}`, m.Image, v1))
+	other.FirstAttempt = true
+	_, err = p.CreateNode(ctx, other)
+	var de *provider.DiagnosticsError
+	if !errors.As(err, &de) || de.Diags[0].Field != "spec.disks[0]" || !strings.Contains(err.Error(), "is attached to") {
+		t.Errorf("a volume in use elsewhere: %v", err)
+	}
+	for _, in := range m.Instances(t) {
+		if in.Tag(provider.TagNodeID) == "node-other" {
+			t.Errorf("the refused create left instance %s (%s)", in.ID, in.State)
+		}
+	}
+}

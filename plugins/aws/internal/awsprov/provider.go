@@ -5,7 +5,9 @@ package awsprov
 import (
 	"context"
 	"encoding/json"
+	"errors"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/vccproject/vcc/plugins/aws/internal/ec2x"
@@ -30,7 +32,7 @@ var _ provider.Provider = (*Provider)(nil)
 func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 	info := &provider.Info{
 		Name: "aws", Version: p.version, Description: "Amazon EC2 on-demand instances",
-		Capabilities:  []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP, provider.CapTags, provider.CapListByController},
+		Capabilities:  []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController},
 		CatalogSchema: catalogSchema, SpecSchema: p.spec, Flavors: flavors,
 		CredentialKeys: []provider.CredentialKey{
 			{Name: "access_key", Description: "AWS access key id", Required: true},
@@ -41,7 +43,7 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 		// As upstream: spot instances have no power calls (a reclaimed
 		// one is replaced, not restarted by hand).
 		info.Name, info.Description, info.Aliases = "aws_spot", "Amazon EC2 spot instances", []string{"aws-spot"}
-		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapListByController}
+		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController}
 		info.Flavors = spotFlavors
 	}
 	return info, nil
@@ -80,6 +82,11 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 			return nil, err
 		}
 		if in, ok := found[req.Node.NodeID]; ok {
+			// A retry: the node has its instance; finish what the first
+			// attempt may not have (the volumes).
+			if err := p.attach(ctx, cl, in.InstanceId, req.Spec); err != nil {
+				return nil, err
+			}
 			st := ec2x.Status(in)
 			return &st, nil
 		}
@@ -111,8 +118,32 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
+	if len(s.Disks) > 0 {
+		if err := cl.AttachDisks(ctx, aws.ToString(in.InstanceId), s.Disks); err != nil {
+			var de *provider.DiagnosticsError
+			if errors.As(err, &de) && !de.Retryable() {
+				// A permanent refusal: leave nothing half-made behind.
+				_ = cl.Terminate(context.WithoutCancel(ctx), in)
+			}
+			return nil, err
+		}
+		// Attaching waited for the instance to run: report that.
+		if found, err := cl.Find(ctx, []provider.NodeRef{{NodeID: req.Node.NodeID, CloudInstanceID: aws.ToString(in.InstanceId)}}); err == nil {
+			if now, ok := found[req.Node.NodeID]; ok {
+				in = now
+			}
+		}
+	}
 	st := ec2x.Status(in)
 	return &st, nil
+}
+
+func (p *Provider) attach(ctx context.Context, cl *ec2x.Client, id *string, raw json.RawMessage) error {
+	s, err := decodeSpec(p.spec, raw)
+	if err != nil || len(s.Disks) == 0 {
+		return err
+	}
+	return cl.AttachDisks(ctx, aws.ToString(id), s.Disks)
 }
 
 // instance finds the node's live instance, nil when gone.

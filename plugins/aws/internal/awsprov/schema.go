@@ -15,6 +15,7 @@ var (
 	subnetRE = regexp.MustCompile(`^subnet-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	sgRE     = regexp.MustCompile(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	amiRE    = regexp.MustCompile(`^ami-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	volRE    = regexp.MustCompile(`^vol-[0-9a-f]{8}([0-9a-f]{9})?$`)
 )
 
 var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Attributes: []provider.Attribute{
@@ -98,6 +99,7 @@ type spec struct {
 	VolumeType   string            `json:"volume_type"`
 	CloudImage   string            `json:"cloud_image"`
 	IPAddresses  []string          `json:"ip_addresses"`
+	Disks        []string          `json:"disks"`
 	Tags         map[string]string `json:"tags"`
 	SpotType     string            `json:"spot_type"`
 	SpotPrice    string            `json:"spot_price"`
@@ -138,6 +140,14 @@ func (p *Provider) validateSpec(c catalog, raw json.RawMessage) provider.Diagnos
 			if a, err := netip.ParseAddr(ip); err != nil || !prefix.Contains(a) {
 				diags = append(diags, provider.Errorf(fmt.Sprintf("spec.ip_addresses[%d]", i), "%q is not inside the subnet %s (catalog private_network_ipmask)", ip, c.IPMask))
 			}
+		}
+	}
+	if len(s.Disks) > 11 {
+		diags = append(diags, provider.Errorf("spec.disks", "at most 11 volumes (/dev/sdf to /dev/sdp), got %d", len(s.Disks)))
+	}
+	for i, d := range s.Disks {
+		if !volRE.MatchString(d) {
+			diags = append(diags, provider.Errorf(fmt.Sprintf("spec.disks[%d]", i), "%q is not an EBS volume id (vol- and 8 or 17 hex digits)", d))
 		}
 	}
 	if s.BlockMinutes != nil {

@@ -363,3 +363,59 @@ func Status(in types.Instance) provider.NodeStatus {
 	}
 	return st
 }
+
+// AttachDisks attaches existing EBS volumes to an instance as /dev/sdf,
+// /dev/sdg, ... once it runs. A volume already attached to this instance
+// is left as it is, so a retried create attaches nothing twice.
+func (c *Client) AttachDisks(ctx context.Context, instanceID string, volumes []string) error {
+	if len(volumes) == 0 {
+		return nil
+	}
+	if err := c.waitState(ctx, instanceID, types.InstanceStateNameRunning); err != nil {
+		return err
+	}
+	out, err := c.ec2.DescribeVolumes(ctx, &ec2.DescribeVolumesInput{VolumeIds: volumes})
+	if err != nil {
+		return Diagnose(err, "spec.disks")
+	}
+	attached := map[string]string{}
+	for _, v := range out.Volumes {
+		for _, a := range v.Attachments {
+			attached[aws.ToString(v.VolumeId)] = aws.ToString(a.InstanceId)
+		}
+	}
+	for i, vol := range volumes {
+		switch owner := attached[vol]; {
+		case owner == instanceID:
+			continue
+		case owner != "":
+			return provider.Diagnostics{{Severity: provider.SeverityError, Field: fmt.Sprintf("spec.disks[%d]", i),
+				Summary: fmt.Sprintf("volume %s is attached to %s", vol, owner), Detail: "detach it first, or give another volume"}}.Err()
+		}
+		device := fmt.Sprintf("/dev/sd%c", 'f'+i)
+		if _, err := c.ec2.AttachVolume(ctx, &ec2.AttachVolumeInput{InstanceId: aws.String(instanceID), VolumeId: aws.String(vol), Device: aws.String(device)}); err != nil {
+			return Diagnose(err, fmt.Sprintf("spec.disks[%d]", i))
+		}
+	}
+	return nil
+}
+
+// waitState polls an instance until it is in want.
+func (c *Client) waitState(ctx context.Context, id string, want types.InstanceStateName) error {
+	wait := 100 * time.Millisecond
+	for {
+		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		if err != nil {
+			return Diagnose(err, "")
+		}
+		if len(out.Reservations) > 0 && out.Reservations[0].Instances[0].State.Name == want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
+	}
+}
