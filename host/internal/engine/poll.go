@@ -31,6 +31,9 @@ type waiter struct {
 // nodes of its unit that wait too.
 func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, error) {
 	key := queueKey(t.unit.VCID, t.unit.Name)
+	w := &waiter{ref: t.req.Node, ch: make(chan provider.NodeStatus, 1)}
+	// Register under e.mu, the lock an idle poller holds to retire, so
+	// no waiter joins a poller that is leaving.
 	e.mu.Lock()
 	p := e.pollers[key]
 	if p == nil {
@@ -38,11 +41,10 @@ func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, e
 		e.pollers[key] = p
 		go p.run()
 	}
-	e.mu.Unlock()
-	w := &waiter{ref: t.req.Node, ch: make(chan provider.NodeStatus, 1)}
 	p.mu.Lock()
 	p.wait[t.node.NodeID] = w
 	p.mu.Unlock()
+	e.mu.Unlock()
 	defer func() {
 		p.mu.Lock()
 		delete(p.wait, t.node.NodeID)

@@ -281,25 +281,7 @@ func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
 		}
 		return Diagnose(err, "")
 	}
-	wait := 100 * time.Millisecond
-	for {
-		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
-		if notFound(err) {
-			return nil
-		}
-		if err != nil {
-			return Diagnose(err, "")
-		}
-		if len(out.Reservations) == 0 || out.Reservations[0].Instances[0].State.Name == types.InstanceStateNameTerminated {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 2*time.Second)
-	}
+	return c.waitState(ctx, id, types.InstanceStateNameTerminated)
 }
 
 // Start and Stop change an instance's power.
@@ -400,11 +382,16 @@ func (c *Client) AttachDisks(ctx context.Context, instanceID string, volumes []s
 	return nil
 }
 
-// waitState polls an instance until it is in want.
+// waitState polls an instance until it is in want, soon at first, then
+// less often; an instance EC2 no longer knows counts as terminated.
 func (c *Client) waitState(ctx context.Context, id string, want types.InstanceStateName) error {
 	wait := 100 * time.Millisecond
 	for {
 		out, err := c.ec2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{id}})
+		gone := notFound(err) || (err == nil && len(out.Reservations) == 0)
+		if gone && want == types.InstanceStateNameTerminated {
+			return nil
+		}
 		if err != nil {
 			return Diagnose(err, "")
 		}
