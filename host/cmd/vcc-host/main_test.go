@@ -149,7 +149,8 @@ func TestNoPluginOutlivesHost(t *testing.T) {
 			dir := testenv.PluginDir(t, true, map[string]string{
 				"vcc-provider-sim": testenv.Sim(t), "vcc-provider-other": testenv.TestPlugin(t, "other", 1),
 			})
-			host := exec.Command(testenv.HostBinary(t), "serve", "--plugin-dir", dir, "--log-level", "warn")
+			host := exec.Command(testenv.HostBinary(t), "serve", "--plugin-dir", dir, "--log-level", "warn",
+				"--data", t.TempDir(), "--config", t.TempDir(), "--listen", "127.0.0.1:0")
 			host.Stderr = os.Stderr
 			if err := host.Start(); err != nil {
 				t.Fatal(err)
