@@ -36,6 +36,8 @@ type Response struct {
 	Tokens []identity.Token `json:"tokens,omitempty"`
 	Token  *identity.Token  `json:"token,omitempty"`
 	Secret string           `json:"secret,omitempty"`
+	Status []Component      `json:"status,omitempty"`
+	Nodes  []string         `json:"nodes,omitempty"`
 	Error  string           `json:"error,omitempty"`
 	// Usage marks an error in what was asked (exit code 2), not in doing it.
 	Usage bool `json:"usage,omitempty"`
@@ -57,11 +59,43 @@ type UsageError string
 
 func (u UsageError) Error() string { return string(u) }
 
-// Do runs one command against the identity service.
-func Do(ctx context.Context, svc *identity.Service, req Request) Response {
+// Component is one line of `vcc-host status`.
+type Component struct {
+	Name      string `json:"name"`
+	State     string `json:"state"` // RUNNING, DEGRADED or STOPPED
+	Detail    string `json:"detail,omitempty"`
+	Uptime    string `json:"uptime,omitempty"`
+	LastError string `json:"last_error,omitempty"`
+}
+
+// Host is what only a running host can answer: its status and a stop.
+type Host struct {
+	Status   func(ctx context.Context) []Component
+	Nodes    func() ([]string, error)
+	Shutdown func()
+}
+
+// Do runs one command against the identity service (and, for a running
+// host, h).
+func Do(ctx context.Context, svc *identity.Service, h *Host, req Request) Response {
 	var out Response
 	var err error
 	switch req.Op {
+	case "status":
+		if h == nil {
+			return Response{Error: "status needs a running vcc-host"}
+		}
+		out.Status = h.Status(ctx)
+	case "nodes":
+		if h == nil {
+			return Response{Error: "no vcc-host is running"}
+		}
+		out.Nodes, err = h.Nodes()
+	case "shutdown":
+		if h == nil {
+			return Response{Error: "no vcc-host is running"}
+		}
+		h.Shutdown()
 	case "users.list":
 		out.Users, err = svc.Users(ctx)
 	case "users.add":

@@ -16,7 +16,7 @@ import (
 
 // Serve answers admin requests on a unix socket at path (mode 0600, so
 // only its owner and root can connect) until ctx ends.
-func Serve(ctx context.Context, path string, svc *identity.Service) error {
+func Serve(ctx context.Context, path string, svc *identity.Service, h *Host) error {
 	_ = os.Remove(path) // a stale socket of a crashed run
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -32,7 +32,7 @@ func Serve(ctx context.Context, path string, svc *identity.Service) error {
 			_ = json.NewEncoder(w).Encode(Response{Error: "bad admin request: " + err.Error(), Usage: true})
 			return
 		}
-		_ = json.NewEncoder(w).Encode(Do(r.Context(), svc, req))
+		_ = json.NewEncoder(w).Encode(Do(r.Context(), svc, h, req))
 	}), ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

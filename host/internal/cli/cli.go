@@ -37,6 +37,8 @@ commands:
                             manage API tokens (no USER: nobody)
   cert generate --san NAME_OR_IP... [--out DIR]
                             make a CA and a server certificate
+  status [--json]           one line per component of the running controller
+  destroy [--force]         stop the controller and remove its data (refused while nodes exist)
   catalog from-terraform OUTPUT.json [--provider aws] [--entry default]
                             print a vpn_catalog.yml entry from aws/vpn.tf's outputs
   plugins list [--json]     show the provider plugins found, pinned and running
@@ -75,6 +77,10 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = e.cert(args[1:])
 	case "catalog":
 		err = e.catalog(args[1:])
+	case "status":
+		err = e.status(args[1:])
+	case "destroy":
+		err = e.destroy(args[1:])
 	case "plugins":
 		err = e.plugins(args[1:])
 	case "version", "--version":
@@ -94,9 +100,12 @@ func (u usageError) Error() string { return u.msg }
 
 func (e env) exit(err error) int {
 	var ue usageError
+	var code exitCode
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
 		return ExitOK
+	case errors.As(err, &code):
+		return int(code)
 	case errors.As(err, &ue):
 		fmt.Fprintf(e.stderr, "vcc-host: %s\n\n%s", ue.msg, usage)
 		return ExitUsage

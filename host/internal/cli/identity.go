@@ -25,7 +25,7 @@ func adminCall(ctx context.Context, dataDir string, req admin.Request) (admin.Re
 			return admin.Response{}, err
 		}
 		defer closeFn()
-		resp = admin.Do(ctx, svc, req)
+		resp = admin.Do(ctx, svc, nil, req)
 	} else if err != nil {
 		return admin.Response{}, err
 	}

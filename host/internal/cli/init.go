@@ -13,6 +13,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/dotenv"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
 )
@@ -28,6 +29,10 @@ func (e env) initCmd(args []string) error {
 	c.register(fs, "off")
 	d.register(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	dot, err := dotenv.Load(d.envFile, d.requireEnv)
+	if err != nil {
 		return err
 	}
 	plugins := pluginmgr.New(c.managerConfig(e.stderr, false))
@@ -65,6 +70,9 @@ func (e env) initCmd(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\nflavors: %d from %s, plus each plugin's own\n", countFlavors(flav), flav.File)
 	fmt.Fprintf(e.stdout, "plugins: %s\n", strings.Join(plugins.Names(), ", "))
+	if dot.Addr() != "" || dot.Registry != "" {
+		fmt.Fprintf(e.stdout, "nodes reach the controller at %s; Base images from %s\n", dash(dot.Addr()), dash(dot.Registry))
+	}
 	cert := mat.Dir
 	if mat.Generated {
 		cert += " (generated development CA)"

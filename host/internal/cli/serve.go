@@ -21,6 +21,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/audit"
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/dotenv"
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
@@ -40,9 +41,13 @@ const PIDFile = "vcc-host.pid"
 // dirs are the locations every controller command shares.
 type dirs struct {
 	data, config, cert string
+	envFile            string
+	requireEnv         bool
 }
 
 func (d *dirs) register(fs *flag.FlagSet) {
+	fs.StringVar(&d.envFile, "env-file", envOr("VCC_ENV_FILE", ".env"), "the deployment's .env (VCP_VCC_PRIVATE_IPMASK, VCP_OFFICIAL_REGISTRY_ADDRESS) (env VCC_ENV_FILE)")
+	fs.BoolVar(&d.requireEnv, "require-env", os.Getenv("VCC_REQUIRE_ENV") == "true", "refuse to start without the .env values (compose sets it) (env VCC_REQUIRE_ENV=true)")
 	fs.StringVar(&d.data, "data", envOr("VCC_DATA_DIR", "./volume"), "data directory: state, tokens, generated CA (env VCC_DATA_DIR)")
 	fs.StringVar(&d.config, "config", envOr("VCC_CONFIG_DIR", "./config"), "config directory: vpn_catalog.yml, vcp_flavor.yml (env VCC_CONFIG_DIR)")
 	fs.StringVar(&d.cert, "cert", envOr("VCC_CERT_DIR", "./cert"), "certificate directory: ca.pem, occtr_cert.pem, occtr_key.pem (env VCC_CERT_DIR)")
@@ -72,6 +77,13 @@ func (e env) serve(args []string) error {
 	perProvider, err := parseLimits(*limits)
 	if err != nil {
 		return usageError{err.Error()}
+	}
+	dot, err := dotenv.Load(d.envFile, d.requireEnv)
+	if err != nil {
+		return err
+	}
+	if *advertise == "" {
+		*advertise = dot.Addr()
 	}
 	if err := os.MkdirAll(d.data, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -116,7 +128,7 @@ func (e env) serve(args []string) error {
 	defer auditLog.Close()
 	bus := events.NewBus()
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
-		ConfigDir: d.config, Secrets: backend, Refs: backend, AdvertiseAddr: *advertise,
+		ConfigDir: d.config, Secrets: backend, Refs: backend, AdvertiseAddr: *advertise, Registry: dot.Registry,
 		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog},
 	})
 	var probs config.Problems
@@ -135,12 +147,19 @@ func (e env) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("read CA: %w", err)
 	}
-	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids); err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
+	}
+	// shutdown lets `vcc-host destroy` stop this host through the socket.
+	runCtx, shutdown := context.WithCancel(e.ctx)
+	defer shutdown()
+	started := time.Now()
+	hostInfo := &admin.Host{Shutdown: shutdown, Status: func(ctx context.Context) []admin.Component {
+		return hostStatus(ctx, started, ln, st, backend, plugins, ctrl)
+	}, Nodes: func() ([]string, error) { return describeNodes(st) }}
+	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids, hostInfo); err != nil {
+		return err
 	}
 	srv := &http.Server{
 		Handler: api.New(ctrl, plugins, ids, bus, log, api.Options{
@@ -162,7 +181,7 @@ func (e env) serve(args []string) error {
 	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  identity backend: %s\n  data: %s, config: %s, controller id: %s\n",
 		Version, ln.Addr(), caNote, tokenPath, backend.Name(), d.data, d.config, ctrl.ID())
 
-	go ctrl.RunReconciler(e.ctx, *reconcileEvery, *deleteOrphans)
+	go ctrl.RunReconciler(runCtx, *reconcileEvery, *deleteOrphans)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -181,7 +200,7 @@ func (e env) serve(args []string) error {
 			log.Info("configuration reloaded")
 		case err := <-errc:
 			return fmt.Errorf("https server: %w", err)
-		case <-e.ctx.Done():
+		case <-runCtx.Done():
 			fmt.Fprintln(e.stdout, "vcc-host: stopping")
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()

@@ -36,6 +36,9 @@ type Config struct {
 	Refs identity.Resolver
 	// AdvertiseAddr is where nodes reach the controller.
 	AdvertiseAddr string
+	// Registry is where Base images come from when a spec names none
+	// (VCP_OFFICIAL_REGISTRY_ADDRESS).
+	Registry string
 }
 
 // SecretReader reads a user's secret; identity backends implement it.

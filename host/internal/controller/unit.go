@@ -12,6 +12,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/basecontainer"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -52,6 +53,9 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	if r.numNodes < 0 || r.numNodes > c.cfg.MaxNodesPerRequest {
 		return nil, nil, invalid("too many nodes", FieldError{Field: "spec.num_nodes",
 			Message: fmt.Sprintf("must be between 0 and %d per request (add more with PUT afterwards)", c.cfg.MaxNodesPerRequest)})
+	}
+	if _, hasImage := info.SpecSchema.Lookup("image"); hasImage && c.cfg.Registry != "" && len(r.spec["image"]) == 0 {
+		r.spec["image"], _ = json.Marshal(c.cfg.Registry + "/" + basecontainer.DefaultImage)
 	}
 	unit := &model.Unit{
 		VCID: vcid, Name: req.Name, Provider: info.Name, Flavor: flavor, CatalogEntry: r.catalogEntry,

@@ -300,3 +300,9 @@ func (v *Vault) ListSecrets(ctx context.Context, user, prefix string) ([]string,
 	sort.Strings(filtered)
 	return filtered, nil
 }
+
+// Ping checks that Vault still accepts the controller's token.
+func (v *Vault) Ping(ctx context.Context) error {
+	_, err := v.c.Auth().Token().LookupSelfWithContext(ctx)
+	return err
+}

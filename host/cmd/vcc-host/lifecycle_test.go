@@ -1,0 +1,79 @@
+package main_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/sdk"
+)
+
+// TestStatusAndDestroy: status lists every component of a running host
+// (and exits 3 for a stopped one); destroy refuses while nodes exist,
+// naming them, and with nodes gone stops the host and empties its data
+// dir; --force says what it leaks.
+func TestStatusAndDestroy(t *testing.T) {
+	h := testenv.StartHost(t, "", "--reconcile-interval", "0")
+	out, stderr, code := cli(t, h, "status")
+	for _, want := range []string{"REST API", "store", "secrets backend", "plugin sim", "serf"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("status: %d %q %s; want a line for %s", code, out, stderr, want)
+		}
+	}
+	js, _, _ := cli(t, h, "status", "--json")
+	var comps []struct{ Name, State string }
+	if err := json.Unmarshal([]byte(js), &comps); err != nil || comps[0].Name != "REST API" || comps[0].State != "RUNNING" {
+		t.Fatalf("status --json: %v %q", err, js)
+	}
+
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "keep", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 1}}))
+	_, stderr, code = cli(t, h, "destroy")
+	if code != 1 || !strings.Contains(stderr, "1 node(s) still exist") || !strings.Contains(stderr, "VC keep") {
+		t.Fatalf("destroy with nodes: %d %q", code, stderr)
+	}
+	must[[]sdk.VC](t)(cl.ListUnitGroups(c)) // still serving
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	out, stderr, code = cli(t, h, "destroy")
+	if code != 0 || !strings.Contains(out, "stopping the running vcc-host") {
+		t.Fatalf("destroy: %d %q %s", code, out, stderr)
+	}
+	if left, _ := os.ReadDir(h.Data); len(left) != 0 {
+		t.Errorf("destroy left %d entries in the data dir", len(left))
+	}
+	if _, _, code := cli(t, h, "status"); code != 3 {
+		t.Errorf("status of a stopped host: exit %d, want 3", code)
+	}
+}
+
+func TestDestroyForce(t *testing.T) {
+	h := testenv.StartHost(t, "", "--reconcile-interval", "0")
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "leak", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 2}}))
+	h.Stop()
+	out, stderr, code := cli(t, h, "destroy", "--force")
+	if code != 0 || !strings.Contains(out, "these 2 cloud instance(s) are left running") || !strings.Contains(out, "sim instance sim-") {
+		t.Fatalf("destroy --force: %d %q %s", code, out, stderr)
+	}
+}
+
+// TestEnvFile: a malformed or (with --require-env) missing .env value
+// stops start-up, naming the variable, the place and an example.
+func TestEnvFile(t *testing.T) {
+	env := filepath.Join(t.TempDir(), ".env")
+	os.WriteFile(env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\nVCP_VCC_PRIVATE_IPMASK=10.0.2.15\n"), 0o644)
+	_, stderr, code := run(t, "serve", "--env-file", env, "--data", t.TempDir(), "--listen", "127.0.0.1:0")
+	if code != 1 || !strings.Contains(stderr, env+":2: VCP_VCC_PRIVATE_IPMASK=\"10.0.2.15\"") || !strings.Contains(stderr, "VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24") {
+		t.Errorf("malformed value: %d %q", code, stderr)
+	}
+	os.WriteFile(env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\n"), 0o644)
+	_, stderr, code = run(t, "init", "--env-file", env, "--require-env", "--data", t.TempDir(), "--config", t.TempDir())
+	if code != 1 || !strings.Contains(stderr, "VCP_VCC_PRIVATE_IPMASK is not set") {
+		t.Errorf("missing value: %d %q", code, stderr)
+	}
+}

@@ -1,0 +1,128 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/admin"
+	"github.com/vccproject/vcc/host/internal/model"
+	"github.com/vccproject/vcc/host/internal/store"
+)
+
+// destroy stops the controller of a data dir and removes its data. While
+// any node exists it refuses and lists them, since their cloud instances
+// would be left running with nobody to delete them; --force destroys
+// anyway and says what it leaks.
+func (e env) destroy(args []string) error {
+	fs := flag.NewFlagSet("destroy", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var d dirs
+	d.register(fs)
+	force := fs.Bool("force", false, "destroy even while nodes exist, leaking their cloud instances")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(d.data, "state.db")); err != nil {
+		return fmt.Errorf("%s holds no controller state; nothing to destroy", d.data)
+	}
+	sock := filepath.Join(d.data, admin.SocketFile)
+	resp, err := admin.Call(e.ctx, sock, admin.Request{Op: "nodes"})
+	running := err == nil
+	nodes := resp.Nodes
+	switch {
+	case errors.Is(err, admin.ErrNotRunning):
+		if nodes, err = listNodes(d.data); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	case resp.Err() != nil:
+		return resp.Err()
+	}
+	if len(nodes) > 0 && !*force {
+		return fmt.Errorf("%d node(s) still exist; delete them first (DELETE each VC), "+
+			"or destroy with --force to leak their instances:\n  %s", len(nodes), strings.Join(nodes, "\n  "))
+	}
+	if running {
+		fmt.Fprintln(e.stdout, "stopping the running vcc-host")
+		if _, err := admin.Call(e.ctx, sock, admin.Request{Op: "shutdown"}); err != nil {
+			return err
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			if _, err := admin.Call(e.ctx, sock, admin.Request{Op: "status"}); errors.Is(err, admin.ErrNotRunning) {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("the running vcc-host did not stop within 30s")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	if len(nodes) > 0 {
+		fmt.Fprintf(e.stdout, "--force: these %d cloud instance(s) are left running and must be deleted by hand:\n  %s\n", len(nodes), strings.Join(nodes, "\n  "))
+	}
+	entries, err := os.ReadDir(d.data)
+	if err != nil {
+		return err
+	}
+	// The data dir itself may be a mount point: empty it, keep it.
+	for _, en := range entries {
+		if err := os.RemoveAll(filepath.Join(d.data, en.Name())); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stdout, "destroyed the controller's data in %s\n", d.data)
+	return nil
+}
+
+// listNodes describes every node of a stopped host's store.
+func listNodes(dataDir string) ([]string, error) {
+	st, err := store.OpenBolt(filepath.Join(dataDir, "state.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return describeNodes(st)
+}
+
+// describeNodes lists every node, one line each.
+func describeNodes(st store.Store) ([]string, error) {
+	var out []string
+	err := st.View(func(tx store.Tx) error {
+		vcs, err := tx.VCs()
+		if err != nil {
+			return err
+		}
+		for _, vc := range vcs {
+			units, err := tx.Units(vc.VCID)
+			if err != nil {
+				return err
+			}
+			for _, u := range units {
+				nodes, err := tx.Nodes(vc.VCID, u.Name)
+				if err != nil {
+					return err
+				}
+				for _, n := range nodes {
+					out = append(out, describeNode(vc, u, n))
+				}
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func describeNode(vc *model.VC, u *model.Unit, n *model.Node) string {
+	inst := n.CloudInstanceID
+	if inst == "" {
+		inst = "(no instance yet)"
+	}
+	return fmt.Sprintf("VC %s (%s) unit %s node %d: %s instance %s %s", vc.Name, vc.VCID, u.Name, n.NodeNo, u.Provider, inst, n.CloudInstanceAddress)
+}

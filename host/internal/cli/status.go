@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/admin"
+	"github.com/vccproject/vcc/host/internal/controller"
+	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/store"
+)
+
+// ExitNotRunning is `status`'s exit code when no host runs on the data
+// dir, as supervisorctl and systemctl answer non-zero.
+const ExitNotRunning = 3
+
+// hostStatus is what a running host reports of itself.
+func hostStatus(ctx context.Context, started time.Time, ln net.Listener, st store.Store, be identity.Backend,
+	plugins *pluginmgr.Manager, ctrl *controller.Controller) []admin.Component {
+	up := time.Since(started).Round(time.Second).String()
+	out := []admin.Component{
+		{Name: "REST API", State: "RUNNING", Detail: "https://" + ln.Addr().String() + fmt.Sprintf(" (pid %d)", os.Getpid()), Uptime: up},
+		{Name: "store", State: "RUNNING", Detail: "bbolt, controller id " + ctrl.ID(), Uptime: up},
+	}
+	secrets := admin.Component{Name: "secrets backend", State: "RUNNING", Detail: be.Name(), Uptime: up}
+	if p, ok := be.(interface{ Ping(context.Context) error }); ok {
+		if err := p.Ping(ctx); err != nil {
+			secrets.State, secrets.LastError = "DEGRADED", err.Error()
+		}
+	}
+	out = append(out, secrets)
+	for _, s := range plugins.Statuses() {
+		if s.State == "shadowed" {
+			continue
+		}
+		c := admin.Component{Name: "plugin " + s.Name, State: "RUNNING", Detail: fmt.Sprintf("%s, pid %d", s.Version, s.PID)}
+		switch s.State {
+		case pluginmgr.StateRunning:
+			if s.Crashes > 0 {
+				c.LastError = fmt.Sprintf("restarted after %d crash(es)", s.Crashes)
+			}
+		case pluginmgr.StateCrashed, pluginmgr.StateStarting:
+			c.State, c.Detail, c.LastError = "DEGRADED", "restarting", s.Reason
+		default:
+			c.State, c.Detail, c.LastError = "STOPPED", string(s.State), s.Reason
+		}
+		out = append(out, c)
+	}
+	if rep := ctrl.LastReconcile(); rep != nil && len(rep.Errors) > 0 {
+		out = append(out, admin.Component{Name: "reconcile", State: "DEGRADED", Detail: "last pass " + rep.Time.Format(time.RFC3339), LastError: rep.Errors[0]})
+	} else if rep != nil {
+		out = append(out, admin.Component{Name: "reconcile", State: "RUNNING", Detail: "last pass " + rep.Time.Format(time.RFC3339)})
+	}
+	// Node liveness (Serf) and the Prometheus target feed are not part of
+	// this build yet; say so instead of pretending.
+	out = append(out,
+		admin.Component{Name: "serf", State: "STOPPED", Detail: "node liveness is not part of this build yet"},
+		admin.Component{Name: "prometheus targets", State: "STOPPED", Detail: "the metrics feed is not part of this build yet"})
+	return out
+}
+
+// status prints one line per component.
+func (e env) status(args []string) error {
+	fs := flag.NewFlagSet("status", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	var d dirs
+	d.register(fs)
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	resp, err := admin.Call(e.ctx, filepath.Join(d.data, admin.SocketFile), admin.Request{Op: "status"})
+	comps := resp.Status
+	running := err == nil
+	if errors.Is(err, admin.ErrNotRunning) {
+		comps = []admin.Component{{Name: "REST API", State: "STOPPED", Detail: "no vcc-host is running on " + d.data}}
+	} else if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(comps); err != nil {
+			return err
+		}
+	} else {
+		w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		for _, c := range comps {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.State, dash(c.Detail), dash(c.Uptime), c.LastError)
+		}
+		w.Flush()
+	}
+	if !running {
+		return exitCode(ExitNotRunning)
+	}
+	return nil
+}
+
+// exitCode ends a command with a code but no extra message.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
