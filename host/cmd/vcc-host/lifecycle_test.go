@@ -39,7 +39,7 @@ func TestStatusAndDestroy(t *testing.T) {
 	must[[]sdk.VC](t)(cl.ListUnitGroups(c)) // still serving
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	out, stderr, code = cli(t, h, "destroy")
-	if code != 0 || !strings.Contains(out, "stopping the running vcc-host") {
+	if code != 0 || !strings.Contains(out, "the running vcc-host stops and removes its data") {
 		t.Fatalf("destroy: %d %q %s", code, out, stderr)
 	}
 	if left, _ := os.ReadDir(h.Data); len(left) != 0 {

@@ -70,9 +70,12 @@ type Component struct {
 
 // Host is what only a running host can answer: its status and a stop.
 type Host struct {
-	Status   func(ctx context.Context) []Component
-	Nodes    func() ([]string, error)
-	Shutdown func()
+	Status func(ctx context.Context) []Component
+	Nodes  func() ([]string, error)
+	// Destroy stops the host, which empties its data dir as the last
+	// thing it does (in a container, the command asking would be killed
+	// with it).
+	Destroy func()
 }
 
 // Do runs one command against the identity service (and, for a running
@@ -91,11 +94,11 @@ func Do(ctx context.Context, svc *identity.Service, h *Host, req Request) Respon
 			return Response{Error: "no vcc-host is running"}
 		}
 		out.Nodes, err = h.Nodes()
-	case "shutdown":
+	case "destroy":
 		if h == nil {
 			return Response{Error: "no vcc-host is running"}
 		}
-		h.Shutdown()
+		h.Destroy()
 	case "users.list":
 		out.Users, err = svc.Users(ctx)
 	case "users.add":

@@ -48,14 +48,20 @@ func (e env) destroy(args []string) error {
 		return fmt.Errorf("%d node(s) still exist; delete them first (DELETE each VC), "+
 			"or destroy with --force to leak their instances:\n  %s", len(nodes), strings.Join(nodes, "\n  "))
 	}
+	if len(nodes) > 0 {
+		fmt.Fprintf(e.stdout, "--force: these %d cloud instance(s) are left running and must be deleted by hand:\n  %s\n", len(nodes), strings.Join(nodes, "\n  "))
+	}
 	if running {
-		fmt.Fprintln(e.stdout, "stopping the running vcc-host")
-		if _, err := admin.Call(e.ctx, sock, admin.Request{Op: "shutdown"}); err != nil {
+		// The host empties its data dir as it stops (this command may be
+		// running in its container and end with it).
+		fmt.Fprintln(e.stdout, "the running vcc-host stops and removes its data")
+		if _, err := admin.Call(e.ctx, sock, admin.Request{Op: "destroy"}); err != nil {
 			return err
 		}
 		deadline := time.Now().Add(30 * time.Second)
 		for {
-			if _, err := admin.Call(e.ctx, sock, admin.Request{Op: "status"}); errors.Is(err, admin.ErrNotRunning) {
+			_, err := admin.Call(e.ctx, sock, admin.Request{Op: "status"})
+			if _, serr := os.Stat(filepath.Join(d.data, "state.db")); errors.Is(err, admin.ErrNotRunning) && os.IsNotExist(serr) {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -63,21 +69,25 @@ func (e env) destroy(args []string) error {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+	} else if err := emptyDir(d.data); err != nil {
+		return err
 	}
-	if len(nodes) > 0 {
-		fmt.Fprintf(e.stdout, "--force: these %d cloud instance(s) are left running and must be deleted by hand:\n  %s\n", len(nodes), strings.Join(nodes, "\n  "))
-	}
-	entries, err := os.ReadDir(d.data)
+	fmt.Fprintf(e.stdout, "destroyed the controller's data in %s\n", d.data)
+	return nil
+}
+
+// emptyDir removes what a dir holds but keeps the dir, which may be a
+// mount point.
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
 	}
-	// The data dir itself may be a mount point: empty it, keep it.
 	for _, en := range entries {
-		if err := os.RemoveAll(filepath.Join(d.data, en.Name())); err != nil {
+		if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stdout, "destroyed the controller's data in %s\n", d.data)
 	return nil
 }
 

@@ -88,6 +88,15 @@ func (e env) serve(args []string) error {
 	if err := os.MkdirAll(d.data, 0o700); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
+	// Registered first, run last: after every store and plugin closed.
+	destroyData := false
+	defer func() {
+		if destroyData {
+			if err := emptyDir(d.data); err != nil {
+				fmt.Fprintf(e.stderr, "vcc-host: destroy: %v\n", err)
+			}
+		}
+	}()
 	pubKey, err := sshkey.Load(d.data)
 	if err != nil {
 		return fmt.Errorf("controller SSH key: %w", err)
@@ -155,7 +164,7 @@ func (e env) serve(args []string) error {
 	runCtx, shutdown := context.WithCancel(e.ctx)
 	defer shutdown()
 	started := time.Now()
-	hostInfo := &admin.Host{Shutdown: shutdown, Status: func(ctx context.Context) []admin.Component {
+	hostInfo := &admin.Host{Destroy: func() { destroyData = true; shutdown() }, Status: func(ctx context.Context) []admin.Component {
 		return hostStatus(ctx, started, ln, st, backend, plugins, ctrl)
 	}, Nodes: func() ([]string, error) { return describeNodes(st) }}
 	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids, hostInfo); err != nil {

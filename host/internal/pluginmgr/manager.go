@@ -91,6 +91,9 @@ func New(cfg Config) *Manager {
 	if cfg.StableAfter == 0 {
 		cfg.StableAfter = time.Minute
 	}
+	// Plugins put their unix sockets in the temp dir, which a minimal
+	// image may lack (its TMPDIR then points into the data volume).
+	_ = os.MkdirAll(os.TempDir(), 0o700)
 	return &Manager{cfg: cfg, logger: cfg.Logger.Named("pluginmgr"), byName: map[string]*instance{}}
 }
 

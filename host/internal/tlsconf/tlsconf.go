@@ -42,6 +42,11 @@ func Load(certDir, dataDir string) (*Material, error) {
 	certPath, keyPath := filepath.Join(certDir, CertFile), filepath.Join(certDir, KeyFile)
 	_, cerr := os.Stat(certPath)
 	_, kerr := os.Stat(keyPath)
+	for _, err := range []error{cerr, kerr} {
+		if err != nil && !os.IsNotExist(err) {
+			return nil, fmt.Errorf("cannot read the certificates in %s: %w (is it readable by user %d?)", certDir, err, os.Getuid())
+		}
+	}
 	switch {
 	case cerr == nil && kerr == nil:
 		m, err := load(certDir)

@@ -78,3 +78,16 @@ func writeExpired(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 }
+
+func TestUnreadableDirIsAnError(t *testing.T) {
+	if os.Getuid() == 0 {
+		t.Skip("root reads everything")
+	}
+	dir := t.TempDir()
+	Generate(dir, []string{"localhost"})
+	os.Chmod(dir, 0)
+	defer os.Chmod(dir, 0o700)
+	if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), "cannot read the certificates") {
+		t.Fatalf("got %v", err)
+	}
+}
