@@ -71,6 +71,8 @@ func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
 	}
 	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = filepath.Join(RepoRoot(t), moduleDir)
+	// Static, like make build: the same binaries run in the image.
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("testenv: go build %s: %v\n%s", pkg, err, b)
 	}

@@ -1,0 +1,188 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/sdk"
+)
+
+// composeProject is a deployment in a temp dir run by docker-compose
+// against the real Docker engine.
+type composeProject struct {
+	t        *testing.T
+	dir, url string
+	name     string
+	env      []string
+}
+
+func (p *composeProject) run(args ...string) (string, int) {
+	cmd := exec.Command("docker-compose", append([]string{"-p", p.name}, args...)...)
+	cmd.Dir, cmd.Env = p.dir, append(os.Environ(), p.env...)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		p.t.Fatalf("docker-compose %v: %v", args, err)
+	}
+	return string(out), code
+}
+
+func (p *composeProject) vcc(args ...string) (string, int) {
+	return p.run(append([]string{"exec", "-T", "vcc", "vcc-host"}, args...)...)
+}
+
+// waitUp waits until the controller answers over HTTPS.
+func (p *composeProject) waitUp(cl *sdk.Client) {
+	deadline := time.Now().Add(60 * time.Second)
+	for cl.Health(context.Background()) != nil {
+		if time.Now().After(deadline) {
+			logs, _ := p.run("logs", "--tail", "40", "vcc")
+			p.t.Fatalf("the controller did not come up:\n%s", logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, raw, mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCompose: the operator's story on the real Docker engine: image and
+// compose build, up, init, a token, a VC over HTTPS with the evaluation CA,
+// status, restart keeps the VC, destroy refuses while nodes exist and
+// succeeds after cleanup, down leaves nothing running.
+func TestCompose(t *testing.T) {
+	if _, err := exec.LookPath("docker-compose"); err != nil || exec.Command("docker", "info").Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("docker and docker-compose are needed (the Docker engine runs on every machine of this project)")
+		}
+		t.Skip("no docker or docker-compose")
+	}
+	repo := testenv.RepoRoot(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	// The build context: what make image copies, from the test's builds.
+	copyFile(t, testenv.HostBinary(t), filepath.Join(dir, "bin/vcc-host"), 0o755)
+	plugins := testenv.AWSPlugins(t)
+	plugins["vcc-provider-sim"] = testenv.Sim(t)
+	for name, bin := range plugins {
+		dst := filepath.Join(dir, "bin/plugins", name)
+		copyFile(t, bin, dst, 0o755)
+		sum, _ := pluginmgr.HashFile(dst)
+		pluginmgr.WritePin(dst, sum)
+	}
+	copyFile(t, "/etc/ssl/certs/ca-certificates.crt", filepath.Join(dir, "bin/image/ca-certificates.crt"), 0o644)
+	for _, f := range []string{"Dockerfile", ".dockerignore", "docker-compose.yml", ".env.example"} {
+		copyFile(t, filepath.Join(repo, f), filepath.Join(dir, f), 0o644)
+	}
+	copyFile(t, filepath.Join(repo, ".env.example"), filepath.Join(dir, ".env"), 0o644)
+	for _, f := range []string{"ca.pem", "occtr_cert.pem", "occtr_key.pem"} {
+		copyFile(t, filepath.Join(repo, "dummy_cert", f), filepath.Join(dir, "cert", f), 0o644)
+	}
+	copyFile(t, filepath.Join(repo, "config/vpn_catalog.yml"), filepath.Join(dir, "config/vpn_catalog.yml"), 0o644)
+	os.Mkdir(filepath.Join(dir, "volume"), 0o755)
+	os.Chown(filepath.Join(dir, "volume"), 10001, 10001)
+
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	tag := fmt.Sprintf("test%d", time.Now().UnixNano())
+	p := &composeProject{t: t, dir: dir, name: "vcc" + tag, url: fmt.Sprintf("https://127.0.0.1:%d", port),
+		env: []string{"VCC_LISTEN=127.0.0.1:" + fmt.Sprint(port), "VCC_TAG=" + tag}}
+	t.Cleanup(func() {
+		p.run("down", "--remove-orphans", "-t", "5")
+		exec.Command("docker", "rmi", "-f", "vcc:"+tag).Run()
+		os.RemoveAll(filepath.Join(dir, "volume")) // files of uid 10001
+	})
+
+	if out, code := p.run("build"); code != 0 {
+		t.Fatalf("compose build: %s", out)
+	}
+	if out, code := p.run("up", "-d"); code != 0 {
+		t.Fatalf("compose up: %s", out)
+	}
+	admin, err := sdk.New(p.url, "unused", sdk.WithCAFile(filepath.Join(dir, "cert/ca.pem")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.waitUp(admin)
+	if out, code := p.vcc("init"); code != 0 || !strings.Contains(out, "nodes reach the controller at 10.0.2.15") {
+		t.Fatalf("init: %d %s", code, out)
+	}
+	out, code := p.vcc("token", "create")
+	tok := strings.TrimSpace(out)
+	if code != 0 || !strings.HasPrefix(tok, "vcc.") {
+		t.Fatalf("token create: %d %q", code, out)
+	}
+	cl, _ := sdk.New(p.url, tok, sdk.WithCAFile(filepath.Join(dir, "cert/ca.pem")))
+	c := ctx(t)
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "compose", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 2}}))
+
+	out, code = p.vcc("status")
+	for _, want := range []string{"REST API", "store", "secrets backend", "plugin sim", "plugin aws"} {
+		if code != 0 || !strings.Contains(out, want) || strings.Contains(strings.Split(out, want)[1][:40], "STOPPED") {
+			t.Fatalf("status: %d\n%s\nwant %s RUNNING", code, out, want)
+		}
+	}
+
+	if out, code := p.run("restart"); code != 0 {
+		t.Fatalf("restart: %s", out)
+	}
+	p.waitUp(cl)
+	if u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u")); states(u)["RUNNING"] != 2 {
+		t.Fatalf("after restart: %v", states(u))
+	}
+
+	if out, code := p.vcc("destroy"); code != 1 || !strings.Contains(out, "2 node(s) still exist") {
+		t.Fatalf("destroy with nodes: %d %s", code, out)
+	}
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	p.vcc("destroy") // the controller stops, and this exec with it
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, _ := p.run("ps", "-q")
+		ids := strings.Fields(out)
+		running := false
+		for _, id := range ids {
+			st, _ := exec.Command("docker", "inspect", "-f", "{{.State.Running}}", id).Output()
+			running = running || strings.TrimSpace(string(st)) == "true"
+		}
+		if !running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the controller did not stop after destroy")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if left, _ := os.ReadDir(filepath.Join(dir, "volume")); len(left) != 0 {
+		t.Errorf("destroy left %d entries in volume/", len(left))
+	}
+	if out, code := p.run("down"); code != 0 {
+		t.Fatalf("down: %s", out)
+	}
+	if out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=com.docker.compose.project="+p.name).Output(); len(strings.TrimSpace(string(out))) != 0 {
+		t.Errorf("containers left after down: %s", out)
+	}
+}
