@@ -77,3 +77,15 @@ func TestEnvFile(t *testing.T) {
 		t.Errorf("missing value: %d %q", code, stderr)
 	}
 }
+
+// TestSakuraPool: init refuses an IP pool with an address outside its
+// prefix_len, naming file, line and key.
+func TestSakuraPool(t *testing.T) {
+	cfg := t.TempDir()
+	pool := filepath.Join(cfg, "sakura_config.yml")
+	os.WriteFile(pool, []byte("default:\n  prefix_len: 24\n  ip_addresses:\n    - 192.168.10.11\n    - 192.168.20.11\n"), 0o644)
+	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir())
+	if code != 1 || !strings.Contains(out, pool+":5: sakura.default.ip_addresses[1]: 192.168.20.11 is outside 192.168.10.0/24 (prefix_len 24)") {
+		t.Errorf("init: %d %q %q", code, out, stderr)
+	}
+}

@@ -147,6 +147,8 @@ func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*c
 		}
 	}
 	probs = append(probs, flav.Validate(infos)...)
+	_, sakuraProbs := config.LoadSakura(filepath.Join(dir, config.SakuraFile), cat)
+	probs = append(probs, sakuraProbs...)
 	if errs := probs.Errors(); len(errs) > 0 {
 		return nil, nil, probs, errs
 	}
