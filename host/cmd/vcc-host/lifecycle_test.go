@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,5 +88,39 @@ func TestSakuraPool(t *testing.T) {
 	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir())
 	if code != 1 || !strings.Contains(out, pool+":5: sakura.default.ip_addresses[1]: 192.168.20.11 is outside 192.168.10.0/24 (prefix_len 24)") {
 		t.Errorf("init: %d %q %q", code, out, stderr)
+	}
+}
+
+// TestLogs: every API call gets a request id (the caller's X-Request-Id
+// when well formed), found in the JSON log file under volume/ and in the
+// audit line.
+func TestLogs(t *testing.T) {
+	h := testenv.StartHost(t, "", "--log-level", "info", "--log-json", "--reconcile-interval", "0")
+	req, _ := http.NewRequest(http.MethodPost, h.URL+sdk.Prefix+"/vcs", strings.NewReader(`{"name": "logged"}`))
+	req.Header.Set("Authorization", "Bearer "+h.Token)
+	req.Header.Set("X-Request-Id", "req-42")
+	resp, err := httpsClient(t, h).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("X-Request-Id") != "req-42" {
+		t.Errorf("X-Request-Id %q", resp.Header.Get("X-Request-Id"))
+	}
+	h.Stop()
+	logs, _ := os.ReadFile(filepath.Join(h.Data, "logs", "vcc-host.log"))
+	found := false
+	for _, line := range strings.Split(string(logs), "\n") {
+		var entry map[string]any
+		if json.Unmarshal([]byte(line), &entry) == nil && entry["request_id"] == "req-42" && entry["@module"] == "vcc-host.api" && entry["status"] == float64(201) {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the log file has no JSON line for request req-42:\n%s", logs)
+	}
+	audit, _ := os.ReadFile(filepath.Join(h.Data, "audit", "audit.log"))
+	if !strings.Contains(string(audit), `"request_id":"req-42"`) {
+		t.Error("the audit line lacks the request id")
 	}
 }

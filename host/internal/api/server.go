@@ -7,6 +7,7 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/events"
+	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 )
 
@@ -118,23 +120,37 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	return s
 }
 
-// ServeHTTP routes the request and audits it.
+// ServeHTTP routes the request under a request id (the caller's
+// X-Request-Id when well formed), logs it and audits it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Audit == nil {
-		s.router.ServeHTTP(w, r)
-		return
+	start := time.Now()
+	id := r.Header.Get("X-Request-Id")
+	if !requestIDRE.MatchString(id) {
+		id = model.NewID()[:16]
 	}
+	w.Header().Set("X-Request-Id", id)
 	rec := &auditInfo{}
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	s.router.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), auditKey{}, rec)))
-	e := audit.Entry{Kind: "api", Method: r.Method, Path: r.URL.Path, Status: sw.status, OpID: sw.Header().Get(opHeader)}
+	e := audit.Entry{Kind: "api", RequestID: id, Method: r.Method, Path: r.URL.Path, Status: sw.status, OpID: sw.Header().Get(opHeader)}
 	if rec.who != nil {
 		e.User, e.Accessor = rec.who.User, rec.who.Accessor
 	}
+	logf := s.log.Debug
+	if r.Method != http.MethodGet || sw.status >= 500 {
+		logf = s.log.Info
+	}
+	logf("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		"user", e.User, "operation_id", e.OpID, "duration", time.Since(start))
+	if s.opts.Audit == nil {
+		return
+	}
 	if err := s.opts.Audit.Write(e); err != nil {
-		s.log.Error("audit log write failed", "error", err)
+		s.log.Error("audit log write failed", "request_id", id, "error", err)
 	}
 }
+
+var requestIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // opHeader names the operation a response started, for the audit line.
 const opHeader = "X-Vcc-Operation"

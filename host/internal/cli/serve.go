@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +27,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/rotate"
 	"github.com/vccproject/vcc/host/internal/sshkey"
 	"github.com/vccproject/vcc/host/internal/store"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
@@ -107,9 +109,16 @@ func (e env) serve(args []string) error {
 		abs, _ := filepath.Abs(filepath.Join(d.data, "sim"))
 		os.Setenv("VCC_SIM_STATE_DIR", abs)
 	}
-	log := c.logger(e.stderr)
+	// Logs go to stderr (docker compose logs) and to rotated files.
+	logFile, err := rotate.Open(filepath.Join(d.data, "logs", "vcc-host.log"), 10<<20, 5)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	logOut := io.MultiWriter(e.stderr, logFile)
+	log := c.logger(logOut)
 
-	plugins := pluginmgr.New(c.managerConfig(e.stderr, true))
+	plugins := pluginmgr.New(c.managerConfig(logOut, true))
 	defer plugins.Close()
 	plugins.Start(e.ctx)
 
