@@ -186,3 +186,41 @@ func TestCompose(t *testing.T) {
 		t.Errorf("containers left after down: %s", out)
 	}
 }
+
+// TestMonitoringCompose: the monitoring services need a Grafana password
+// (never a default), and the base compose file does not.
+func TestMonitoringCompose(t *testing.T) {
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("docker-compose is needed")
+		}
+		t.Skip("no docker-compose")
+	}
+	repo := testenv.RepoRoot(t)
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(repo, "docker-compose.yml"), filepath.Join(dir, "docker-compose.yml"), 0o644)
+	copyFile(t, filepath.Join(repo, "config/monitoring/compose.yml"), filepath.Join(dir, "config/monitoring/compose.yml"), 0o644)
+	copyFile(t, filepath.Join(repo, ".env.example"), filepath.Join(dir, ".env"), 0o644)
+	config := func(files ...string) (string, error) {
+		args := []string{}
+		for _, f := range files {
+			args = append(args, "-f", f)
+		}
+		cmd := exec.Command("docker-compose", append(args, "config", "-q")...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := config("docker-compose.yml"); err != nil {
+		t.Fatalf("base compose: %s", out)
+	}
+	if out, err := config("docker-compose.yml", "config/monitoring/compose.yml"); err == nil || !strings.Contains(out, "set GRAFANA_ADMIN_PASSWORD in .env") {
+		t.Fatalf("monitoring without a password: %v %s", err, out)
+	}
+	f, _ := os.OpenFile(filepath.Join(dir, ".env"), os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("GRAFANA_ADMIN_PASSWORD=s0mething-random\n")
+	f.Close()
+	if out, err := config("docker-compose.yml", "config/monitoring/compose.yml"); err != nil {
+		t.Fatalf("monitoring compose: %s", out)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -76,6 +77,15 @@ func TestEnvFile(t *testing.T) {
 	_, stderr, code = run(t, "init", "--env-file", env, "--require-env", "--data", t.TempDir(), "--config", t.TempDir())
 	if code != 1 || !strings.Contains(stderr, "VCP_VCC_PRIVATE_IPMASK is not set") {
 		t.Errorf("missing value: %d %q", code, stderr)
+	}
+	os.WriteFile(env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\nGRAFANA_ADMIN_PASSWORD=admin\n"), 0o644)
+	if _, stderr, code = run(t, "init", "--env-file", env, "--data", t.TempDir(), "--config", t.TempDir()); code != 1 || !strings.Contains(stderr, "well-known default") {
+		t.Errorf("Grafana admin/admin: %d %q", code, stderr)
+	}
+	os.WriteFile(env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\n"), 0o644)
+	out, _, code := run(t, "init", "--env-file", env, "--data", t.TempDir(), "--config", t.TempDir())
+	if code != 0 || !regexp.MustCompile(`GRAFANA_ADMIN_PASSWORD=[0-9a-f]{20}\n`).MatchString(out) {
+		t.Errorf("init without a Grafana password: %d %q", code, out)
 	}
 }
 

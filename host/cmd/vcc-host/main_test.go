@@ -150,7 +150,7 @@ func TestNoPluginOutlivesHost(t *testing.T) {
 				"vcc-provider-sim": testenv.Sim(t), "vcc-provider-other": testenv.TestPlugin(t, "other", 1),
 			})
 			host := exec.Command(testenv.HostBinary(t), "serve", "--plugin-dir", dir, "--log-level", "warn",
-				"--data", t.TempDir(), "--config", t.TempDir(), "--listen", "127.0.0.1:0")
+				"--data", t.TempDir(), "--config", t.TempDir(), "--listen", "127.0.0.1:0", "--metrics-listen", "off")
 			host.Stderr = os.Stderr
 			if err := host.Start(); err != nil {
 				t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/dotenv"
+	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
 )
@@ -70,6 +71,10 @@ func (e env) initCmd(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\nflavors: %d from %s, plus each plugin's own\n", countFlavors(flav), flav.File)
 	fmt.Fprintf(e.stdout, "plugins: %s\n", strings.Join(plugins.Names(), ", "))
+	if !dot.HasGrafanaPassword {
+		// Printed once, stored nowhere: Grafana's password is never admin/admin.
+		fmt.Fprintf(e.stdout, "for monitoring, add to %s: GRAFANA_ADMIN_PASSWORD=%s\n", d.envFile, model.NewID()[:20])
+	}
 	if dot.Addr() != "" || dot.Registry != "" {
 		fmt.Fprintf(e.stdout, "nodes reach the controller at %s; Base images from %s\n", dash(dot.Addr()), dash(dot.Registry))
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/rotate"
 	"github.com/vccproject/vcc/host/internal/sshkey"
@@ -70,6 +71,8 @@ func (e env) serve(args []string) error {
 	limit := fs.Int("provider-limit", envInt("VCC_PROVIDER_LIMIT", 32), "concurrent cloud calls per provider (env VCC_PROVIDER_LIMIT)")
 	limits := fs.String("provider-limits", os.Getenv("VCC_PROVIDER_LIMITS"), "per-provider overrides, e.g. aws=16,sim=64 (env VCC_PROVIDER_LIMITS)")
 	opTimeout := fs.Duration("op-timeout", envDuration("VCC_OP_TIMEOUT", 30*time.Minute), "an operation running longer fails and frees its unit (env VCC_OP_TIMEOUT)")
+	metricsAddr := fs.String("metrics-listen", envOr("VCC_METRICS_LISTEN", "127.0.0.1:9466"), "plain-HTTP /metrics and /sd/nodes for Prometheus; off disables (env VCC_METRICS_LISTEN)")
+	nodeMetricsPort := fs.Int("node-metrics-port", envInt("VCC_NODE_METRICS_PORT", 18083), "port of each node's metrics, for discovery (env VCC_NODE_METRICS_PORT)")
 	advertise := fs.String("advertise-addr", os.Getenv("VCC_ADVERTISE_ADDR"), "the address nodes reach the controller at, its private IP (env VCC_ADVERTISE_ADDR)")
 	reconcileEvery := fs.Duration("reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
 	deleteOrphans := fs.Bool("delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
@@ -169,12 +172,23 @@ func (e env) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", *listen, err)
 	}
+	metricsURL := ""
+	if *metricsAddr != "off" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			return fmt.Errorf("metrics listener %s: %w (--metrics-listen off disables it)", *metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: &metrics.Server{Ctrl: ctrl, Plugins: plugins, Version: Version, NodePort: *nodeMetricsPort}, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		metricsURL = "http://" + mln.Addr().String()
+	}
 	// shutdown lets `vcc-host destroy` stop this host through the socket.
 	runCtx, shutdown := context.WithCancel(e.ctx)
 	defer shutdown()
 	started := time.Now()
 	hostInfo := &admin.Host{Destroy: func() { destroyData = true; shutdown() }, Status: func(ctx context.Context) []admin.Component {
-		return hostStatus(ctx, started, ln, st, backend, plugins, ctrl)
+		return hostStatus(ctx, started, ln, metricsURL, backend, plugins, ctrl)
 	}, Nodes: func() ([]string, error) { return describeNodes(st) }}
 	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids, hostInfo); err != nil {
 		return err

@@ -16,7 +16,6 @@ import (
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
-	"github.com/vccproject/vcc/host/internal/store"
 )
 
 // ExitNotRunning is `status`'s exit code when no host runs on the data
@@ -24,7 +23,7 @@ import (
 const ExitNotRunning = 3
 
 // hostStatus is what a running host reports of itself.
-func hostStatus(ctx context.Context, started time.Time, ln net.Listener, st store.Store, be identity.Backend,
+func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metricsURL string, be identity.Backend,
 	plugins *pluginmgr.Manager, ctrl *controller.Controller) []admin.Component {
 	up := time.Since(started).Round(time.Second).String()
 	out := []admin.Component{
@@ -60,12 +59,13 @@ func hostStatus(ctx context.Context, started time.Time, ln net.Listener, st stor
 	} else if rep != nil {
 		out = append(out, admin.Component{Name: "reconcile", State: "RUNNING", Detail: "last pass " + rep.Time.Format(time.RFC3339)})
 	}
-	// Node liveness (Serf) and the Prometheus target feed are not part of
-	// this build yet; say so instead of pretending.
-	out = append(out,
-		admin.Component{Name: "serf", State: "STOPPED", Detail: "node liveness is not part of this build yet"},
-		admin.Component{Name: "prometheus targets", State: "STOPPED", Detail: "the metrics feed is not part of this build yet"})
-	return out
+	feed := admin.Component{Name: "prometheus targets", State: "STOPPED", Detail: "--metrics-listen off"}
+	if metricsURL != "" {
+		feed = admin.Component{Name: "prometheus targets", State: "RUNNING", Detail: metricsURL + "/sd/nodes, " + metricsURL + "/metrics", Uptime: up}
+	}
+	// Node liveness (Serf) is not part of this build yet; say so instead
+	// of pretending.
+	return append(out, feed, admin.Component{Name: "serf", State: "STOPPED", Detail: "node liveness is not part of this build yet"})
 }
 
 // status prints one line per component.

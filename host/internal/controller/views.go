@@ -148,3 +148,21 @@ func loadNode(tx store.Tx, who *auth.Identity, vcid, unit, nodeID string) (*mode
 func instanceName(controllerID, vcid string, no int) string {
 	return fmt.Sprintf("VCP-%s-%s-%d", controllerID[:8], vcid[:8], no)
 }
+
+// Inventory is every VC, unit and node, for metrics and discovery.
+func (c *Controller) Inventory() (vcs []*model.VC, units []*model.Unit, nodes []*model.Node, err error) {
+	err = c.st.View(func(tx store.Tx) error {
+		if vcs, err = tx.VCs(); err != nil {
+			return err
+		}
+		for _, vc := range vcs {
+			us, err := tx.Units(vc.VCID)
+			if err != nil {
+				return err
+			}
+			units = append(units, us...)
+		}
+		return tx.EachNode(func(n *model.Node) error { nodes = append(nodes, n); return nil })
+	})
+	return vcs, units, nodes, err
+}

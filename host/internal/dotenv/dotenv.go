@@ -14,6 +14,9 @@ import (
 
 // Values of the variables vcc reads.
 type Values struct {
+	// HasGrafanaPassword is set when .env (or the environment) has
+	// GRAFANA_ADMIN_PASSWORD; vcc-host never stores it.
+	HasGrafanaPassword bool
 	// PrivateIPMask is VCP_VCC_PRIVATE_IPMASK: the controller's address as
 	// nodes reach it, with its network (10.0.2.15/24).
 	PrivateIPMask netip.Prefix
@@ -79,6 +82,12 @@ func Load(path string, require bool) (Values, error) {
 			}
 			v.Registry = val
 		}
+	}
+	if pw, _ := get("GRAFANA_ADMIN_PASSWORD"); pw != "" {
+		if pw == "admin" {
+			problems = append(problems, "GRAFANA_ADMIN_PASSWORD=admin is the well-known default: choose another")
+		}
+		v.HasGrafanaPassword = true
 	}
 	if len(problems) > 0 {
 		return v, fmt.Errorf("%s", strings.Join(problems, "\n"))
