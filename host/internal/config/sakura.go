@@ -32,16 +32,10 @@ func LoadSakura(path string, cat *Catalog) (map[string]SakuraPool, Problems) {
 	if err != nil {
 		return nil, Problems{{File: path, Message: err.Error()}}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: err.Error()}}
-	}
-	if len(doc.Content) == 0 {
-		return nil, nil
-	}
-	top := doc.Content[0]
-	if top.Kind != yaml.MappingNode {
-		return nil, Problems{{File: path, Line: top.Line, Message: "must be a mapping of network names to {prefix_len, ip_addresses}"}}
+	top, err := topMapping(path, raw, "network names to {prefix_len, ip_addresses}")
+	if top == nil {
+		probs, _ := err.(Problems)
+		return nil, probs
 	}
 	pools := map[string]SakuraPool{}
 	var probs Problems

@@ -89,7 +89,9 @@ func parseSections(path string, skip map[string]*string) ([]section, error) {
 	return parseSectionsBytes(path, raw, skip)
 }
 
-func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]section, error) {
+// topMapping parses a YAML document whose top is a mapping; nil, nil for
+// an empty document. shape describes the expected mapping for the error.
+func topMapping(path string, raw []byte, shape string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
 		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: err.Error()}}
@@ -99,7 +101,15 @@ func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]sec
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, Problems{{File: path, Line: top.Line, Message: "must be a mapping of provider: {name: {key: value}}"}}
+		return nil, Problems{{File: path, Line: top.Line, Message: "must be a mapping of " + shape}}
+	}
+	return top, nil
+}
+
+func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]section, error) {
+	top, err := topMapping(path, raw, "provider: {name: {key: value}}")
+	if top == nil {
+		return nil, err
 	}
 	var out []section
 	var probs Problems
