@@ -105,26 +105,12 @@ func listNodes(dataDir string) ([]string, error) {
 func describeNodes(st store.Store) ([]string, error) {
 	var out []string
 	err := st.View(func(tx store.Tx) error {
-		vcs, err := tx.VCs()
-		if err != nil {
-			return err
-		}
-		for _, vc := range vcs {
-			units, err := tx.Units(vc.VCID)
-			if err != nil {
-				return err
+		return store.EachUnit(tx, func(vc *model.VC, u *model.Unit, nodes []*model.Node) error {
+			for _, n := range nodes {
+				out = append(out, describeNode(vc, u, n))
 			}
-			for _, u := range units {
-				nodes, err := tx.Nodes(vc.VCID, u.Name)
-				if err != nil {
-					return err
-				}
-				for _, n := range nodes {
-					out = append(out, describeNode(vc, u, n))
-				}
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
 }

@@ -49,28 +49,13 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 		Replaced: []string{}, Orphans: []sdk.Orphan{}, Errors: []string{}}
 	groups := map[group][]*model.Node{}
 	err := c.st.View(func(tx store.Tx) error {
-		vcs, err := tx.VCs()
-		if err != nil {
-			return err
-		}
-		for _, vc := range vcs {
-			units, err := tx.Units(vc.VCID)
-			if err != nil {
-				return err
-			}
-			for _, u := range units {
-				if c.eng.Busy(u.VCID, u.Name) || c.eng.Busy(u.VCID, "") {
-					continue
-				}
-				nodes, err := tx.Nodes(u.VCID, u.Name)
-				if err != nil {
-					return err
-				}
+		return store.EachUnit(tx, func(_ *model.VC, u *model.Unit, nodes []*model.Node) error {
+			if !c.eng.Busy(u.VCID, u.Name) && !c.eng.Busy(u.VCID, "") {
 				k := group{u.Provider, u.CatalogEntry, u.CredentialUser}
 				groups[k] = append(groups[k], nodes...)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		rep.Errors = append(rep.Errors, "read store: "+err.Error())
