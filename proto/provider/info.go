@@ -12,6 +12,12 @@ const (
 	CapAttachDisks      Capability = "attach_disks"
 	CapGPU              Capability = "gpu"
 	CapListByController Capability = "list_by_controller"
+	// CapPreflight: the plugin implements Preflighter.
+	CapPreflight Capability = "preflight"
+	// CapBaseContainer: the plugin starts the Base container on each node,
+	// whose agent joins the controller's Serf; the host then keeps a node
+	// BOOTING until its agent has joined.
+	CapBaseContainer Capability = "base_container"
 	// CapSimulator marks a plugin that drives no real cloud.
 	CapSimulator Capability = "simulator"
 )

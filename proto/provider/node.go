@@ -16,7 +16,17 @@ type CallEnv struct {
 	CatalogEntryName  string
 	CatalogEntry      json.RawMessage
 	Credentials       Credentials
+	// ControllerSerfPort is the controller's Serf port the Base
+	// container's agent joins; 0 means DefaultSerfPort.
+	ControllerSerfPort int
+	// KnownHosts are the SSH host keys the host has pinned,
+	// "address:port" -> authorized_keys line.
+	KnownHosts map[string]string
 }
+
+// DefaultSerfPort is where the controller's and the nodes' Serf listen
+// unless told otherwise (upstream's 7947).
+const DefaultSerfPort = 7947
 
 // Credentials holds resolved secret values by key. It never prints or
 // marshals its values, so a stray log line cannot leak them.
@@ -76,7 +86,18 @@ type NodeStatus struct {
 	State                InstanceState     `json:"state"`
 	StateReason          string            `json:"state_reason,omitempty"`
 	Tags                 map[string]string `json:"tags,omitempty"`
+	// BaseContainer is the Base container's state where the plugin can
+	// see it (ContainerRunning, ContainerExited, ContainerMissing); empty
+	// when it cannot, as for a cloud VM.
+	BaseContainer string `json:"base_container,omitempty"`
 }
+
+// Base container states a plugin may report in NodeStatus.BaseContainer.
+const (
+	ContainerRunning = "running"
+	ContainerExited  = "exited"
+	ContainerMissing = "missing"
+)
 
 // Tag keys every provider puts on what it creates, so the host can find its
 // instances (and orphans) again.

@@ -53,3 +53,27 @@ type DescribeRequest struct {
 	AllOfController bool
 	Spec            json.RawMessage
 }
+
+// PreflightRequest is the input of Preflight.
+type PreflightRequest struct {
+	Env CallEnv
+	// Nodes are the nodes about to be created, fixed IPs set.
+	Nodes []NodeRef
+	Spec  json.RawMessage
+}
+
+// PreflightResult is what a preflight found.
+type PreflightResult struct {
+	Diagnostics Diagnostics
+	// HostKeys are SSH host keys seen on first contact, "address:port" ->
+	// authorized_keys line, for the host to pin (trust on first use).
+	HostKeys map[string]string
+}
+
+// Preflighter is implemented by providers with CapPreflight: before the
+// host records a create, it checks that the nodes can be made (hosts
+// reachable, logins accepted, ports free), changing nothing. Errors in
+// the diagnostics refuse the request.
+type Preflighter interface {
+	Preflight(ctx context.Context, req PreflightRequest) (*PreflightResult, error)
+}

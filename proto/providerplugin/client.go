@@ -46,6 +46,19 @@ func (c *Client) ValidateSpec(ctx context.Context, env provider.CallEnv, spec js
 	return diagsFromPB(r.GetDiagnostics()), nil
 }
 
+// Preflight asks the plugin to check that req's nodes can be made.
+func (c *Client) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
+	in := &pb.PreflightRequest{Env: envToPB(req.Env), Spec: dyn(req.Spec)}
+	for _, n := range req.Nodes {
+		in.Nodes = append(in.Nodes, nodeRefToPB(n))
+	}
+	r, err := c.rpc.Preflight(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &provider.PreflightResult{Diagnostics: diagsFromPB(r.GetDiagnostics()), HostKeys: r.GetHostKeys()}, nil
+}
+
 // result turns a response's status and diagnostics into Go values.
 func result(st *pb.NodeStatus, diags []*pb.Diagnostic, err error) (*provider.NodeStatus, error) {
 	if err != nil {

@@ -180,6 +180,7 @@ func envToPB(e provider.CallEnv) *pb.CallEnv {
 	return &pb.CallEnv{
 		ControllerId: e.ControllerID, CatalogEntryName: e.CatalogEntryName,
 		CatalogEntry: dyn(e.CatalogEntry), Credentials: e.Credentials, ControllerAddress: e.ControllerAddress,
+		ControllerSerfPort: int32(e.ControllerSerfPort), KnownHosts: e.KnownHosts,
 	}
 }
 
@@ -187,6 +188,7 @@ func envFromPB(e *pb.CallEnv) provider.CallEnv {
 	return provider.CallEnv{
 		ControllerID: e.GetControllerId(), CatalogEntryName: e.GetCatalogEntryName(),
 		CatalogEntry: e.GetCatalogEntry().GetJson(), Credentials: e.GetCredentials(), ControllerAddress: e.GetControllerAddress(),
+		ControllerSerfPort: int(e.GetControllerSerfPort()), KnownHosts: e.GetKnownHosts(),
 	}
 }
 
@@ -218,6 +220,7 @@ func statusToPB(s *provider.NodeStatus) *pb.NodeStatus {
 	return &pb.NodeStatus{
 		NodeId: s.NodeID, CloudInstanceId: s.CloudInstanceID, CloudInstanceName: s.CloudInstanceName,
 		CloudInstanceAddress: s.CloudInstanceAddress, State: stateToPB[s.State], StateReason: s.StateReason, Tags: s.Tags,
+		BaseContainer: s.BaseContainer,
 	}
 }
 
@@ -232,5 +235,6 @@ func statusFromPB(s *pb.NodeStatus) *provider.NodeStatus {
 	return &provider.NodeStatus{
 		NodeID: s.GetNodeId(), CloudInstanceID: s.GetCloudInstanceId(), CloudInstanceName: s.GetCloudInstanceName(),
 		CloudInstanceAddress: s.GetCloudInstanceAddress(), State: st, StateReason: s.GetStateReason(), Tags: s.GetTags(),
+		BaseContainer: s.GetBaseContainer(),
 	}
 }

@@ -83,6 +83,32 @@ func (s *server) ValidateSpec(ctx context.Context, r *pb.ValidateSpecRequest) (*
 	return &pb.ValidateSpecResponse{Diagnostics: append(diagsToPB(found), diags...)}, nil
 }
 
+func (s *server) Preflight(ctx context.Context, r *pb.PreflightRequest) (*pb.PreflightResponse, error) {
+	pf, ok := s.impl.(provider.Preflighter)
+	if !ok {
+		return &pb.PreflightResponse{}, nil
+	}
+	req := provider.PreflightRequest{Env: envFromPB(r.GetEnv()), Spec: r.GetSpec().GetJson()}
+	for _, n := range r.GetNodes() {
+		req.Nodes = append(req.Nodes, nodeRefFromPB(n))
+	}
+	var res *provider.PreflightResult
+	diags, err := s.guard(ctx, func() error {
+		var err error
+		res, err = pf.Preflight(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &pb.PreflightResponse{Diagnostics: diags}
+	if res != nil {
+		out.Diagnostics = append(diagsToPB(res.Diagnostics), diags...)
+		out.HostKeys = res.HostKeys
+	}
+	return out, nil
+}
+
 func nodeReq(env *pb.CallEnv, node *pb.NodeRef, spec *pb.DynamicValue) provider.NodeRequest {
 	return provider.NodeRequest{Env: envFromPB(env), Node: nodeRefFromPB(node), Spec: spec.GetJson()}
 }

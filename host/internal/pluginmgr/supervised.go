@@ -103,3 +103,24 @@ func (s *supervised) Reboot(ctx context.Context, req provider.NodeRequest) (*pro
 	}
 	return s.nodeOp(ctx, "Reboot", false, func(p provider.Provider) (*provider.NodeStatus, error) { return p.Reboot(ctx, req) })
 }
+
+var _ provider.Preflighter = (*supervised)(nil)
+
+// Preflight runs the plugin's preflight; a plugin without CapPreflight has
+// nothing to check.
+func (s *supervised) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
+	if err := s.require(provider.CapPreflight, "preflight"); err != nil {
+		return &provider.PreflightResult{}, nil
+	}
+	var out *provider.PreflightResult
+	err := s.inst.call(ctx, "Preflight", true, func(p provider.Provider) (err error) {
+		pf, ok := p.(provider.Preflighter)
+		if !ok {
+			out = &provider.PreflightResult{}
+			return nil
+		}
+		out, err = pf.Preflight(ctx, req)
+		return err
+	})
+	return out, err
+}

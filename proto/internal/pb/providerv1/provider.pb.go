@@ -841,8 +841,14 @@ type CallEnv struct {
 	// Where nodes reach the controller (its private address), for the Base
 	// container's environment; empty when not configured.
 	ControllerAddress string `protobuf:"bytes,5,opt,name=controller_address,json=controllerAddress,proto3" json:"controller_address,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// The controller's Serf port, which Base container agents join; 0 means
+	// the default 7947.
+	ControllerSerfPort int32 `protobuf:"varint,6,opt,name=controller_serf_port,json=controllerSerfPort,proto3" json:"controller_serf_port,omitempty"`
+	// SSH host keys the host has pinned, "address:port" -> an
+	// authorized_keys line; a plugin refuses a host presenting another key.
+	KnownHosts    map[string]string `protobuf:"bytes,7,rep,name=known_hosts,json=knownHosts,proto3" json:"known_hosts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CallEnv) Reset() {
@@ -908,6 +914,20 @@ func (x *CallEnv) GetControllerAddress() string {
 		return x.ControllerAddress
 	}
 	return ""
+}
+
+func (x *CallEnv) GetControllerSerfPort() int32 {
+	if x != nil {
+		return x.ControllerSerfPort
+	}
+	return 0
+}
+
+func (x *CallEnv) GetKnownHosts() map[string]string {
+	if x != nil {
+		return x.KnownHosts
+	}
+	return nil
 }
 
 // NodeRef names one node. Cloud fields are empty before the first create.
@@ -1013,8 +1033,11 @@ type NodeStatus struct {
 	State                InstanceState          `protobuf:"varint,5,opt,name=state,proto3,enum=vcc.provider.v1.InstanceState" json:"state,omitempty"`
 	// Why the instance is in its state, in the cloud's words (e.g. a spot
 	// interruption reason).
-	StateReason   string            `protobuf:"bytes,6,opt,name=state_reason,json=stateReason,proto3" json:"state_reason,omitempty"`
-	Tags          map[string]string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	StateReason string            `protobuf:"bytes,6,opt,name=state_reason,json=stateReason,proto3" json:"state_reason,omitempty"`
+	Tags        map[string]string `protobuf:"bytes,7,rep,name=tags,proto3" json:"tags,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The Base container's state where the plugin can see it ("running",
+	// "exited", "missing"); empty when it cannot (a cloud VM).
+	BaseContainer string `protobuf:"bytes,8,opt,name=base_container,json=baseContainer,proto3" json:"base_container,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1096,6 +1119,13 @@ func (x *NodeStatus) GetTags() map[string]string {
 		return x.Tags
 	}
 	return nil
+}
+
+func (x *NodeStatus) GetBaseContainer() string {
+	if x != nil {
+		return x.BaseContainer
+	}
+	return ""
 }
 
 type ValidateCatalogEntryRequest struct {
@@ -1290,6 +1320,121 @@ func (x *ValidateSpecResponse) GetDiagnostics() []*Diagnostic {
 	return nil
 }
 
+type PreflightRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Env   *CallEnv               `protobuf:"bytes,1,opt,name=env,proto3" json:"env,omitempty"`
+	// The nodes about to be created (fixed IPs set).
+	Nodes         []*NodeRef    `protobuf:"bytes,2,rep,name=nodes,proto3" json:"nodes,omitempty"`
+	Spec          *DynamicValue `protobuf:"bytes,3,opt,name=spec,proto3" json:"spec,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreflightRequest) Reset() {
+	*x = PreflightRequest{}
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreflightRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreflightRequest) ProtoMessage() {}
+
+func (x *PreflightRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreflightRequest.ProtoReflect.Descriptor instead.
+func (*PreflightRequest) Descriptor() ([]byte, []int) {
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PreflightRequest) GetEnv() *CallEnv {
+	if x != nil {
+		return x.Env
+	}
+	return nil
+}
+
+func (x *PreflightRequest) GetNodes() []*NodeRef {
+	if x != nil {
+		return x.Nodes
+	}
+	return nil
+}
+
+func (x *PreflightRequest) GetSpec() *DynamicValue {
+	if x != nil {
+		return x.Spec
+	}
+	return nil
+}
+
+type PreflightResponse struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Diagnostics []*Diagnostic          `protobuf:"bytes,1,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
+	// Host keys seen on first contact ("address:port" -> authorized_keys
+	// line), for the host to pin.
+	HostKeys      map[string]string `protobuf:"bytes,2,rep,name=host_keys,json=hostKeys,proto3" json:"host_keys,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PreflightResponse) Reset() {
+	*x = PreflightResponse{}
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PreflightResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PreflightResponse) ProtoMessage() {}
+
+func (x *PreflightResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PreflightResponse.ProtoReflect.Descriptor instead.
+func (*PreflightResponse) Descriptor() ([]byte, []int) {
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PreflightResponse) GetDiagnostics() []*Diagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+func (x *PreflightResponse) GetHostKeys() map[string]string {
+	if x != nil {
+		return x.HostKeys
+	}
+	return nil
+}
+
 type CreateNodeRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Env   *CallEnv               `protobuf:"bytes,1,opt,name=env,proto3" json:"env,omitempty"`
@@ -1305,7 +1450,7 @@ type CreateNodeRequest struct {
 
 func (x *CreateNodeRequest) Reset() {
 	*x = CreateNodeRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1317,7 +1462,7 @@ func (x *CreateNodeRequest) String() string {
 func (*CreateNodeRequest) ProtoMessage() {}
 
 func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1330,7 +1475,7 @@ func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeRequest.ProtoReflect.Descriptor instead.
 func (*CreateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{15}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *CreateNodeRequest) GetEnv() *CallEnv {
@@ -1371,7 +1516,7 @@ type CreateNodeResponse struct {
 
 func (x *CreateNodeResponse) Reset() {
 	*x = CreateNodeResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1383,7 +1528,7 @@ func (x *CreateNodeResponse) String() string {
 func (*CreateNodeResponse) ProtoMessage() {}
 
 func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1396,7 +1541,7 @@ func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeResponse.ProtoReflect.Descriptor instead.
 func (*CreateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{16}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *CreateNodeResponse) GetNode() *NodeStatus {
@@ -1424,7 +1569,7 @@ type DeleteNodeRequest struct {
 
 func (x *DeleteNodeRequest) Reset() {
 	*x = DeleteNodeRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1436,7 +1581,7 @@ func (x *DeleteNodeRequest) String() string {
 func (*DeleteNodeRequest) ProtoMessage() {}
 
 func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1449,7 +1594,7 @@ func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteNodeRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{17}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeleteNodeRequest) GetEnv() *CallEnv {
@@ -1482,7 +1627,7 @@ type DeleteNodeResponse struct {
 
 func (x *DeleteNodeResponse) Reset() {
 	*x = DeleteNodeResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1494,7 +1639,7 @@ func (x *DeleteNodeResponse) String() string {
 func (*DeleteNodeResponse) ProtoMessage() {}
 
 func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1507,7 +1652,7 @@ func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteNodeResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{18}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeleteNodeResponse) GetDiagnostics() []*Diagnostic {
@@ -1531,7 +1676,7 @@ type DescribeNodesRequest struct {
 
 func (x *DescribeNodesRequest) Reset() {
 	*x = DescribeNodesRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1543,7 +1688,7 @@ func (x *DescribeNodesRequest) String() string {
 func (*DescribeNodesRequest) ProtoMessage() {}
 
 func (x *DescribeNodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1556,7 +1701,7 @@ func (x *DescribeNodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeNodesRequest.ProtoReflect.Descriptor instead.
 func (*DescribeNodesRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{19}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DescribeNodesRequest) GetEnv() *CallEnv {
@@ -1597,7 +1742,7 @@ type DescribeNodesResponse struct {
 
 func (x *DescribeNodesResponse) Reset() {
 	*x = DescribeNodesResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1609,7 +1754,7 @@ func (x *DescribeNodesResponse) String() string {
 func (*DescribeNodesResponse) ProtoMessage() {}
 
 func (x *DescribeNodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1622,7 +1767,7 @@ func (x *DescribeNodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeNodesResponse.ProtoReflect.Descriptor instead.
 func (*DescribeNodesResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{20}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DescribeNodesResponse) GetNodes() []*NodeStatus {
@@ -1650,7 +1795,7 @@ type PowerOnRequest struct {
 
 func (x *PowerOnRequest) Reset() {
 	*x = PowerOnRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1662,7 +1807,7 @@ func (x *PowerOnRequest) String() string {
 func (*PowerOnRequest) ProtoMessage() {}
 
 func (x *PowerOnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1675,7 +1820,7 @@ func (x *PowerOnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOnRequest.ProtoReflect.Descriptor instead.
 func (*PowerOnRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{21}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PowerOnRequest) GetEnv() *CallEnv {
@@ -1709,7 +1854,7 @@ type PowerOnResponse struct {
 
 func (x *PowerOnResponse) Reset() {
 	*x = PowerOnResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1721,7 +1866,7 @@ func (x *PowerOnResponse) String() string {
 func (*PowerOnResponse) ProtoMessage() {}
 
 func (x *PowerOnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1734,7 +1879,7 @@ func (x *PowerOnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOnResponse.ProtoReflect.Descriptor instead.
 func (*PowerOnResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{22}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PowerOnResponse) GetNode() *NodeStatus {
@@ -1762,7 +1907,7 @@ type PowerOffRequest struct {
 
 func (x *PowerOffRequest) Reset() {
 	*x = PowerOffRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1774,7 +1919,7 @@ func (x *PowerOffRequest) String() string {
 func (*PowerOffRequest) ProtoMessage() {}
 
 func (x *PowerOffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1787,7 +1932,7 @@ func (x *PowerOffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOffRequest.ProtoReflect.Descriptor instead.
 func (*PowerOffRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{23}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PowerOffRequest) GetEnv() *CallEnv {
@@ -1821,7 +1966,7 @@ type PowerOffResponse struct {
 
 func (x *PowerOffResponse) Reset() {
 	*x = PowerOffResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1833,7 +1978,7 @@ func (x *PowerOffResponse) String() string {
 func (*PowerOffResponse) ProtoMessage() {}
 
 func (x *PowerOffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1846,7 +1991,7 @@ func (x *PowerOffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOffResponse.ProtoReflect.Descriptor instead.
 func (*PowerOffResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{24}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PowerOffResponse) GetNode() *NodeStatus {
@@ -1874,7 +2019,7 @@ type RebootRequest struct {
 
 func (x *RebootRequest) Reset() {
 	*x = RebootRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1886,7 +2031,7 @@ func (x *RebootRequest) String() string {
 func (*RebootRequest) ProtoMessage() {}
 
 func (x *RebootRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1899,7 +2044,7 @@ func (x *RebootRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebootRequest.ProtoReflect.Descriptor instead.
 func (*RebootRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{25}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RebootRequest) GetEnv() *CallEnv {
@@ -1933,7 +2078,7 @@ type RebootResponse struct {
 
 func (x *RebootResponse) Reset() {
 	*x = RebootResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1945,7 +2090,7 @@ func (x *RebootResponse) String() string {
 func (*RebootResponse) ProtoMessage() {}
 
 func (x *RebootResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1958,7 +2103,7 @@ func (x *RebootResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebootResponse.ProtoReflect.Descriptor instead.
 func (*RebootResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{26}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RebootResponse) GetNode() *NodeStatus {
@@ -2024,14 +2169,20 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\aflavors\x18\b \x03(\v2\x17.vcc.provider.v1.FlavorR\aflavors\x12G\n" +
 	"\x0fcredential_keys\x18\t \x03(\v2\x1e.vcc.provider.v1.CredentialKeyR\x0ecredentialKeys\x12\x18\n" +
 	"\aaliases\x18\n" +
-	" \x03(\tR\aaliases\"\xdc\x02\n" +
+	" \x03(\tR\aaliases\"\x98\x04\n" +
 	"\aCallEnv\x12#\n" +
 	"\rcontroller_id\x18\x01 \x01(\tR\fcontrollerId\x12,\n" +
 	"\x12catalog_entry_name\x18\x02 \x01(\tR\x10catalogEntryName\x12B\n" +
 	"\rcatalog_entry\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\fcatalogEntry\x12K\n" +
 	"\vcredentials\x18\x04 \x03(\v2).vcc.provider.v1.CallEnv.CredentialsEntryR\vcredentials\x12-\n" +
-	"\x12controller_address\x18\x05 \x01(\tR\x11controllerAddress\x1a>\n" +
+	"\x12controller_address\x18\x05 \x01(\tR\x11controllerAddress\x120\n" +
+	"\x14controller_serf_port\x18\x06 \x01(\x05R\x12controllerSerfPort\x12I\n" +
+	"\vknown_hosts\x18\a \x03(\v2(.vcc.provider.v1.CallEnv.KnownHostsEntryR\n" +
+	"knownHosts\x1a>\n" +
 	"\x10CredentialsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
+	"\x0fKnownHostsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xe3\x01\n" +
 	"\aNodeRef\x12\x17\n" +
@@ -2041,7 +2192,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\tunit_name\x18\x04 \x01(\tR\bunitName\x12*\n" +
 	"\x11cloud_instance_id\x18\x05 \x01(\tR\x0fcloudInstanceId\x12.\n" +
 	"\x13cloud_instance_name\x18\x06 \x01(\tR\x11cloudInstanceName\x12\x19\n" +
-	"\bfixed_ip\x18\a \x01(\tR\afixedIp\"\x84\x03\n" +
+	"\bfixed_ip\x18\a \x01(\tR\afixedIp\"\xab\x03\n" +
 	"\n" +
 	"NodeStatus\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12*\n" +
@@ -2050,7 +2201,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x16cloud_instance_address\x18\x04 \x01(\tR\x14cloudInstanceAddress\x124\n" +
 	"\x05state\x18\x05 \x01(\x0e2\x1e.vcc.provider.v1.InstanceStateR\x05state\x12!\n" +
 	"\fstate_reason\x18\x06 \x01(\tR\vstateReason\x129\n" +
-	"\x04tags\x18\a \x03(\v2%.vcc.provider.v1.NodeStatus.TagsEntryR\x04tags\x1a7\n" +
+	"\x04tags\x18\a \x03(\v2%.vcc.provider.v1.NodeStatus.TagsEntryR\x04tags\x12%\n" +
+	"\x0ebase_container\x18\b \x01(\tR\rbaseContainer\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"q\n" +
@@ -2064,7 +2216,17 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x121\n" +
 	"\x04spec\x18\x02 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"U\n" +
 	"\x14ValidateSpecResponse\x12=\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xc5\x01\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xa1\x01\n" +
+	"\x10PreflightRequest\x12*\n" +
+	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x12.\n" +
+	"\x05nodes\x18\x02 \x03(\v2\x18.vcc.provider.v1.NodeRefR\x05nodes\x121\n" +
+	"\x04spec\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"\xde\x01\n" +
+	"\x11PreflightResponse\x12=\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\x12M\n" +
+	"\thost_keys\x18\x02 \x03(\v20.vcc.provider.v1.PreflightResponse.HostKeysEntryR\bhostKeys\x1a;\n" +
+	"\rHostKeysEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xc5\x01\n" +
 	"\x11CreateNodeRequest\x12*\n" +
 	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x12,\n" +
 	"\x04node\x18\x02 \x01(\v2\x18.vcc.provider.v1.NodeRefR\x04node\x121\n" +
@@ -2140,7 +2302,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x16INSTANCE_STATE_STOPPED\x10\x04\x12\x1e\n" +
 	"\x1aINSTANCE_STATE_TERMINATING\x10\x05\x12\x1c\n" +
 	"\x18INSTANCE_STATE_NOT_FOUND\x10\x06\x12\x18\n" +
-	"\x14INSTANCE_STATE_ERROR\x10\a2\xa9\x06\n" +
+	"\x14INSTANCE_STATE_ERROR\x10\a2\xfd\x06\n" +
 	"\x0fProviderService\x12L\n" +
 	"\aGetInfo\x12\x1f.vcc.provider.v1.GetInfoRequest\x1a .vcc.provider.v1.GetInfoResponse\x12s\n" +
 	"\x14ValidateCatalogEntry\x12,.vcc.provider.v1.ValidateCatalogEntryRequest\x1a-.vcc.provider.v1.ValidateCatalogEntryResponse\x12[\n" +
@@ -2152,7 +2314,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\rDescribeNodes\x12%.vcc.provider.v1.DescribeNodesRequest\x1a&.vcc.provider.v1.DescribeNodesResponse\x12L\n" +
 	"\aPowerOn\x12\x1f.vcc.provider.v1.PowerOnRequest\x1a .vcc.provider.v1.PowerOnResponse\x12O\n" +
 	"\bPowerOff\x12 .vcc.provider.v1.PowerOffRequest\x1a!.vcc.provider.v1.PowerOffResponse\x12I\n" +
-	"\x06Reboot\x12\x1e.vcc.provider.v1.RebootRequest\x1a\x1f.vcc.provider.v1.RebootResponseBCZAgithub.com/vccproject/vcc/proto/internal/pb/providerv1;providerv1b\x06proto3"
+	"\x06Reboot\x12\x1e.vcc.provider.v1.RebootRequest\x1a\x1f.vcc.provider.v1.RebootResponse\x12R\n" +
+	"\tPreflight\x12!.vcc.provider.v1.PreflightRequest\x1a\".vcc.provider.v1.PreflightResponseBCZAgithub.com/vccproject/vcc/proto/internal/pb/providerv1;providerv1b\x06proto3"
 
 var (
 	file_vcc_provider_v1_provider_proto_rawDescOnce sync.Once
@@ -2167,7 +2330,7 @@ func file_vcc_provider_v1_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_vcc_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_vcc_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_vcc_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
 var file_vcc_provider_v1_provider_proto_goTypes = []any{
 	(Severity)(0),                        // 0: vcc.provider.v1.Severity
 	(Capability)(0),                      // 1: vcc.provider.v1.Capability
@@ -2188,20 +2351,24 @@ var file_vcc_provider_v1_provider_proto_goTypes = []any{
 	(*ValidateCatalogEntryResponse)(nil), // 16: vcc.provider.v1.ValidateCatalogEntryResponse
 	(*ValidateSpecRequest)(nil),          // 17: vcc.provider.v1.ValidateSpecRequest
 	(*ValidateSpecResponse)(nil),         // 18: vcc.provider.v1.ValidateSpecResponse
-	(*CreateNodeRequest)(nil),            // 19: vcc.provider.v1.CreateNodeRequest
-	(*CreateNodeResponse)(nil),           // 20: vcc.provider.v1.CreateNodeResponse
-	(*DeleteNodeRequest)(nil),            // 21: vcc.provider.v1.DeleteNodeRequest
-	(*DeleteNodeResponse)(nil),           // 22: vcc.provider.v1.DeleteNodeResponse
-	(*DescribeNodesRequest)(nil),         // 23: vcc.provider.v1.DescribeNodesRequest
-	(*DescribeNodesResponse)(nil),        // 24: vcc.provider.v1.DescribeNodesResponse
-	(*PowerOnRequest)(nil),               // 25: vcc.provider.v1.PowerOnRequest
-	(*PowerOnResponse)(nil),              // 26: vcc.provider.v1.PowerOnResponse
-	(*PowerOffRequest)(nil),              // 27: vcc.provider.v1.PowerOffRequest
-	(*PowerOffResponse)(nil),             // 28: vcc.provider.v1.PowerOffResponse
-	(*RebootRequest)(nil),                // 29: vcc.provider.v1.RebootRequest
-	(*RebootResponse)(nil),               // 30: vcc.provider.v1.RebootResponse
-	nil,                                  // 31: vcc.provider.v1.CallEnv.CredentialsEntry
-	nil,                                  // 32: vcc.provider.v1.NodeStatus.TagsEntry
+	(*PreflightRequest)(nil),             // 19: vcc.provider.v1.PreflightRequest
+	(*PreflightResponse)(nil),            // 20: vcc.provider.v1.PreflightResponse
+	(*CreateNodeRequest)(nil),            // 21: vcc.provider.v1.CreateNodeRequest
+	(*CreateNodeResponse)(nil),           // 22: vcc.provider.v1.CreateNodeResponse
+	(*DeleteNodeRequest)(nil),            // 23: vcc.provider.v1.DeleteNodeRequest
+	(*DeleteNodeResponse)(nil),           // 24: vcc.provider.v1.DeleteNodeResponse
+	(*DescribeNodesRequest)(nil),         // 25: vcc.provider.v1.DescribeNodesRequest
+	(*DescribeNodesResponse)(nil),        // 26: vcc.provider.v1.DescribeNodesResponse
+	(*PowerOnRequest)(nil),               // 27: vcc.provider.v1.PowerOnRequest
+	(*PowerOnResponse)(nil),              // 28: vcc.provider.v1.PowerOnResponse
+	(*PowerOffRequest)(nil),              // 29: vcc.provider.v1.PowerOffRequest
+	(*PowerOffResponse)(nil),             // 30: vcc.provider.v1.PowerOffResponse
+	(*RebootRequest)(nil),                // 31: vcc.provider.v1.RebootRequest
+	(*RebootResponse)(nil),               // 32: vcc.provider.v1.RebootResponse
+	nil,                                  // 33: vcc.provider.v1.CallEnv.CredentialsEntry
+	nil,                                  // 34: vcc.provider.v1.CallEnv.KnownHostsEntry
+	nil,                                  // 35: vcc.provider.v1.NodeStatus.TagsEntry
+	nil,                                  // 36: vcc.provider.v1.PreflightResponse.HostKeysEntry
 }
 var file_vcc_provider_v1_provider_proto_depIdxs = []int32{
 	0,  // 0: vcc.provider.v1.Diagnostic.severity:type_name -> vcc.provider.v1.Severity
@@ -2214,66 +2381,74 @@ var file_vcc_provider_v1_provider_proto_depIdxs = []int32{
 	8,  // 7: vcc.provider.v1.GetInfoResponse.flavors:type_name -> vcc.provider.v1.Flavor
 	9,  // 8: vcc.provider.v1.GetInfoResponse.credential_keys:type_name -> vcc.provider.v1.CredentialKey
 	4,  // 9: vcc.provider.v1.CallEnv.catalog_entry:type_name -> vcc.provider.v1.DynamicValue
-	31, // 10: vcc.provider.v1.CallEnv.credentials:type_name -> vcc.provider.v1.CallEnv.CredentialsEntry
-	3,  // 11: vcc.provider.v1.NodeStatus.state:type_name -> vcc.provider.v1.InstanceState
-	32, // 12: vcc.provider.v1.NodeStatus.tags:type_name -> vcc.provider.v1.NodeStatus.TagsEntry
-	4,  // 13: vcc.provider.v1.ValidateCatalogEntryRequest.entry:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 14: vcc.provider.v1.ValidateCatalogEntryResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 15: vcc.provider.v1.ValidateSpecRequest.env:type_name -> vcc.provider.v1.CallEnv
-	4,  // 16: vcc.provider.v1.ValidateSpecRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 17: vcc.provider.v1.ValidateSpecResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 18: vcc.provider.v1.CreateNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 19: vcc.provider.v1.CreateNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 20: vcc.provider.v1.CreateNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 21: vcc.provider.v1.CreateNodeResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 22: vcc.provider.v1.CreateNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 23: vcc.provider.v1.DeleteNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 24: vcc.provider.v1.DeleteNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 25: vcc.provider.v1.DeleteNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 26: vcc.provider.v1.DeleteNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 27: vcc.provider.v1.DescribeNodesRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 28: vcc.provider.v1.DescribeNodesRequest.nodes:type_name -> vcc.provider.v1.NodeRef
-	4,  // 29: vcc.provider.v1.DescribeNodesRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 30: vcc.provider.v1.DescribeNodesResponse.nodes:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 31: vcc.provider.v1.DescribeNodesResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 32: vcc.provider.v1.PowerOnRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 33: vcc.provider.v1.PowerOnRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 34: vcc.provider.v1.PowerOnRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 35: vcc.provider.v1.PowerOnResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 36: vcc.provider.v1.PowerOnResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 37: vcc.provider.v1.PowerOffRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 38: vcc.provider.v1.PowerOffRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 39: vcc.provider.v1.PowerOffRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 40: vcc.provider.v1.PowerOffResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 41: vcc.provider.v1.PowerOffResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 42: vcc.provider.v1.RebootRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 43: vcc.provider.v1.RebootRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 44: vcc.provider.v1.RebootRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 45: vcc.provider.v1.RebootResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 46: vcc.provider.v1.RebootResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	10, // 47: vcc.provider.v1.ProviderService.GetInfo:input_type -> vcc.provider.v1.GetInfoRequest
-	15, // 48: vcc.provider.v1.ProviderService.ValidateCatalogEntry:input_type -> vcc.provider.v1.ValidateCatalogEntryRequest
-	17, // 49: vcc.provider.v1.ProviderService.ValidateSpec:input_type -> vcc.provider.v1.ValidateSpecRequest
-	19, // 50: vcc.provider.v1.ProviderService.CreateNode:input_type -> vcc.provider.v1.CreateNodeRequest
-	21, // 51: vcc.provider.v1.ProviderService.DeleteNode:input_type -> vcc.provider.v1.DeleteNodeRequest
-	23, // 52: vcc.provider.v1.ProviderService.DescribeNodes:input_type -> vcc.provider.v1.DescribeNodesRequest
-	25, // 53: vcc.provider.v1.ProviderService.PowerOn:input_type -> vcc.provider.v1.PowerOnRequest
-	27, // 54: vcc.provider.v1.ProviderService.PowerOff:input_type -> vcc.provider.v1.PowerOffRequest
-	29, // 55: vcc.provider.v1.ProviderService.Reboot:input_type -> vcc.provider.v1.RebootRequest
-	11, // 56: vcc.provider.v1.ProviderService.GetInfo:output_type -> vcc.provider.v1.GetInfoResponse
-	16, // 57: vcc.provider.v1.ProviderService.ValidateCatalogEntry:output_type -> vcc.provider.v1.ValidateCatalogEntryResponse
-	18, // 58: vcc.provider.v1.ProviderService.ValidateSpec:output_type -> vcc.provider.v1.ValidateSpecResponse
-	20, // 59: vcc.provider.v1.ProviderService.CreateNode:output_type -> vcc.provider.v1.CreateNodeResponse
-	22, // 60: vcc.provider.v1.ProviderService.DeleteNode:output_type -> vcc.provider.v1.DeleteNodeResponse
-	24, // 61: vcc.provider.v1.ProviderService.DescribeNodes:output_type -> vcc.provider.v1.DescribeNodesResponse
-	26, // 62: vcc.provider.v1.ProviderService.PowerOn:output_type -> vcc.provider.v1.PowerOnResponse
-	28, // 63: vcc.provider.v1.ProviderService.PowerOff:output_type -> vcc.provider.v1.PowerOffResponse
-	30, // 64: vcc.provider.v1.ProviderService.Reboot:output_type -> vcc.provider.v1.RebootResponse
-	56, // [56:65] is the sub-list for method output_type
-	47, // [47:56] is the sub-list for method input_type
-	47, // [47:47] is the sub-list for extension type_name
-	47, // [47:47] is the sub-list for extension extendee
-	0,  // [0:47] is the sub-list for field type_name
+	33, // 10: vcc.provider.v1.CallEnv.credentials:type_name -> vcc.provider.v1.CallEnv.CredentialsEntry
+	34, // 11: vcc.provider.v1.CallEnv.known_hosts:type_name -> vcc.provider.v1.CallEnv.KnownHostsEntry
+	3,  // 12: vcc.provider.v1.NodeStatus.state:type_name -> vcc.provider.v1.InstanceState
+	35, // 13: vcc.provider.v1.NodeStatus.tags:type_name -> vcc.provider.v1.NodeStatus.TagsEntry
+	4,  // 14: vcc.provider.v1.ValidateCatalogEntryRequest.entry:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 15: vcc.provider.v1.ValidateCatalogEntryResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 16: vcc.provider.v1.ValidateSpecRequest.env:type_name -> vcc.provider.v1.CallEnv
+	4,  // 17: vcc.provider.v1.ValidateSpecRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 18: vcc.provider.v1.ValidateSpecResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 19: vcc.provider.v1.PreflightRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 20: vcc.provider.v1.PreflightRequest.nodes:type_name -> vcc.provider.v1.NodeRef
+	4,  // 21: vcc.provider.v1.PreflightRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 22: vcc.provider.v1.PreflightResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	36, // 23: vcc.provider.v1.PreflightResponse.host_keys:type_name -> vcc.provider.v1.PreflightResponse.HostKeysEntry
+	12, // 24: vcc.provider.v1.CreateNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 25: vcc.provider.v1.CreateNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 26: vcc.provider.v1.CreateNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 27: vcc.provider.v1.CreateNodeResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 28: vcc.provider.v1.CreateNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 29: vcc.provider.v1.DeleteNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 30: vcc.provider.v1.DeleteNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 31: vcc.provider.v1.DeleteNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 32: vcc.provider.v1.DeleteNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 33: vcc.provider.v1.DescribeNodesRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 34: vcc.provider.v1.DescribeNodesRequest.nodes:type_name -> vcc.provider.v1.NodeRef
+	4,  // 35: vcc.provider.v1.DescribeNodesRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 36: vcc.provider.v1.DescribeNodesResponse.nodes:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 37: vcc.provider.v1.DescribeNodesResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 38: vcc.provider.v1.PowerOnRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 39: vcc.provider.v1.PowerOnRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 40: vcc.provider.v1.PowerOnRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 41: vcc.provider.v1.PowerOnResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 42: vcc.provider.v1.PowerOnResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 43: vcc.provider.v1.PowerOffRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 44: vcc.provider.v1.PowerOffRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 45: vcc.provider.v1.PowerOffRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 46: vcc.provider.v1.PowerOffResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 47: vcc.provider.v1.PowerOffResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 48: vcc.provider.v1.RebootRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 49: vcc.provider.v1.RebootRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 50: vcc.provider.v1.RebootRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 51: vcc.provider.v1.RebootResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 52: vcc.provider.v1.RebootResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	10, // 53: vcc.provider.v1.ProviderService.GetInfo:input_type -> vcc.provider.v1.GetInfoRequest
+	15, // 54: vcc.provider.v1.ProviderService.ValidateCatalogEntry:input_type -> vcc.provider.v1.ValidateCatalogEntryRequest
+	17, // 55: vcc.provider.v1.ProviderService.ValidateSpec:input_type -> vcc.provider.v1.ValidateSpecRequest
+	21, // 56: vcc.provider.v1.ProviderService.CreateNode:input_type -> vcc.provider.v1.CreateNodeRequest
+	23, // 57: vcc.provider.v1.ProviderService.DeleteNode:input_type -> vcc.provider.v1.DeleteNodeRequest
+	25, // 58: vcc.provider.v1.ProviderService.DescribeNodes:input_type -> vcc.provider.v1.DescribeNodesRequest
+	27, // 59: vcc.provider.v1.ProviderService.PowerOn:input_type -> vcc.provider.v1.PowerOnRequest
+	29, // 60: vcc.provider.v1.ProviderService.PowerOff:input_type -> vcc.provider.v1.PowerOffRequest
+	31, // 61: vcc.provider.v1.ProviderService.Reboot:input_type -> vcc.provider.v1.RebootRequest
+	19, // 62: vcc.provider.v1.ProviderService.Preflight:input_type -> vcc.provider.v1.PreflightRequest
+	11, // 63: vcc.provider.v1.ProviderService.GetInfo:output_type -> vcc.provider.v1.GetInfoResponse
+	16, // 64: vcc.provider.v1.ProviderService.ValidateCatalogEntry:output_type -> vcc.provider.v1.ValidateCatalogEntryResponse
+	18, // 65: vcc.provider.v1.ProviderService.ValidateSpec:output_type -> vcc.provider.v1.ValidateSpecResponse
+	22, // 66: vcc.provider.v1.ProviderService.CreateNode:output_type -> vcc.provider.v1.CreateNodeResponse
+	24, // 67: vcc.provider.v1.ProviderService.DeleteNode:output_type -> vcc.provider.v1.DeleteNodeResponse
+	26, // 68: vcc.provider.v1.ProviderService.DescribeNodes:output_type -> vcc.provider.v1.DescribeNodesResponse
+	28, // 69: vcc.provider.v1.ProviderService.PowerOn:output_type -> vcc.provider.v1.PowerOnResponse
+	30, // 70: vcc.provider.v1.ProviderService.PowerOff:output_type -> vcc.provider.v1.PowerOffResponse
+	32, // 71: vcc.provider.v1.ProviderService.Reboot:output_type -> vcc.provider.v1.RebootResponse
+	20, // 72: vcc.provider.v1.ProviderService.Preflight:output_type -> vcc.provider.v1.PreflightResponse
+	63, // [63:73] is the sub-list for method output_type
+	53, // [53:63] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_vcc_provider_v1_provider_proto_init() }
@@ -2287,7 +2462,7 @@ func file_vcc_provider_v1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vcc_provider_v1_provider_proto_rawDesc), len(file_vcc_provider_v1_provider_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   29,
+			NumMessages:   33,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

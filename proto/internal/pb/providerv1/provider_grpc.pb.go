@@ -36,6 +36,7 @@ const (
 	ProviderService_PowerOn_FullMethodName              = "/vcc.provider.v1.ProviderService/PowerOn"
 	ProviderService_PowerOff_FullMethodName             = "/vcc.provider.v1.ProviderService/PowerOff"
 	ProviderService_Reboot_FullMethodName               = "/vcc.provider.v1.ProviderService/Reboot"
+	ProviderService_Preflight_FullMethodName            = "/vcc.provider.v1.ProviderService/Preflight"
 )
 
 // ProviderServiceClient is the client API for ProviderService service.
@@ -65,6 +66,11 @@ type ProviderServiceClient interface {
 	PowerOff(ctx context.Context, in *PowerOffRequest, opts ...grpc.CallOption) (*PowerOffResponse, error)
 	// Reboot restarts an instance (capability REBOOT).
 	Reboot(ctx context.Context, in *RebootRequest, opts ...grpc.CallOption) (*RebootResponse, error)
+	// Preflight checks, before anything is created, that the nodes can be
+	// made: hosts reachable, logins accepted, ports free. It may read from
+	// the cloud or the hosts but changes nothing. Plugins without the
+	// "preflight" capability answer with no diagnostics.
+	Preflight(ctx context.Context, in *PreflightRequest, opts ...grpc.CallOption) (*PreflightResponse, error)
 }
 
 type providerServiceClient struct {
@@ -165,6 +171,16 @@ func (c *providerServiceClient) Reboot(ctx context.Context, in *RebootRequest, o
 	return out, nil
 }
 
+func (c *providerServiceClient) Preflight(ctx context.Context, in *PreflightRequest, opts ...grpc.CallOption) (*PreflightResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PreflightResponse)
+	err := c.cc.Invoke(ctx, ProviderService_Preflight_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ProviderServiceServer is the server API for ProviderService service.
 // All implementations should embed UnimplementedProviderServiceServer
 // for forward compatibility.
@@ -192,6 +208,11 @@ type ProviderServiceServer interface {
 	PowerOff(context.Context, *PowerOffRequest) (*PowerOffResponse, error)
 	// Reboot restarts an instance (capability REBOOT).
 	Reboot(context.Context, *RebootRequest) (*RebootResponse, error)
+	// Preflight checks, before anything is created, that the nodes can be
+	// made: hosts reachable, logins accepted, ports free. It may read from
+	// the cloud or the hosts but changes nothing. Plugins without the
+	// "preflight" capability answer with no diagnostics.
+	Preflight(context.Context, *PreflightRequest) (*PreflightResponse, error)
 }
 
 // UnimplementedProviderServiceServer should be embedded to have
@@ -227,6 +248,9 @@ func (UnimplementedProviderServiceServer) PowerOff(context.Context, *PowerOffReq
 }
 func (UnimplementedProviderServiceServer) Reboot(context.Context, *RebootRequest) (*RebootResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Reboot not implemented")
+}
+func (UnimplementedProviderServiceServer) Preflight(context.Context, *PreflightRequest) (*PreflightResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Preflight not implemented")
 }
 func (UnimplementedProviderServiceServer) testEmbeddedByValue() {}
 
@@ -410,6 +434,24 @@ func _ProviderService_Reboot_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ProviderService_Preflight_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PreflightRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ProviderServiceServer).Preflight(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ProviderService_Preflight_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ProviderServiceServer).Preflight(ctx, req.(*PreflightRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ProviderService_ServiceDesc is the grpc.ServiceDesc for ProviderService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -452,6 +494,10 @@ var ProviderService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Reboot",
 			Handler:    _ProviderService_Reboot_Handler,
+		},
+		{
+			MethodName: "Preflight",
+			Handler:    _ProviderService_Preflight_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
