@@ -1,0 +1,78 @@
+package liveness_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/liveness"
+	"github.com/vccproject/vcc/host/internal/nodeagent"
+)
+
+func start(t *testing.T, id string) *liveness.Monitor {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := liveness.Start(ctx, liveness.Config{Bind: "127.0.0.1:0", ControllerID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close(); cancel() })
+	return m
+}
+
+// agent runs a vcc-node agent in-process; the returned func stops it, by
+// leaving (graceful) or by context cancel after the test.
+func agent(t *testing.T, m *liveness.Monitor, node, ctrlID string) (context.CancelFunc, chan error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- nodeagent.Run(ctx, nodeagent.Config{NodeID: node, ControllerID: ctrlID, Controller: m.Addr(),
+			Bind: "127.0.0.1:0", RejoinEvery: 200 * time.Millisecond})
+	}()
+	t.Cleanup(cancel)
+	return cancel, done
+}
+
+func TestJoinLeaveAndForeign(t *testing.T) {
+	m := start(t, "ctl1")
+	evs, unsub := m.Subscribe()
+	defer unsub()
+	stop, done := agent(t, m, "node-a", "ctl1")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.WaitAlive(ctx, "node-a"); err != nil {
+		t.Fatalf("node-a never joined: %v", err)
+	}
+	if ev := next(t, evs); ev != (liveness.Event{NodeID: "node-a", Alive: true, Why: "join"}) {
+		t.Errorf("event %+v", ev)
+	}
+	// An agent of another controller is refused.
+	agent(t, m, "intruder", "ctl2")
+	short, cancel2 := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel2()
+	if err := m.WaitAlive(short, "intruder"); err == nil {
+		t.Error("a member of another controller was admitted")
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if ev := next(t, evs); ev.NodeID != "node-a" || ev.Alive || ev.Why != "leave" {
+		t.Errorf("after a graceful stop: %+v", ev)
+	}
+	if m.Alive("node-a") || m.Members() != 0 {
+		t.Error("node-a still alive")
+	}
+}
+
+func next(t *testing.T, evs <-chan liveness.Event) liveness.Event {
+	t.Helper()
+	select {
+	case ev := <-evs:
+		return ev
+	case <-time.After(15 * time.Second):
+		t.Fatal("no liveness event")
+	}
+	return liveness.Event{}
+}
