@@ -36,6 +36,8 @@ type Spec struct {
 	AddHost         []string `json:"add_host"`
 	GPUs            string   `json:"gpus"`
 	UserInitCommand string   `json:"user_init_command"`
+	// Privileged is on unless the spec turns it off.
+	Privileged *bool `json:"privileged"`
 }
 
 // Parse reads the Base container fields of a spec.
@@ -63,6 +65,9 @@ func Env(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) 
 	if env.ControllerAddress != "" {
 		out = append(out, "VCC_CONTROLLER_ADDR="+env.ControllerAddress, "VCCCTR_IPADDR="+env.ControllerAddress)
 	}
+	if env.ControllerSerfPort != 0 {
+		out = append(out, fmt.Sprintf("VCC_CONTROLLER_SERF_PORT=%d", env.ControllerSerfPort))
+	}
 	if privateIP != "" {
 		out = append(out, "MY_PRIVATE_IP="+privateIP, "PRIVATE_IP="+privateIP)
 	}
@@ -75,40 +80,73 @@ func Env(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) 
 	return append(out, s.ParamsE...)
 }
 
-// RunArgs are the arguments after "docker run".
-func RunArgs(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) []string {
-	args := []string{"-d", "--name", Name(node.NodeID), "--restart", "unless-stopped",
-		"--privileged", "--net=host", "-v", "/dev:/dev",
-		"--label", LabelControllerID + "=" + env.ControllerID, "--label", LabelNodeID + "=" + node.NodeID}
-	for _, e := range Env(s, env, node, privateIP) {
-		args = append(args, "-e", e)
-	}
-	for _, v := range s.ParamsV {
-		args = append(args, "-v", v)
-	}
-	for _, d := range s.DNS {
-		args = append(args, "--dns", d)
-	}
-	for _, d := range s.DNSSearch {
-		args = append(args, "--dns-search", d)
-	}
-	for _, d := range s.DNSOpt {
-		args = append(args, "--dns-opt", d)
-	}
-	for _, h := range s.AddHost {
-		args = append(args, "--add-host", h)
-	}
-	if s.Hostname != "" {
-		args = append(args, "--hostname", s.Hostname)
-	}
-	if s.GPUs != "" {
-		args = append(args, "--gpus", s.GPUs)
-	}
+// Container is the Base container in structured form, for the Docker
+// Engine API; RunArgs renders the same thing for the docker CLI.
+type Container struct {
+	Name       string
+	Image      string
+	Env        []string
+	Labels     map[string]string
+	Binds      []string
+	DNS        []string
+	DNSSearch  []string
+	DNSOptions []string
+	ExtraHosts []string
+	Hostname   string
+	GPUs       string
+	Privileged bool
+	// Restart is the restart policy: the container comes back after a
+	// host reboot, but not after an explicit stop (power off).
+	Restart string
+}
+
+// Build describes the Base container of node on its host.
+func Build(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) Container {
 	image := s.Image
 	if image == "" {
 		image = DefaultImage
 	}
-	return append(args, image)
+	return Container{
+		Name: Name(node.NodeID), Image: image, Env: Env(s, env, node, privateIP),
+		Labels: map[string]string{LabelControllerID: env.ControllerID, LabelNodeID: node.NodeID},
+		Binds:  append([]string{"/dev:/dev"}, s.ParamsV...), DNS: s.DNS, DNSSearch: s.DNSSearch, DNSOptions: s.DNSOpt,
+		ExtraHosts: s.AddHost, Hostname: s.Hostname, GPUs: s.GPUs, Privileged: s.Privileged == nil || *s.Privileged, Restart: "unless-stopped",
+	}
+}
+
+// RunArgs are the arguments after "docker run".
+func RunArgs(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) []string {
+	c := Build(s, env, node, privateIP)
+	args := []string{"-d", "--name", c.Name, "--restart", c.Restart}
+	if c.Privileged {
+		args = append(args, "--privileged")
+	}
+	args = append(args, "--net=host", "--label", LabelControllerID+"="+c.Labels[LabelControllerID], "--label", LabelNodeID+"="+c.Labels[LabelNodeID])
+	for _, e := range c.Env {
+		args = append(args, "-e", e)
+	}
+	for _, v := range c.Binds {
+		args = append(args, "-v", v)
+	}
+	for _, d := range c.DNS {
+		args = append(args, "--dns", d)
+	}
+	for _, d := range c.DNSSearch {
+		args = append(args, "--dns-search", d)
+	}
+	for _, d := range c.DNSOptions {
+		args = append(args, "--dns-opt", d)
+	}
+	for _, h := range c.ExtraHosts {
+		args = append(args, "--add-host", h)
+	}
+	if c.Hostname != "" {
+		args = append(args, "--hostname", c.Hostname)
+	}
+	if c.GPUs != "" {
+		args = append(args, "--gpus", c.GPUs)
+	}
+	return append(args, c.Image)
 }
 
 // CloudInit is user data for a cloud VM: a shell script that makes sure

@@ -18,12 +18,12 @@ func TestRunArgs(t *testing.T) {
 	}
 	env := provider.CallEnv{ControllerID: "ctl", ControllerAddress: "10.0.0.1"}
 	got := RunArgs(spec, env, provider.NodeRef{NodeID: "abc"}, "10.0.0.5")
-	want := []string{"-d", "--name", "vcc-base-abc", "--restart", "unless-stopped", "--privileged", "--net=host", "-v", "/dev:/dev",
+	want := []string{"-d", "--name", "vcc-base-abc", "--restart", "unless-stopped", "--privileged", "--net=host",
 		"--label", "vcc.controller_id=ctl", "--label", "vcc.node_id=abc",
 		"-e", "VCC_NODE_ID=abc", "-e", "SERF_NODE_ID=abc", "-e", "VCC_CONTROLLER_ID=ctl", "-e", "VCCC_ID=ctl",
 		"-e", "VCC_CONTROLLER_ADDR=10.0.0.1", "-e", "VCCCTR_IPADDR=10.0.0.1", "-e", "MY_PRIVATE_IP=10.0.0.5", "-e", "PRIVATE_IP=10.0.0.5",
 		"-e", "AUTHORIZED_KEYS=" + base64.StdEncoding.EncodeToString([]byte("ssh-ed25519 AAA x")), "-e", "NFS_AUTOSTART=true",
-		"-v", "/export:/export", "--dns", "10.0.0.2", "--add-host", "nfs:10.0.0.9", "--hostname", "n1", "--gpus", "all", "vcp/base:1.8"}
+		"-v", "/dev:/dev", "-v", "/export:/export", "--dns", "10.0.0.2", "--add-host", "nfs:10.0.0.9", "--hostname", "n1", "--gpus", "all", "vcp/base:1.8"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}

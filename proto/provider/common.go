@@ -17,6 +17,7 @@ func CommonSpecAttributes() Schema {
 		{Name: "disks", Type: TypeStringList, Description: "existing volumes to attach"},
 		{Name: "private_network", Type: TypeString, Default: "default", Description: "VPN catalog entry name"},
 		{Name: "user_init_command", Type: TypeString, Description: "script run as root at every Base container start"},
+		{Name: "privileged", Type: TypeBool, Default: true, Description: "run the Base container privileged (as upstream; Docker-in-Docker needs it)"},
 		{Name: "gpus", Type: TypeString, Description: "docker --gpus value for the Base container"},
 		{Name: "dns", Type: TypeStringList, Description: "docker --dns"},
 		{Name: "dns_search", Type: TypeStringList, Description: "docker --dns-search"},

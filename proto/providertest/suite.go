@@ -26,6 +26,9 @@ type Fixture struct {
 	// diagnostic on WantField.
 	BadCatalog []Bad
 	BadSpec    []Bad
+	// FixedIP is given to every node: the server's address for providers
+	// whose nodes are existing servers (onpremises).
+	FixedIP string
 	// Timeout bounds waiting for a power change to show; default 2 minutes.
 	Timeout time.Duration
 }
@@ -76,7 +79,7 @@ func Run(t *testing.T, f Fixture) {
 		})
 	}
 	t.Run("describe_unknown", func(t *testing.T) {
-		ref := provider.NodeRef{NodeID: NewNodeID(), NodeNo: 1}
+		ref := provider.NodeRef{NodeID: NewNodeID(), NodeNo: 1, FixedIP: f.FixedIP}
 		got, err := f.Provider.DescribeNodes(ctx, provider.DescribeRequest{Env: f.Env, Nodes: []provider.NodeRef{ref}, Spec: f.Spec})
 		if err != nil {
 			t.Fatalf("DescribeNodes: %v", err)
@@ -136,8 +139,14 @@ func wantFieldError(t *testing.T, diags provider.Diagnostics, err error, field s
 
 func lifecycle(t *testing.T, f Fixture, info *provider.Info) {
 	ctx := context.Background()
-	ref := provider.NodeRef{NodeID: NewNodeID(), NodeNo: 1, VCID: NewNodeID(), UnitName: "conformance"}
+	ref := provider.NodeRef{NodeID: NewNodeID(), NodeNo: 1, VCID: NewNodeID(), UnitName: "conformance", FixedIP: f.FixedIP}
 	req := provider.NodeRequest{Env: f.Env, Node: ref, Spec: f.Spec}
+	if pf, ok := f.Provider.(provider.Preflighter); ok && info.Has(provider.CapPreflight) {
+		res, err := pf.Preflight(ctx, provider.PreflightRequest{Env: f.Env, Nodes: []provider.NodeRef{ref}, Spec: f.Spec})
+		if err != nil || res.Diagnostics.HasError() {
+			t.Fatalf("Preflight of a valid node: err=%v diags=%v", err, res.Diagnostics)
+		}
+	}
 	created, err := f.Provider.CreateNode(ctx, req)
 	if err != nil {
 		t.Fatalf("CreateNode: %v", err)

@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -58,6 +59,7 @@ func Run(ctx context.Context, cfg Config) error {
 	port, _ := strconv.Atoi(portStr)
 	conf := liveness.Tuned(serf.DefaultConfig())
 	conf.NodeName = cfg.NodeID
+	conf.BroadcastTimeout = 2 * time.Second
 	conf.Tags = map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID}
 	conf.Logger = log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
 	conf.MemberlistConfig.Logger = conf.Logger
@@ -81,22 +83,37 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.InitCommand != "" {
 		go runInit(ctx, log, cfg.InitCommand)
 	}
-	joined := false
+	// Joins run beside the loop: a join to an unreachable controller can
+	// take the TCP timeout, and a stop must not wait for it.
+	var joined atomic.Bool
+	inflight := make(chan struct{}, 1)
+	join := func() {
+		select {
+		case inflight <- struct{}{}:
+		default:
+			return
+		}
+		go func() {
+			defer func() { <-inflight }()
+			if _, err := s.Join([]string{cfg.Controller}, true); err != nil {
+				log.Warn("cannot join the controller yet; retrying", "controller", cfg.Controller, "error", err)
+			} else if !joined.Swap(true) {
+				log.Info("joined the controller", "controller", cfg.Controller, "node_id", cfg.NodeID)
+			}
+		}()
+	}
 	tick := time.NewTicker(cfg.RejoinEvery)
 	defer tick.Stop()
 	for {
 		if !sees(s, cfg.ControllerID) {
-			if _, err := s.Join([]string{cfg.Controller}, true); err != nil {
-				log.Warn("cannot join the controller yet; retrying", "controller", cfg.Controller, "error", err)
-			} else if !joined {
-				joined = true
-				log.Info("joined the controller", "controller", cfg.Controller, "node_id", cfg.NodeID)
-			}
+			join()
 		}
 		select {
 		case <-ctx.Done():
-			if err := s.Leave(); err != nil {
-				log.Warn("leave", "error", err)
+			if s.NumNodes() > 1 {
+				if err := s.Leave(); err != nil {
+					log.Warn("leave", "error", err)
+				}
 			}
 			return nil
 		case <-tick.C:

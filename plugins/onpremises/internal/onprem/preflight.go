@@ -1,0 +1,139 @@
+package onprem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vccproject/vcc/proto/basecontainer"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// basePorts are the TCP ports the Base container takes in the server's
+// network: Serf and the node metrics.
+var basePorts = []int{provider.DefaultSerfPort, 18083}
+
+// Preflight checks every server before anything is created: SSH login
+// with a pinned (or first-seen) host key, Docker reachable, no other
+// node's Base container there, the Base container's ports free. It
+// changes nothing on the servers.
+func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
+	s, diags := validate(req.Spec)
+	res := &provider.PreflightResult{Diagnostics: diags, HostKeys: map[string]string{}}
+	if diags.HasError() {
+		return res, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, n := range req.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			found, key := p.check(ctx, req.Env, s, n)
+			mu.Lock()
+			defer mu.Unlock()
+			res.Diagnostics = append(res.Diagnostics, found...)
+			if key != "" {
+				res.HostKeys[hostPort(n.FixedIP, s.SSHPort)] = key
+			}
+		}()
+	}
+	wg.Wait()
+	return res, nil
+}
+
+// check preflights one server; it returns the host key seen when none was
+// pinned yet.
+func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n provider.NodeRef) (provider.Diagnostics, string) {
+	t, err := nodeTarget(s, n)
+	if err != nil {
+		return diagsOf(err), ""
+	}
+	c, e, err := p.connect(ctx, env, t, false)
+	key := ""
+	if c != nil && env.KnownHosts[t.Addr] == "" {
+		key = c.seen
+	}
+	if err != nil {
+		return diagsOf(err), key
+	}
+	var out provider.Diagnostics
+	others, err := e.baseContainers(ctx)
+	if err != nil {
+		return append(out, provider.Errorf("", "list containers on %s: %v", t.Addr, err)), key
+	}
+	mine := false
+	for _, o := range others {
+		if o.Labels[basecontainer.LabelNodeID] == n.NodeID {
+			mine = true
+			continue
+		}
+		out = append(out, provider.Diagnostic{Severity: provider.SeverityError,
+			Summary: fmt.Sprintf("%s already runs the Base container of node %s (controller %s)", t.Addr, o.Labels[basecontainer.LabelNodeID], o.Labels[basecontainer.LabelControllerID]),
+			Detail:  "a server holds one node: delete that node first, or remove the container " + o.Name + " if its controller is gone"})
+	}
+	if !mine {
+		out = append(out, portsFree(ctx, c, t)...)
+	}
+	if s.NetworkIF != "" {
+		if _, err := privateIP(ctx, c, s, n.FixedIP); err != nil {
+			out = append(out, diagsOf(err)...)
+		}
+	}
+	return out, key
+}
+
+// portsFree reads the server's listening TCP sockets from /proc (present
+// on every Linux, unlike ss or netstat).
+func portsFree(ctx context.Context, c *conn, t target) provider.Diagnostics {
+	raw, err := c.run(ctx, "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
+	if err != nil && raw == "" {
+		return provider.Diagnostics{{Severity: provider.SeverityWarning, Summary: fmt.Sprintf("could not read the listening ports of %s: %v", t.Addr, err)}}
+	}
+	listening := listeningPorts(raw)
+	var out provider.Diagnostics
+	for _, port := range basePorts {
+		if listening[port] {
+			out = append(out, provider.Diagnostic{Severity: provider.SeverityError,
+				Summary: fmt.Sprintf("port %d is already in use on %s", port, t.Addr),
+				Detail:  "the Base container needs it in the server's network (Serf 7947, metrics 18083); stop what listens there"})
+		}
+	}
+	return out
+}
+
+// listeningPorts parses /proc/net/tcp lines: local address is field 1
+// ("0100007F:1F6B"), state field 3, 0A = LISTEN.
+func listeningPorts(raw string) map[int]bool {
+	out := map[int]bool{}
+	for _, line := range strings.Split(raw, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || f[3] != "0A" {
+			continue
+		}
+		_, hexPort, ok := strings.Cut(f[1], ":")
+		if !ok {
+			continue
+		}
+		if port, err := strconv.ParseInt(hexPort, 16, 32); err == nil {
+			out[int(port)] = true
+		}
+	}
+	return out
+}
+
+func diagsOf(err error) provider.Diagnostics {
+	var de *provider.DiagnosticsError
+	if ok := asDiags(err, &de); ok {
+		return de.Diags
+	}
+	return provider.Diagnostics{provider.Errorf("", "%v", err)}
+}
+
+func asDiags(err error, target **provider.DiagnosticsError) bool { return errors.As(err, target) }

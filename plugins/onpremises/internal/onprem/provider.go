@@ -1,0 +1,292 @@
+// Package onprem is the onpremises provider: existing Linux servers with
+// Docker, reached over SSH with the controller's key; a node is the Base
+// container started on one server.
+package onprem
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/vccproject/vcc/proto/basecontainer"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Provider is the onpremises plugin.
+type Provider struct {
+	version string
+	pool    pool
+}
+
+// New returns the provider.
+func New(version string) *Provider { return &Provider{version: version} }
+
+var (
+	_ provider.Provider    = (*Provider)(nil)
+	_ provider.Preflighter = (*Provider)(nil)
+)
+
+func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
+	return &provider.Info{
+		Name: "onpremises", Version: p.version,
+		Description: "existing Linux servers with Docker, reached over SSH",
+		Capabilities: []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP,
+			provider.CapGPU, provider.CapPreflight, provider.CapBaseContainer},
+		CatalogSchema: provider.CommonCatalogAttributes(), SpecSchema: specSchema, Flavors: flavors,
+		CredentialKeys: []provider.CredentialKey{{Name: CredSSHKey, Description: "the controller's own SSH key; the host fills it"}},
+	}, nil
+}
+
+func (p *Provider) ValidateCatalogEntry(_ context.Context, _ string, entry json.RawMessage) (provider.Diagnostics, error) {
+	return provider.CommonCatalogAttributes().Validate(entry, "catalog"), nil
+}
+
+func (p *Provider) ValidateSpec(_ context.Context, _ provider.CallEnv, raw json.RawMessage) (provider.Diagnostics, error) {
+	_, diags := validate(raw)
+	return diags, nil
+}
+
+// node is one node's server and how to log in.
+func nodeTarget(s spec, n provider.NodeRef) (target, error) {
+	if n.FixedIP == "" {
+		return target{}, (provider.Diagnostics{provider.Errorf("spec.ip_addresses",
+			"node %d has no server address; onpremises nodes are made one per ip_addresses entry", n.NodeNo)}).Err()
+	}
+	return target{Addr: hostPort(n.FixedIP, s.SSHPort), User: s.UserName}, nil
+}
+
+// connect logs in to a server and finds its Docker.
+func (p *Provider) connect(ctx context.Context, env provider.CallEnv, t target, retryable bool) (*conn, *engine, error) {
+	sg, err := signer(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := p.pool.get(ctx, t, sg, env.KnownHosts[t.Addr])
+	if err != nil {
+		return nil, nil, sshDiag(t, err, retryable)
+	}
+	e, err := c.engine(ctx)
+	if err != nil {
+		return c, nil, dockerDiag(t, err)
+	}
+	return c, e, nil
+}
+
+func sshDiag(t target, err error, retryable bool) error {
+	d := provider.Diagnostic{Severity: provider.SeverityError}
+	var hk *hostKeyError
+	switch {
+	case errors.As(err, &hk):
+		d.Summary = hk.Error()
+		d.Detail = fmt.Sprintf("the server may be an impostor; if it was reinstalled, run `vcc-host onpremises forget-host %s` and try again", t.Addr)
+	case strings.Contains(err.Error(), "unable to authenticate"):
+		d.Summary = fmt.Sprintf("%s refused the controller's SSH key for user %q", t.Addr, t.User)
+		d.Detail = fmt.Sprintf("add the key of GET /vcp/v1/occtr/publickey to ~%s/.ssh/authorized_keys there, or prepare the server with `vcc-host onpremises bootstrap --user %s`", t.User, t.User)
+	default:
+		d.Summary = fmt.Sprintf("cannot reach %s over SSH: %v", t.Addr, err)
+		d.Detail = "check that the server is up, that its sshd listens on this port (spec.ssh_port, default 20022) and that the controller can route to it"
+		d.Retryable = retryable
+	}
+	return (provider.Diagnostics{d}).Err()
+}
+
+func dockerDiag(t target, err error) error {
+	return (provider.Diagnostics{{Severity: provider.SeverityError,
+		Summary: fmt.Sprintf("%s on %s", err, t.Addr),
+		Detail: fmt.Sprintf("install Docker there (`vcc-host onpremises bootstrap` prints a script that does), and let %q use it: add it to the docker group or allow `sudo -n docker`", t.User),
+	}}).Err()
+}
+
+func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	s, diags := validate(req.Spec)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	t, err := nodeTarget(s, req.Node)
+	if err != nil {
+		return nil, err
+	}
+	c, e, err := p.connect(ctx, req.Env, t, true)
+	if err != nil {
+		return nil, err
+	}
+	name := basecontainer.Name(req.Node.NodeID)
+	got, err := e.inspect(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("inspect %s on %s: %w", name, t.Addr, err)
+	}
+	if got == nil {
+		bc, err := basecontainer.Parse(req.Spec)
+		if err != nil {
+			return nil, err
+		}
+		ip, err := privateIP(ctx, c, s, req.Node.FixedIP)
+		if err != nil {
+			return nil, err
+		}
+		spec := basecontainer.Build(bc, req.Env, req.Node, ip)
+		if err := e.ensureImage(ctx, spec.Image); err != nil {
+			return nil, (provider.Diagnostics{{Severity: provider.SeverityError, Field: "spec.image",
+				Summary: fmt.Sprintf("image %s is not on %s and could not be pulled: %v", spec.Image, t.Addr, err),
+				Detail:  "load it there (docker load) or set VCP_OFFICIAL_REGISTRY_ADDRESS to a registry the server can reach"}}).Err()
+		}
+		id, err := e.create(ctx, spec)
+		if err != nil {
+			return nil, fmt.Errorf("create %s on %s: %w", name, t.Addr, err)
+		}
+		got = &container{ID: id, Name: name}
+	}
+	if got.State != "running" {
+		if err := e.start(ctx, got.ID); err != nil {
+			// Nothing half-made stays behind: a container that cannot
+			// start is removed.
+			_ = e.remove(context.WithoutCancel(ctx), got.ID)
+			return nil, fmt.Errorf("start %s on %s: %w", name, t.Addr, err)
+		}
+	}
+	return p.describeOne(ctx, e, t, req.Node)
+}
+
+// privateIP is the node's address for the Base container: the server's
+// address, or that of spec.network_if on the server.
+func privateIP(ctx context.Context, c *conn, s spec, addr string) (string, error) {
+	if s.NetworkIF == "" {
+		return addr, nil
+	}
+	out, err := c.run(ctx, "ip -4 -o addr show dev "+s.NetworkIF)
+	if err == nil {
+		for _, f := range strings.Fields(out) {
+			if ip, _, ok := strings.Cut(f, "/"); ok && strings.Count(ip, ".") == 3 {
+				return ip, nil
+			}
+		}
+	}
+	return "", (provider.Diagnostics{provider.Errorf("spec.network_if", "interface %s has no IPv4 address on %s (%v)", s.NetworkIF, c.t.Addr, err)}).Err()
+}
+
+func (p *Provider) describeOne(ctx context.Context, e *engine, t target, n provider.NodeRef) (*provider.NodeStatus, error) {
+	got, err := e.inspect(ctx, basecontainer.Name(n.NodeID))
+	if err != nil {
+		return nil, fmt.Errorf("inspect on %s: %w", t.Addr, err)
+	}
+	st := status(n, hostOf(t.Addr), got)
+	return &st, nil
+}
+
+func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
+	s, diags := validate(req.Spec)
+	if err := diags.Err(); err != nil {
+		return err
+	}
+	t, err := nodeTarget(s, req.Node)
+	if err != nil {
+		return err
+	}
+	_, e, err := p.connect(ctx, req.Env, t, true)
+	if err != nil {
+		return err
+	}
+	got, err := e.inspect(ctx, basecontainer.Name(req.Node.NodeID))
+	if err != nil || got == nil {
+		return err
+	}
+	if got.State == "running" {
+		if err := e.stop(ctx, got.ID); err != nil {
+			return fmt.Errorf("stop %s on %s: %w", got.Name, t.Addr, err)
+		}
+	}
+	return e.remove(ctx, got.ID)
+}
+
+func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
+	s, diags := validate(req.Spec)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]provider.NodeStatus, len(req.Nodes))
+	var wg sync.WaitGroup
+	for i, n := range req.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i] = p.describe(ctx, req.Env, s, n)
+		}()
+	}
+	wg.Wait()
+	return out, nil
+}
+
+// describe reports one node; a server that does not answer is an
+// instance error (the host decides between HOST_ERROR and waiting).
+func (p *Provider) describe(ctx context.Context, env provider.CallEnv, s spec, n provider.NodeRef) provider.NodeStatus {
+	fail := func(err error) provider.NodeStatus {
+		return provider.NodeStatus{NodeID: n.NodeID, CloudInstanceID: n.CloudInstanceID, State: provider.InstanceError,
+			StateReason: err.Error(), CloudInstanceAddress: n.FixedIP}
+	}
+	t, err := nodeTarget(s, n)
+	if err != nil {
+		return fail(err)
+	}
+	_, e, err := p.connect(ctx, env, t, true)
+	if err != nil {
+		return fail(err)
+	}
+	st, err := p.describeOne(ctx, e, t, n)
+	if err != nil {
+		return fail(err)
+	}
+	return *st
+}
+
+// power runs fn on the node's container and reports the result.
+func (p *Provider) power(ctx context.Context, req provider.NodeRequest, fn func(*engine, string) error) (*provider.NodeStatus, error) {
+	s, diags := validate(req.Spec)
+	if err := diags.Err(); err != nil {
+		return nil, err
+	}
+	t, err := nodeTarget(s, req.Node)
+	if err != nil {
+		return nil, err
+	}
+	_, e, err := p.connect(ctx, req.Env, t, true)
+	if err != nil {
+		return nil, err
+	}
+	got, err := e.inspect(ctx, basecontainer.Name(req.Node.NodeID))
+	if err != nil {
+		return nil, err
+	}
+	if got == nil {
+		return nil, (provider.Diagnostics{{Severity: provider.SeverityError, Code: provider.CodeNotFound,
+			Summary: fmt.Sprintf("the Base container of node %d is gone from %s", req.Node.NodeNo, t.Addr),
+			Detail:  "delete the node and add it again"}}).Err()
+	}
+	if err := fn(e, got.ID); err != nil {
+		return nil, fmt.Errorf("on %s: %w", t.Addr, err)
+	}
+	return p.describeOne(ctx, e, t, req.Node)
+}
+
+func (p *Provider) PowerOn(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, func(e *engine, id string) error { return e.start(ctx, id) })
+}
+
+func (p *Provider) PowerOff(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, func(e *engine, id string) error { return e.stop(ctx, id) })
+}
+
+func (p *Provider) Reboot(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
+	return p.power(ctx, req, func(e *engine, id string) error {
+		return e.do(ctx, "POST", "/containers/"+id+"/restart", nil, nil, nil)
+	})
+}
+
+func hostOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}
