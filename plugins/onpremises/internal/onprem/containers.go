@@ -103,7 +103,9 @@ func (e *engine) create(ctx context.Context, c basecontainer.Container) (string,
 		hc["DeviceRequests"] = []any{req}
 	}
 	body := map[string]any{"Image": c.Image, "Env": c.Env, "Labels": c.Labels, "Hostname": c.Hostname, "HostConfig": hc}
-	var out struct{ ID string `json:"Id"` }
+	var out struct {
+		ID string `json:"Id"`
+	}
 	err := e.do(ctx, http.MethodPost, "/containers/create", url.Values{"name": {c.Name}}, body, &out)
 	if isStatus(err, http.StatusConflict) {
 		got, ierr := e.inspect(ctx, c.Name)

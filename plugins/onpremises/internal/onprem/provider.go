@@ -96,7 +96,7 @@ func sshDiag(t target, err error, retryable bool) error {
 func dockerDiag(t target, err error) error {
 	return (provider.Diagnostics{{Severity: provider.SeverityError,
 		Summary: fmt.Sprintf("%s on %s", err, t.Addr),
-		Detail: fmt.Sprintf("install Docker there (`vcc-host onpremises bootstrap` prints a script that does), and let %q use it: add it to the docker group or allow `sudo -n docker`", t.User),
+		Detail:  fmt.Sprintf("install Docker there (`vcc-host onpremises bootstrap` prints a script that does), and let %q use it: add it to the docker group or allow `sudo -n docker`", t.User),
 	}}).Err()
 }
 

@@ -43,9 +43,9 @@ func (e *hostKeyError) Error() string {
 type conn struct {
 	client *ssh.Client
 	t      target
-	mu   sync.Mutex
-	eng  *engine // nil until probed
-	seen string  // the host key presented, authorized_keys form
+	mu     sync.Mutex
+	eng    *engine // nil until probed
+	seen   string  // the host key presented, authorized_keys form
 }
 
 // pool keeps connections to servers for reuse across calls: describes
