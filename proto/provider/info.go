@@ -65,3 +65,8 @@ type CredentialKey struct {
 	Description string
 	Required    bool
 }
+
+// CredControllerSSHKey is a credential key the host fills itself with the
+// controller's SSH private key, for plugins that log in to servers with it
+// (onpremises). Users never store it.
+const CredControllerSSHKey = "controller_ssh_private_key"

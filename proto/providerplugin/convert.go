@@ -21,6 +21,8 @@ var capToPB = map[provider.Capability]pb.Capability{
 	provider.CapGPU:              pb.Capability_CAPABILITY_GPU,
 	provider.CapListByController: pb.Capability_CAPABILITY_LIST_BY_CONTROLLER,
 	provider.CapSimulator:        pb.Capability_CAPABILITY_SIMULATOR,
+	provider.CapPreflight:        pb.Capability_CAPABILITY_PREFLIGHT,
+	provider.CapBaseContainer:    pb.Capability_CAPABILITY_BASE_CONTAINER,
 }
 
 var typeToPB = map[provider.AttrType]pb.AttributeType{

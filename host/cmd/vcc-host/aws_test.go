@@ -30,7 +30,9 @@ func awsHost(t *testing.T, m *moto.Server, extra ...string) *testenv.Host {
 	// SDK's AWS_ENDPOINT_URL passed through from the host.
 	catalog := "aws:\n  default:\n" + entry(true) + "aws_spot:\n  default:\n" + entry(false)
 	t.Setenv("AWS_ENDPOINT_URL", m.URL)
-	h := testenv.StartHostWith(t, catalog, testenv.AWSPlugins(t), append([]string{"--reconcile-interval", "0"}, extra...)...)
+	// moto's instances run no Base container, so no agent would ever
+	// join: liveness off makes a node RUNNING when its instance runs.
+	h := testenv.StartHostWith(t, catalog, testenv.AWSPlugins(t), append([]string{"--reconcile-interval", "0", "--serf-listen", "off"}, extra...)...)
 	c := ctx(t)
 	for k, v := range map[string]string{"access_key": "testing", "secret_key": "testing"} {
 		if err := h.Client.PutCredential(c, "aws", k, v); err != nil {

@@ -112,7 +112,7 @@ func BenchmarkAWS100(b *testing.B) {
 	m := moto.Start(b)
 	catalog := fmt.Sprintf("aws:\n  default:\n    aws_region: us-east-1\n    aws_vpc_subnet_id: %s\n    aws_vpc_security_group_id: %s\n    aws_endpoint_url: %s\n",
 		m.Subnet, m.SecurityGroup, m.URL)
-	h := testenv.StartHostWith(b, catalog, testenv.AWSPlugins(b), "--reconcile-interval", "0", "--provider-limit", strconv.Itoa(benchLimit))
+	h := testenv.StartHostWith(b, catalog, testenv.AWSPlugins(b), "--reconcile-interval", "0", "--serf-listen", "off", "--provider-limit", strconv.Itoa(benchLimit))
 	c := context.Background()
 	for k, v := range map[string]string{"access_key": "testing", "secret_key": "testing"} {
 		if err := h.Client.PutCredential(c, "aws", k, v); err != nil {

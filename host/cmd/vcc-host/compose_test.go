@@ -140,10 +140,13 @@ func TestCompose(t *testing.T) {
 	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 2}}))
 
 	out, code = p.vcc("status")
-	for _, want := range []string{"REST API", "store", "secrets backend", "plugin sim", "plugin aws"} {
-		if code != 0 || !strings.Contains(out, want) || strings.Contains(strings.Split(out, want)[1][:40], "STOPPED") {
-			t.Fatalf("status: %d\n%s\nwant %s RUNNING", code, out, want)
+	for _, want := range []string{"REST API", "store", "secrets backend", "plugin sim", "plugin aws", "serf", "prometheus targets"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Fatalf("status: %d\n%s\nwant %s", code, out, want)
 		}
+	}
+	if strings.Contains(out, "STOPPED") || strings.Contains(out, "DEGRADED") {
+		t.Fatalf("status: want every component RUNNING:\n%s", out)
 	}
 
 	if out, code := p.run("restart"); code != 0 {

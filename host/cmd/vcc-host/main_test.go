@@ -18,6 +18,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// Hosts started by tests must not fight over Serf's default port.
+	os.Setenv("VCC_SERF_LISTEN", "127.0.0.1:0")
 	code := m.Run()
 	testenv.Cleanup()
 	os.Exit(code)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/knownhosts"
 )
 
 // SocketFile is the admin socket's name in the data dir.
@@ -31,14 +32,15 @@ type Request struct {
 
 // Response carries a result or an error with its kind.
 type Response struct {
-	Users  []identity.User  `json:"users,omitempty"`
-	User   *identity.User   `json:"user,omitempty"`
-	Tokens []identity.Token `json:"tokens,omitempty"`
-	Token  *identity.Token  `json:"token,omitempty"`
-	Secret string           `json:"secret,omitempty"`
-	Status []Component      `json:"status,omitempty"`
-	Nodes  []string         `json:"nodes,omitempty"`
-	Error  string           `json:"error,omitempty"`
+	Users  []identity.User    `json:"users,omitempty"`
+	User   *identity.User     `json:"user,omitempty"`
+	Tokens []identity.Token   `json:"tokens,omitempty"`
+	Token  *identity.Token    `json:"token,omitempty"`
+	Secret string             `json:"secret,omitempty"`
+	Status []Component        `json:"status,omitempty"`
+	Nodes  []string           `json:"nodes,omitempty"`
+	Hosts  []knownhosts.Entry `json:"hosts,omitempty"`
+	Error  string             `json:"error,omitempty"`
 	// Usage marks an error in what was asked (exit code 2), not in doing it.
 	Usage bool `json:"usage,omitempty"`
 }
@@ -99,6 +101,13 @@ func Do(ctx context.Context, svc *identity.Service, h *Host, req Request) Respon
 			return Response{Error: "no vcc-host is running"}
 		}
 		h.Destroy()
+	case "hosts.list":
+		out.Hosts, err = knownhosts.List(svc.Store())
+	case "hosts.forget":
+		var found bool
+		if found, err = knownhosts.Forget(svc.Store(), req.Name); err == nil && !found {
+			return Response{Error: fmt.Sprintf("no host key is pinned for %q (`vcc-host onpremises known-hosts` lists them; give host:port)", req.Name), Usage: true}
+		}
 	case "users.list":
 		out.Users, err = svc.Users(ctx)
 	case "users.add":

@@ -3,12 +3,14 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
 
 	"github.com/julienschmidt/httprouter"
 
+	"github.com/vccproject/vcc/host/internal/bootstrap"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/proto/providerplugin"
@@ -277,4 +279,28 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, _ httprouter.
 
 func (s *Server) publicKey(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
 	writeJSON(w, http.StatusOK, map[string]string{"public_key": s.opts.PublicKey})
+}
+
+// onpremBootstrap serves the script that prepares an existing server, so
+// a site can run `curl ... | sudo sh` instead of a page of manual steps.
+func (s *Server) onpremBootstrap(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	o := bootstrap.Options{User: r.URL.Query().Get("user"), SSHPort: 20022, PublicKey: s.opts.PublicKey}
+	if o.User == "" {
+		o.User = "vcp"
+	}
+	if p := r.URL.Query().Get("ssh_port"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad ssh_port", sdk.FieldError{Field: "ssh_port", Message: "must be a port number, e.g. 20022"})
+			return
+		}
+		o.SSHPort = n
+	}
+	script, err := bootstrap.Script(o)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "text/x-shellscript")
+	io.WriteString(w, script)
 }

@@ -96,6 +96,7 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	r.GET(Prefix+"/accounts/authority", s.authed(s.authority))
 	r.GET(Prefix+"/vpn_catalog", s.authed(s.vpnCatalog))
 	r.GET(Prefix+"/publickey", s.authed(s.publicKey))
+	r.GET(Prefix+"/onpremises/bootstrap", s.authed(s.onpremBootstrap))
 	r.GET(Prefix+"/flavors", s.authed(s.flavors))
 	r.GET(Prefix+"/plugins", s.authed(s.listPlugins))
 	r.GET(Prefix+"/operations/:id", s.authed(s.getOperation))

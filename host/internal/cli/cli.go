@@ -41,6 +41,10 @@ commands:
   destroy [--force]         stop the controller and remove its data (refused while nodes exist)
   catalog from-terraform OUTPUT.json [--provider aws] [--entry default]
                             print a vpn_catalog.yml entry from aws/vpn.tf's outputs
+  onpremises bootstrap [--user U] [--ssh-port P]
+                            print a script that prepares an existing server
+  onpremises known-hosts | forget-host HOST:PORT
+                            list or forget pinned SSH host keys of existing servers
   plugins list [--json]     show the provider plugins found, pinned and running
   plugins install --path BIN [--dir DIR]
                             copy a plugin binary in and pin its SHA-256
@@ -83,6 +87,8 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = e.destroy(args[1:])
 	case "plugins":
 		err = e.plugins(args[1:])
+	case "onpremises":
+		err = e.onpremises(args[1:])
 	case "version", "--version":
 		fmt.Fprintf(stdout, "vcc-host %s (provider protocol %d)\n", Version, protocolVersion)
 	case "help", "-h", "--help":

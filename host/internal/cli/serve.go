@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/hashicorp/go-hclog"
 	"io"
 	"net"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/liveness"
 	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/rotate"
@@ -74,6 +76,8 @@ func (e env) serve(args []string) error {
 	metricsAddr := fs.String("metrics-listen", envOr("VCC_METRICS_LISTEN", "127.0.0.1:9466"), "plain-HTTP /metrics and /sd/nodes for Prometheus; off disables (env VCC_METRICS_LISTEN)")
 	nodeMetricsPort := fs.Int("node-metrics-port", envInt("VCC_NODE_METRICS_PORT", 18083), "port of each node's metrics, for discovery (env VCC_NODE_METRICS_PORT)")
 	advertise := fs.String("advertise-addr", os.Getenv("VCC_ADVERTISE_ADDR"), "the address nodes reach the controller at, its private IP (env VCC_ADVERTISE_ADDR)")
+	serfListen := fs.String("serf-listen", envOr("VCC_SERF_LISTEN", "0.0.0.0:7947"), "Serf address (TCP and UDP) the nodes' agents join; a node is RUNNING once its agent answers; off disables liveness (env VCC_SERF_LISTEN)")
+	joinTimeout := fs.Duration("join-timeout", envDuration("VCC_JOIN_TIMEOUT", 10*time.Minute), "how long a new node's agent may take to join before the node is HOST_ERROR (env VCC_JOIN_TIMEOUT)")
 	reconcileEvery := fs.Duration("reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
 	deleteOrphans := fs.Bool("delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
 	if err := parse(fs, args); err != nil {
@@ -148,9 +152,19 @@ func (e env) serve(args []string) error {
 	}
 	defer auditLog.Close()
 	bus := events.NewBus()
+	mon, err := startLiveness(e.ctx, st, *serfListen, *advertise, d.data, log)
+	if err != nil {
+		return err
+	}
+	var live controller.Liveness
+	if mon != nil {
+		defer mon.Close()
+		live = mon
+	}
 	ctrl, err := controller.New(e.ctx, st, plugins, bus, log, controller.Config{
 		ConfigDir: d.config, Secrets: backend, Refs: backend, AdvertiseAddr: *advertise, Registry: dot.Registry,
-		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog},
+		SSHKeyFile: filepath.Join(d.data, sshkey.PrivateFile), Liveness: live,
+		Engine: engine.Config{DefaultLimit: *limit, Limits: perProvider, OpTimeout: *opTimeout, Audit: auditLog, JoinTimeout: *joinTimeout},
 	})
 	var probs config.Problems
 	if errors.As(err, &probs) {
@@ -188,7 +202,7 @@ func (e env) serve(args []string) error {
 	defer shutdown()
 	started := time.Now()
 	hostInfo := &admin.Host{Destroy: func() { destroyData = true; shutdown() }, Status: func(ctx context.Context) []admin.Component {
-		return hostStatus(ctx, started, ln, metricsURL, backend, plugins, ctrl)
+		return hostStatus(ctx, started, ln, metricsURL, backend, plugins, ctrl, mon)
 	}, Nodes: func() ([]string, error) { return describeNodes(st) }}
 	if err := admin.Serve(e.ctx, filepath.Join(d.data, admin.SocketFile), ids, hostInfo); err != nil {
 		return err
@@ -210,10 +224,14 @@ func (e env) serve(args []string) error {
 	if mat.Generated {
 		caNote += " (a generated development CA: put ca.pem, occtr_cert.pem and occtr_key.pem in " + d.cert + " for real use)"
 	}
+	if mon != nil {
+		fmt.Fprintf(e.stdout, "serf: nodes join %s\n", mon.Addr())
+	}
 	fmt.Fprintf(e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  identity backend: %s\n  data: %s, config: %s, controller id: %s\n",
 		Version, ln.Addr(), caNote, tokenPath, backend.Name(), d.data, d.config, ctrl.ID())
 
 	go ctrl.RunReconciler(runCtx, *reconcileEvery, *deleteOrphans)
+	go ctrl.RunLiveness(runCtx, 2*time.Second)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -240,6 +258,21 @@ func (e env) serve(args []string) error {
 			return nil
 		}
 	}
+}
+
+// startLiveness starts the controller's Serf member, unless listen is
+// "off". It advertises the address nodes reach the controller at.
+func startLiveness(ctx context.Context, st store.Store, listen, advertise, data string, log hclog.Logger) (*liveness.Monitor, error) {
+	if listen == "off" {
+		log.Warn("liveness is off (--serf-listen off): nodes are RUNNING when their instance runs, without their agent answering")
+		return nil, nil
+	}
+	id, err := controller.EnsureID(st)
+	if err != nil {
+		return nil, err
+	}
+	return liveness.Start(ctx, liveness.Config{Bind: listen, Advertise: advertise, ControllerID: id,
+		SnapshotPath: filepath.Join(data, "serf.snapshot"), Logger: log})
 }
 
 // parseLimits reads "aws=16,sim=64".

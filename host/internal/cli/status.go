@@ -15,6 +15,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/liveness"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 )
 
@@ -24,7 +25,7 @@ const ExitNotRunning = 3
 
 // hostStatus is what a running host reports of itself.
 func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metricsURL string, be identity.Backend,
-	plugins *pluginmgr.Manager, ctrl *controller.Controller) []admin.Component {
+	plugins *pluginmgr.Manager, ctrl *controller.Controller, mon *liveness.Monitor) []admin.Component {
 	up := time.Since(started).Round(time.Second).String()
 	out := []admin.Component{
 		{Name: "REST API", State: "RUNNING", Detail: "https://" + ln.Addr().String() + fmt.Sprintf(" (pid %d)", os.Getpid()), Uptime: up},
@@ -63,9 +64,12 @@ func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metrics
 	if metricsURL != "" {
 		feed = admin.Component{Name: "prometheus targets", State: "RUNNING", Detail: metricsURL + "/sd/nodes, " + metricsURL + "/metrics", Uptime: up}
 	}
-	// Node liveness (Serf) is not part of this build yet; say so instead
-	// of pretending.
-	return append(out, feed, admin.Component{Name: "serf", State: "STOPPED", Detail: "node liveness is not part of this build yet"})
+	serf := admin.Component{Name: "serf", State: "STOPPED", Detail: "--serf-listen off: node liveness disabled"}
+	if mon != nil {
+		serf = admin.Component{Name: "serf", State: "RUNNING", Uptime: up,
+			Detail: fmt.Sprintf("%s, %d node agent(s) alive", mon.Addr(), mon.Members()), LastError: mon.LastError()}
+	}
+	return append(out, feed, serf)
 }
 
 // status prints one line per component.

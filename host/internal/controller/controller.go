@@ -18,6 +18,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
+	"github.com/vccproject/vcc/host/internal/knownhosts"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/store"
@@ -39,6 +40,12 @@ type Config struct {
 	// Registry is where Base images come from when a spec names none
 	// (VCP_OFFICIAL_REGISTRY_ADDRESS).
 	Registry string
+	// SSHKeyFile is the controller's SSH private key, handed to plugins
+	// that log in to servers (provider.CredControllerSSHKey).
+	SSHKeyFile string
+	// Liveness is the Serf monitor; nil turns liveness off (a node is
+	// RUNNING when its instance runs).
+	Liveness Liveness
 }
 
 // SecretReader reads a user's secret; identity backends implement it.
@@ -75,17 +82,9 @@ func New(ctx context.Context, st store.Store, plugins *pluginmgr.Manager, bus *e
 		cfg.MaxNodesPerRequest = 1000
 	}
 	c := &Controller{st: st, plugins: plugins, bus: bus, log: log.Named("controller"), cfg: cfg}
-	err := st.Update(func(tx store.Tx) error {
-		id, err := tx.Meta("controller_id")
-		if errors.Is(err, store.ErrNotFound) {
-			id = model.NewID()
-			err = tx.PutMeta("controller_id", id)
-		}
-		c.id = id
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("controller id: %w", err)
+	var err error
+	if c.id, err = EnsureID(st); err != nil {
+		return nil, err
 	}
 	probs, err := c.Reload(ctx)
 	if err != nil {
@@ -103,6 +102,24 @@ func New(ctx context.Context, st store.Store, plugins *pluginmgr.Manager, bus *e
 		c.log.Info("resumed open operations", "count", n)
 	}
 	return c, nil
+}
+
+// EnsureID returns the controller id, made on first start.
+func EnsureID(st store.Store) (string, error) {
+	var id string
+	err := st.Update(func(tx store.Tx) error {
+		var err error
+		id, err = tx.Meta("controller_id")
+		if errors.Is(err, store.ErrNotFound) {
+			id = model.NewID()
+			err = tx.PutMeta("controller_id", id)
+		}
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("controller id: %w", err)
+	}
+	return id, nil
 }
 
 // ID is this controller's id, tagged on every instance it makes.
@@ -185,10 +202,19 @@ func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallE
 	if err != nil {
 		return provider.CallEnv{}, err
 	}
-	return provider.CallEnv{
+	env := provider.CallEnv{
 		ControllerID: c.id, ControllerAddress: c.cfg.AdvertiseAddr, CatalogEntryName: u.CatalogEntry,
 		CatalogEntry: entry.Values, Credentials: creds,
-	}, nil
+	}
+	if c.cfg.Liveness != nil {
+		env.ControllerSerfPort = c.cfg.Liveness.Port()
+	}
+	if info, err := c.plugins.Info(u.Provider); err == nil && info.Has(provider.CapPreflight) {
+		if env.KnownHosts, err = knownhosts.All(c.st); err != nil {
+			return provider.CallEnv{}, err
+		}
+	}
+	return env, nil
 }
 
 // Flavors lists the flavors of one provider (all when empty): the

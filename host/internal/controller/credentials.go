@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/vccproject/vcc/host/internal/auth"
@@ -23,12 +24,23 @@ func CredentialPath(prov, key string) string { return "credentials/" + prov + "/
 func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
 	out := provider.Credentials{}
 	info, err := c.plugins.Info(u.Provider)
-	if err != nil || c.cfg.Secrets == nil || len(info.CredentialKeys) == 0 {
+	if err != nil || len(info.CredentialKeys) == 0 {
 		return out, nil, nil
 	}
 	family, _, hasFamily := strings.Cut(u.Provider, "_")
 	var missing []string
 	for _, k := range info.CredentialKeys {
+		if k.Name == provider.CredControllerSSHKey {
+			key, err := c.sshKey()
+			if err != nil {
+				return nil, nil, err
+			}
+			out[k.Name] = key
+			continue
+		}
+		if c.cfg.Secrets == nil {
+			continue
+		}
 		if ref, ok := u.CredentialRefs[k.Name]; ok {
 			v, err := c.resolveRef(ctx, u, k.Name, ref)
 			if err != nil {
@@ -134,4 +146,16 @@ func (c *Controller) checkCredentials(ctx context.Context, u *model.Unit) error 
 			Message: fmt.Sprintf("not set for user %s: PUT /vcp/v1/occtr/credentials/%s/%s with {\"value\": \"...\"}, or give a vault:// reference in the request's credentials", u.CredentialUser, u.Provider, k)})
 	}
 	return invalid(fmt.Sprintf("missing %s credentials: %s", u.Provider, strings.Join(missing, ", ")), details...)
+}
+
+// sshKey reads the controller's SSH private key for one call.
+func (c *Controller) sshKey() (string, error) {
+	if c.cfg.SSHKeyFile == "" {
+		return "", errors.New("this controller has no SSH key configured")
+	}
+	raw, err := os.ReadFile(c.cfg.SSHKeyFile)
+	if err != nil {
+		return "", fmt.Errorf("controller SSH key: %w", err)
+	}
+	return string(raw), nil
 }

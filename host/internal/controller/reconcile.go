@@ -178,7 +178,7 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 		}
 		list = &rep.Vanished
 	case st.State == provider.InstanceRunning && n.State == model.NodeHostError && n.CloudInstanceID == st.CloudInstanceID &&
-		strings.HasPrefix(n.StateReason, cloudErrorPrefix):
+		strings.HasPrefix(n.StateReason, cloudErrorPrefix) && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)):
 		// Back after an interruption (a persistent spot instance AWS
 		// restarted): only errors reconcile itself saw are undone here.
 		change = func(n *model.Node) error {
@@ -195,6 +195,14 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			return nil
 		}
 		list = &rep.Adopted
+	case st.State == provider.InstanceStopped && n.State == model.NodeRunning && st.BaseContainer == provider.ContainerExited:
+		// An existing server's Base container stopped by itself: the
+		// container failed; liveness undoes it when the agent is back.
+		change = func(n *model.Node) error {
+			n.State, n.StateReason = model.NodeContainerError, livenessPrefix+"the Base container exited outside vcc"
+			return nil
+		}
+		list = &rep.Drifted
 	case st.State == provider.InstanceStopped && n.State == model.NodeRunning:
 		change = func(n *model.Node) error {
 			n.State, n.StateReason = model.NodePowerOff, "stopped outside vcc"

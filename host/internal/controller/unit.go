@@ -71,6 +71,9 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	if err := c.validateWithPlugin(ctx, unit); err != nil {
 		return nil, nil, err
 	}
+	if err := c.preflight(ctx, unit, r.ips, r.numNodes); err != nil {
+		return nil, nil, err
+	}
 	var view *UnitView
 	var op *model.Operation
 	err = c.st.Update(func(tx store.Tx) error {
@@ -194,6 +197,9 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		check := *u
 		check.Spec, _ = json.Marshal(spec)
 		if err := c.validateWithPlugin(ctx, &check); err != nil {
+			return nil, nil, err
+		}
+		if err := c.preflight(ctx, &check, ips, n); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -30,6 +30,10 @@ import (
 type Env interface {
 	Provider(name string) (provider.Provider, error)
 	CallEnv(ctx context.Context, u *model.Unit) (provider.CallEnv, error)
+	// AwaitsAgent says whether node n becomes RUNNING only once its
+	// Base container's agent has joined; WaitAgent waits for that.
+	AwaitsAgent(u *model.Unit, n *model.Node) bool
+	WaitAgent(ctx context.Context, nodeID string) error
 }
 
 // Config tunes the engine; zero values get defaults.
@@ -46,6 +50,9 @@ type Config struct {
 	// RetryBase doubling up to RetryMax.
 	Attempts            int
 	RetryBase, RetryMax time.Duration
+	// JoinTimeout bounds the wait for a node's agent to join after its
+	// instance runs.
+	JoinTimeout time.Duration
 	// PollInterval is how often a pending instance is described.
 	PollInterval time.Duration
 	// Audit receives one entry per cloud-changing call; nil: none.
@@ -58,6 +65,9 @@ func (c *Config) defaults() {
 	}
 	if c.OpTimeout == 0 {
 		c.OpTimeout = 30 * time.Minute
+	}
+	if c.JoinTimeout == 0 {
+		c.JoinTimeout = 10 * time.Minute
 	}
 	if c.CallTimeout == 0 {
 		c.CallTimeout = 15 * time.Minute

@@ -125,6 +125,8 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 			return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
 		case st.State == provider.InstanceError:
 			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
+		case st.State == want && to == model.NodeRunning && e.env.AwaitsAgent(t.unit, t.node):
+			return e.awaitAgent(ctx, t, st)
 		case st.State == want:
 			return e.setNode(t.node.NodeID, func(n *model.Node) error {
 				recordInstance(n, st)
@@ -145,6 +147,38 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 		}
 		st = &next
 	}
+}
+
+// awaitAgent keeps a node whose instance runs BOOTING until its agent
+// has joined the controller's Serf: a node is never RUNNING before it
+// answers.
+func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeStatus) error {
+	err := e.setNode(t.node.NodeID, func(n *model.Node) error {
+		recordInstance(n, st)
+		n.StateReason = "instance running; waiting for the Base container's agent to join"
+		return moveNode(n, model.NodeBooting)
+	})
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, e.cfg.JoinTimeout)
+	defer cancel()
+	if err := e.env.WaitAgent(wctx, t.node.NodeID); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		reason := fmt.Sprintf("the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
+			"(VCP_VCC_PRIVATE_IPMASK / --advertise-addr, port %d) and that its Base image runs vcc-node", e.cfg.JoinTimeout, t.req.Env.ControllerSerfPort)
+		e.setNode(t.node.NodeID, func(n *model.Node) error {
+			n.StateReason = reason
+			return moveNode(n, model.NodeHostError)
+		})
+		return errors.New(reason)
+	}
+	return e.setNode(t.node.NodeID, func(n *model.Node) error {
+		n.StateReason = ""
+		return moveNode(n, model.NodeRunning)
+	})
 }
 
 func find(l []provider.NodeStatus, id string) *provider.NodeStatus {

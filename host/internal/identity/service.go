@@ -58,6 +58,10 @@ func NewService(st store.Store, be Backend) (*Service, error) {
 // Backend is the token and secret backend in use.
 func (s *Service) Backend() Backend { return s.be }
 
+// Store is the store the service keeps users in, for admin commands on
+// other records (pinned host keys).
+func (s *Service) Store() store.Store { return s.st }
+
 func (s *Service) forget() {
 	s.mu.Lock()
 	clear(s.cache)

@@ -19,6 +19,11 @@ import (
 const (
 	TagRole       = "vcc_role" // "controller" or "node"
 	TagController = "vcc_controller"
+	// TagNode is a node agent's node id. Its member name is the node id
+	// plus a suffix new at every start: a restarted agent is a new
+	// member, never a stale incarnation of its predecessor (which Serf
+	// would keep treating as left or dead).
+	TagNode = "vcc_node_id"
 )
 
 // Event is a change of one node's liveness.
@@ -49,7 +54,7 @@ type Monitor struct {
 	events  chan serf.Event
 
 	mu      sync.Mutex
-	alive   map[string]bool
+	alive   map[string]map[string]bool // node id -> its live member names
 	waiters map[string][]chan struct{}
 	subs    map[chan Event]struct{}
 	lastErr string
@@ -69,7 +74,7 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 		cfg.Logger = hclog.NewNullLogger()
 	}
 	m := &Monitor{log: cfg.Logger.Named("serf"), started: time.Now(), events: make(chan serf.Event, 1024),
-		alive: map[string]bool{}, waiters: map[string][]chan struct{}{}, subs: map[chan Event]struct{}{}}
+		alive: map[string]map[string]bool{}, waiters: map[string][]chan struct{}{}, subs: map[chan Event]struct{}{}}
 	conf := Tuned(serf.DefaultConfig())
 	conf.NodeName = "vcc-controller-" + cfg.ControllerID
 	conf.Tags = map[string]string{TagRole: "controller", TagController: cfg.ControllerID}
@@ -79,7 +84,10 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 	conf.Merge = sameController(cfg.ControllerID)
 	conf.Logger = m.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
 	conf.MemberlistConfig.Logger = conf.Logger
+	// The advertised port must follow the bound one: memberlist's default
+	// is 7946 whatever the bind port.
 	conf.MemberlistConfig.BindAddr, conf.MemberlistConfig.BindPort = host, port
+	conf.MemberlistConfig.AdvertisePort = port
 	if cfg.Advertise != "" {
 		conf.MemberlistConfig.AdvertiseAddr = cfg.Advertise
 	}
@@ -103,6 +111,7 @@ func Tuned(conf *serf.Config) *serf.Config {
 	ml.SuspicionMult = 3
 	ml.SuspicionMaxTimeoutMult = 1
 	conf.ReconnectTimeout = time.Hour
+	conf.TombstoneTimeout = time.Hour
 	conf.ReapInterval = 10 * time.Second
 	return conf
 }
@@ -136,26 +145,20 @@ func (m *Monitor) Started() time.Time { return m.started }
 func (m *Monitor) Alive(id string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.alive[id]
+	return len(m.alive[id]) > 0
 }
 
 // Members counts the live node members.
 func (m *Monitor) Members() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	n := 0
-	for _, a := range m.alive {
-		if a {
-			n++
-		}
-	}
-	return n
+	return len(m.alive)
 }
 
 // WaitAlive returns when node id's agent is a live member.
 func (m *Monitor) WaitAlive(ctx context.Context, id string) error {
 	m.mu.Lock()
-	if m.alive[id] {
+	if len(m.alive[id]) > 0 {
 		m.mu.Unlock()
 		return nil
 	}
@@ -196,13 +199,17 @@ func (m *Monitor) Subscribe() (<-chan Event, func()) {
 	}
 }
 
-// Forget drops a deleted node: Serf stops trying to reach it.
+// Forget drops a deleted node: Serf stops trying to reach its agents.
 func (m *Monitor) Forget(id string) {
 	m.mu.Lock()
 	delete(m.alive, id)
 	m.mu.Unlock()
-	if err := m.serf.RemoveFailedNodePrune(id); err != nil {
-		m.log.Debug("forget member", "node_id", id, "error", err)
+	for _, mem := range m.serf.Members() {
+		if mem.Tags[TagNode] == id && mem.Status != serf.StatusAlive {
+			if err := m.serf.RemoveFailedNodePrune(mem.Name); err != nil {
+				m.log.Debug("forget member", "node_id", id, "member", mem.Name, "error", err)
+			}
+		}
 	}
 }
 
@@ -234,29 +241,44 @@ func (m *Monitor) follow(ctx context.Context) {
 				continue
 			}
 			for _, mem := range me.Members {
-				if mem.Tags[TagRole] != "node" {
+				id := mem.Tags[TagNode]
+				if mem.Tags[TagRole] != "node" || id == "" {
 					continue
 				}
-				alive := me.Type == serf.EventMemberJoin || (me.Type == serf.EventMemberUpdate && mem.Status == serf.StatusAlive)
-				m.set(Event{NodeID: mem.Name, Alive: alive, Why: eventWord(me.Type)})
+				up := me.Type == serf.EventMemberJoin || (me.Type == serf.EventMemberUpdate && mem.Status == serf.StatusAlive)
+				m.set(id, mem.Name, up, eventWord(me.Type))
 			}
 		}
 	}
 }
 
-func (m *Monitor) set(ev Event) {
+// set records one member's change and tells subscribers when its node's
+// liveness changed (another member of the same node may still be alive).
+func (m *Monitor) set(id, member string, up bool, why string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if ev.Alive {
-		m.alive[ev.NodeID] = true
-		for _, ch := range m.waiters[ev.NodeID] {
+	was := len(m.alive[id]) > 0
+	if up {
+		if m.alive[id] == nil {
+			m.alive[id] = map[string]bool{}
+		}
+		m.alive[id][member] = true
+		for _, ch := range m.waiters[id] {
 			close(ch)
 		}
-		delete(m.waiters, ev.NodeID)
+		delete(m.waiters, id)
 	} else {
-		delete(m.alive, ev.NodeID)
+		delete(m.alive[id], member)
+		if len(m.alive[id]) == 0 {
+			delete(m.alive, id)
+		}
 	}
-	m.log.Debug("node liveness", "node_id", ev.NodeID, "alive", ev.Alive, "event", ev.Why)
+	now := len(m.alive[id]) > 0
+	m.log.Debug("node liveness", "node_id", id, "member", member, "alive", now, "event", why)
+	if was == now {
+		return
+	}
+	ev := Event{NodeID: id, Alive: now, Why: why}
 	for ch := range m.subs {
 		select {
 		case ch <- ev:

@@ -76,3 +76,39 @@ func next(t *testing.T, evs <-chan liveness.Event) liveness.Event {
 	}
 	return liveness.Event{}
 }
+
+// TestRejoinStaysAlive: an agent that leaves (power off) and comes back
+// under the same name and port stays alive, not suspected.
+func TestRejoinStaysAlive(t *testing.T) {
+	m := start(t, "ctl1")
+	ctx := context.Background()
+	bind := "127.0.0.1:17947"
+	run := func() (context.CancelFunc, chan error) {
+		c, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			done <- nodeagent.Run(c, nodeagent.Config{NodeID: "n1", ControllerID: "ctl1", Controller: m.Addr(),
+				Bind: bind, Advertise: "127.0.0.1", RejoinEvery: 200 * time.Millisecond})
+		}()
+		return cancel, done
+	}
+	stop, done := run()
+	w, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := m.WaitAlive(w, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	<-done
+	time.Sleep(500 * time.Millisecond)
+	stop2, done2 := run()
+	defer func() { stop2(); <-done2 }()
+	if err := m.WaitAlive(w, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	// Longer than failure detection takes (about 4 s).
+	time.Sleep(6 * time.Second)
+	if !m.Alive("n1") {
+		t.Fatal("the rejoined agent was lost")
+	}
+}

@@ -6,6 +6,8 @@ package nodeagent
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -58,12 +60,15 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	port, _ := strconv.Atoi(portStr)
 	conf := liveness.Tuned(serf.DefaultConfig())
-	conf.NodeName = cfg.NodeID
+	conf.NodeName = memberName(cfg.NodeID)
 	conf.BroadcastTimeout = 2 * time.Second
-	conf.Tags = map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID}
+	conf.Tags = map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}
 	conf.Logger = log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
 	conf.MemberlistConfig.Logger = conf.Logger
+	// The advertised port must follow the bound one: memberlist's default
+	// is 7946 whatever the bind port.
 	conf.MemberlistConfig.BindAddr, conf.MemberlistConfig.BindPort = host, port
+	conf.MemberlistConfig.AdvertisePort = port
 	if cfg.Advertise != "" {
 		conf.MemberlistConfig.AdvertiseAddr = cfg.Advertise
 	}
@@ -144,4 +149,12 @@ func serveMetrics(addr, nodeID string, s *serf.Serf) (func(), error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil
+}
+
+// memberName is the node id plus a suffix new at every start (see
+// liveness.TagNode).
+func memberName(nodeID string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return nodeID + "-" + hex.EncodeToString(b[:])
 }

@@ -106,6 +106,16 @@ func AWSPlugins(t testing.TB) map[string]string {
 	}
 }
 
+// OnPremPlugin builds vcc-provider-onpremises.
+func OnPremPlugin(t testing.TB) string {
+	return build(t, "vcc-provider-onpremises", "plugins/onpremises", ".")
+}
+
+// NodeAgent builds vcc-node, the Base container's agent.
+func NodeAgent(t testing.TB) string {
+	return build(t, "vcc-node", "host", "./cmd/vcc-node")
+}
+
 // KeyedPlugin builds the fixture plugin "keyed", which requires the
 // credential "token" and fails a create that does not bring it.
 func KeyedPlugin(t testing.TB) string {

@@ -100,10 +100,24 @@ func (s *Server) RotateHostKeys() {
 	time.Sleep(300 * time.Millisecond)
 }
 
-// Gateway is the address the servers reach the test machine at.
+// Gateway is the address the servers reach the test machine at: the
+// default bridge's address on this machine (docker network inspect often
+// leaves the gateway out).
 func Gateway(t testing.TB) string {
 	t.Helper()
-	return strings.TrimSpace(run(t, "docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", "bridge"))
+	if ifc, err := net.InterfaceByName("docker0"); err == nil {
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
+				return ipn.IP.String()
+			}
+		}
+	}
+	gw := strings.TrimSpace(run(t, "docker", "network", "inspect", "-f", "{{range .IPAM.Config}}{{.Gateway}}{{end}}", "bridge"))
+	if gw == "" {
+		t.Fatal("cannot tell the Docker bridge's gateway address (no docker0, no IPAM gateway)")
+	}
+	return gw
 }
 
 func (s *Server) logs() string {

@@ -36,6 +36,12 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 		go func() {
 			defer wg.Done()
 			found, key := p.check(ctx, req.Env, s, n)
+			// Blame the server's entry in ip_addresses.
+			for i := range found {
+				if found[i].Field == "" {
+					found[i].Field = serverField(s, n.FixedIP)
+				}
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			res.Diagnostics = append(res.Diagnostics, found...)
@@ -137,3 +143,12 @@ func diagsOf(err error) provider.Diagnostics {
 }
 
 func asDiags(err error, target **provider.DiagnosticsError) bool { return errors.As(err, target) }
+
+func serverField(s spec, ip string) string {
+	for i, a := range s.IPAddresses {
+		if a == ip {
+			return fmt.Sprintf("spec.ip_addresses[%d]", i)
+		}
+	}
+	return "spec.ip_addresses"
+}

@@ -20,7 +20,7 @@ import (
 
 // CredSSHKey is the credential the host fills with the controller's own
 // SSH private key (users never store it).
-const CredSSHKey = "controller_ssh_private_key"
+const CredSSHKey = provider.CredControllerSSHKey
 
 // target is one existing server as the spec names it.
 type target struct {

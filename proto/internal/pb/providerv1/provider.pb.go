@@ -91,21 +91,25 @@ const (
 	Capability_CAPABILITY_GPU                Capability = 7
 	Capability_CAPABILITY_LIST_BY_CONTROLLER Capability = 8
 	Capability_CAPABILITY_SIMULATOR          Capability = 9
+	Capability_CAPABILITY_PREFLIGHT          Capability = 10
+	Capability_CAPABILITY_BASE_CONTAINER     Capability = 11
 )
 
 // Enum value maps for Capability.
 var (
 	Capability_name = map[int32]string{
-		0: "CAPABILITY_UNSPECIFIED",
-		1: "CAPABILITY_POWER",
-		2: "CAPABILITY_REBOOT",
-		3: "CAPABILITY_SPOT",
-		4: "CAPABILITY_FIXED_IP",
-		5: "CAPABILITY_TAGS",
-		6: "CAPABILITY_ATTACH_DISKS",
-		7: "CAPABILITY_GPU",
-		8: "CAPABILITY_LIST_BY_CONTROLLER",
-		9: "CAPABILITY_SIMULATOR",
+		0:  "CAPABILITY_UNSPECIFIED",
+		1:  "CAPABILITY_POWER",
+		2:  "CAPABILITY_REBOOT",
+		3:  "CAPABILITY_SPOT",
+		4:  "CAPABILITY_FIXED_IP",
+		5:  "CAPABILITY_TAGS",
+		6:  "CAPABILITY_ATTACH_DISKS",
+		7:  "CAPABILITY_GPU",
+		8:  "CAPABILITY_LIST_BY_CONTROLLER",
+		9:  "CAPABILITY_SIMULATOR",
+		10: "CAPABILITY_PREFLIGHT",
+		11: "CAPABILITY_BASE_CONTAINER",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":        0,
@@ -118,6 +122,8 @@ var (
 		"CAPABILITY_GPU":                7,
 		"CAPABILITY_LIST_BY_CONTROLLER": 8,
 		"CAPABILITY_SIMULATOR":          9,
+		"CAPABILITY_PREFLIGHT":          10,
+		"CAPABILITY_BASE_CONTAINER":     11,
 	}
 )
 
@@ -2273,7 +2279,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02*\x86\x02\n" +
+	"\x10SEVERITY_WARNING\x10\x02*\xbf\x02\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2285,7 +2291,10 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x17CAPABILITY_ATTACH_DISKS\x10\x06\x12\x12\n" +
 	"\x0eCAPABILITY_GPU\x10\a\x12!\n" +
 	"\x1dCAPABILITY_LIST_BY_CONTROLLER\x10\b\x12\x18\n" +
-	"\x14CAPABILITY_SIMULATOR\x10\t*\xd5\x01\n" +
+	"\x14CAPABILITY_SIMULATOR\x10\t\x12\x18\n" +
+	"\x14CAPABILITY_PREFLIGHT\x10\n" +
+	"\x12\x1d\n" +
+	"\x19CAPABILITY_BASE_CONTAINER\x10\v*\xd5\x01\n" +
 	"\rAttributeType\x12\x1e\n" +
 	"\x1aATTRIBUTE_TYPE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ATTRIBUTE_TYPE_STRING\x10\x01\x12\x16\n" +

@@ -1,0 +1,265 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/proto/providertest/servers"
+	"github.com/vccproject/vcc/sdk"
+)
+
+const baseTag = "vcc/base:e2e"
+
+// onpremHost runs a controller whose Serf the test servers reach at the
+// Docker bridge's gateway, with the onpremises plugin.
+func onpremHost(t *testing.T, extra ...string) (*testenv.Host, string) {
+	t.Helper()
+	servers.BaseImage(t, testenv.NodeAgent(t), baseTag)
+	gw := servers.Gateway(t)
+	args := append([]string{"--reconcile-interval", "0", "--advertise-addr", gw, "--serf-listen", gw + ":0"}, extra...)
+	h := testenv.StartHostWith(t, "cci_version: '1.0'\nonpremises:\n  default: {}\n",
+		map[string]string{"vcc-provider-onpremises": testenv.OnPremPlugin(t)}, args...)
+	key, err := h.Client.PublicKey(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, key
+}
+
+func onpremSpec(ips ...string) map[string]any {
+	return map[string]any{"user_name": "vcp", "ip_addresses": ips, "image": baseTag, "privileged": false}
+}
+
+func waitNode(t *testing.T, cl *sdk.Client, vcid, unit string, no int, want string, within time.Duration) (*sdk.Node, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	var last sdk.Node
+	for time.Since(start) < within {
+		u, err := cl.GetUnit(context.Background(), vcid, unit)
+		if err == nil {
+			for _, n := range u.Nodes {
+				if n.NodeNo == no {
+					last = n
+				}
+			}
+			if last.State == want {
+				return &last, time.Since(start)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("node %d of %s: %s (%s), want %s within %v", no, unit, last.State, last.StateReason, want, within)
+	return nil, 0
+}
+
+// baseContainers lists the Base containers on a server.
+func baseContainers(s *servers.Server) string {
+	return strings.TrimSpace(s.Docker("ps", "-a", "--filter", "label=vcc.node_id", "--format", "{{.Names}} {{.State}} {{.Label \"vcc.controller_id\"}}"))
+}
+
+// TestOnPremises: two existing servers (containers with sshd and their own
+// dockerd; one login in the docker group, one with sudo only) become a
+// unit; nodes are RUNNING once their agents joined; power off/on; a killed
+// Base container takes its node out of RUNNING and back; cleanup leaves
+// no container.
+func TestOnPremises(t *testing.T) {
+	h, key := onpremHost(t)
+	a := servers.Start(t, servers.Options{AuthorizedKey: key, DockerGroup: true, BaseImage: baseTag})
+	b := servers.Start(t, servers.Options{AuthorizedKey: key, Sudo: true, BaseImage: baseTag})
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "onprem", ""))
+
+	// Watch states from the start: no node may be RUNNING before its
+	// agent joined, which the controller logs per node.
+	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "op", Provider: "onpremises", Spec: onpremSpec(a.IP, b.IP)}))
+	op := must[*sdk.Operation](t)(cl.Wait(c, acc.OperationID))
+	if op.State != "succeeded" {
+		t.Fatalf("create: %s %s", op.State, op.Error)
+	}
+	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "op"))
+	for i, n := range u.Nodes {
+		srv := []*servers.Server{a, b}[i]
+		if n.State != "RUNNING" || n.CloudInstanceAddress != srv.IP || !strings.Contains(n.CloudInstanceName, n.NodeID) {
+			t.Errorf("node %d: %+v", n.NodeNo, n)
+		}
+		if got := baseContainers(srv); got != "vcc-base-"+n.NodeID+" running "+h.ControllerID {
+			t.Errorf("server %s holds %q", srv.Name, got)
+		}
+		// The agent on the server confirms it joined this controller.
+		if logs := srv.Docker("logs", "vcc-base-"+n.NodeID); !strings.Contains(logs, "joined the controller") {
+			t.Errorf("agent of node %d did not log its join:\n%s", n.NodeNo, logs)
+		}
+	}
+	if out, _, _ := run(t, "status", "--data", h.Data); !strings.Contains(out, "2 node agent(s) alive") {
+		t.Errorf("status:\n%s", out)
+	}
+
+	// Power off stops the Base container; power on brings the node back
+	// to RUNNING once its agent rejoined.
+	settle(t, cl)(cl.PowerOff(c, vc.VCID, "op", sdk.Selector{NodeNos: []int{1}}))
+	waitNode(t, cl, vc.VCID, "op", 1, "POWER_OFF", 10*time.Second)
+	if got := baseContainers(a); !strings.Contains(got, " exited ") {
+		t.Errorf("after power off: %q", got)
+	}
+	settle(t, cl)(cl.PowerOn(c, vc.VCID, "op", sdk.Selector{NodeNos: []int{1}}))
+	waitNode(t, cl, vc.VCID, "op", 1, "RUNNING", 10*time.Second)
+
+	// docker kill of a Base container: the node leaves RUNNING within
+	// 10 s (the server answers, so CONTAINER_ERROR) and returns when the
+	// container is started again.
+	n2 := u.Nodes[1]
+	b.Docker("kill", "vcc-base-"+n2.NodeID)
+	got, took := waitNode(t, cl, vc.VCID, "op", 2, "CONTAINER_ERROR", 10*time.Second)
+	t.Logf("docker kill -> CONTAINER_ERROR in %v: %s", took.Round(10*time.Millisecond), got.StateReason)
+	if !strings.Contains(got.StateReason, "Base container is exited") {
+		t.Errorf("reason: %q", got.StateReason)
+	}
+	b.Docker("start", "vcc-base-"+n2.NodeID)
+	waitNode(t, cl, vc.VCID, "op", 2, "RUNNING", 15*time.Second)
+
+	// An unwatched node is left alone.
+	settle(t, cl)(cl.NodeAction(c, vc.VCID, "op", n2.NodeID, "unwatch"))
+	b.Docker("kill", "vcc-base-"+n2.NodeID)
+	time.Sleep(6 * time.Second)
+	if u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "op")); u.Nodes[1].State != "RUNNING" || u.Nodes[1].Watched {
+		t.Errorf("unwatched node: %+v", u.Nodes[1])
+	}
+
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	for _, s := range []*servers.Server{a, b} {
+		if got := baseContainers(s); got != "" {
+			t.Errorf("server %s still holds %q", s.Name, got)
+		}
+	}
+}
+
+// TestOnPremisesRefusals: bad servers and specs are refused with 400 and a
+// message naming the server and the fix, and nothing is created; a node
+// whose agent never joins is not RUNNING.
+func TestOnPremisesRefusals(t *testing.T) {
+	h, key := onpremHost(t, "--join-timeout", "6s")
+	good := servers.Start(t, servers.Options{AuthorizedKey: key, Sudo: true, BaseImage: baseTag})
+	noDocker := servers.Start(t, servers.Options{AuthorizedKey: key, Sudo: true, NoDocker: true})
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "refusals", ""))
+	withUser := func(user string, ips ...string) map[string]any {
+		s := onpremSpec(ips...)
+		s["user_name"] = user
+		return s
+	}
+	cases := []struct {
+		name string
+		spec map[string]any
+		want []string
+	}{
+		{"count disagrees", func() map[string]any { s := onpremSpec(good.IP, noDocker.IP); s["num_nodes"] = 3; return s }(),
+			[]string{"spec.num_nodes", "3 but 2 ip_addresses"}},
+		{"unreachable", onpremSpec("192.0.2.1"), []string{"spec.ip_addresses[0]", "cannot reach 192.0.2.1:20022"}},
+		{"wrong user", withUser("mallory", good.IP), []string{"refused the controller's SSH key for user \"mallory\"", "onpremises bootstrap"}},
+		{"missing docker", onpremSpec(good.IP, noDocker.IP), []string{"spec.ip_addresses[1]", "Docker is not reachable", "install Docker"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: tc.spec})
+			var ae *sdk.APIError
+			if !errors.As(err, &ae) || ae.Status != 400 {
+				t.Fatalf("want 400, got %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	if got := baseContainers(good); got != "" {
+		t.Errorf("a refused request left %q", got)
+	}
+	if v := must[*sdk.VC](t)(cl.GetUnitGroup(c, vc.VCID)); len(v.Units) != 0 {
+		t.Errorf("refused requests left units: %+v", v.Units)
+	}
+
+	// An agent pointed elsewhere never joins: the node stays BOOTING while
+	// its container runs, then becomes HOST_ERROR with the reason.
+	spec := onpremSpec(good.IP)
+	spec["params_e"] = []string{"VCC_CONTROLLER_ADDR=192.0.2.1"}
+	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "silent", Provider: "onpremises", Spec: spec}))
+	waitNode(t, cl, vc.VCID, "silent", 1, "BOOTING", 5*time.Second)
+	waitFor(t, 5*time.Second, func() bool { return strings.Contains(baseContainers(good), " running ") }, "the container running")
+	if u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "silent")); u.Nodes[0].State != "BOOTING" || !strings.Contains(u.Nodes[0].StateReason, "waiting for the Base container's agent") {
+		t.Errorf("while the agent is silent: %+v", u.Nodes[0])
+	}
+	if _, err := cl.Wait(c, acc.OperationID); err == nil || !strings.Contains(err.Error(), "did not join within 6s") {
+		t.Errorf("op: want it failed because the agent did not join, got %v", err)
+	}
+	n, _ := waitNode(t, cl, vc.VCID, "silent", 1, "HOST_ERROR", time.Second)
+	if !strings.Contains(n.StateReason, "Serf port") {
+		t.Errorf("reason: %q", n.StateReason)
+	}
+	settle(t, cl)(cl.DeleteUnit(c, vc.VCID, "silent", true))
+	if got := baseContainers(good); got != "" {
+		t.Errorf("delete left %q", got)
+	}
+
+	// A server whose host key changed is refused until it is forgotten.
+	good.RotateHostKeys()
+	_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(good.IP)})
+	if err == nil || !strings.Contains(err.Error(), "host key of "+good.Addr()+" changed") || !strings.Contains(err.Error(), "forget-host "+good.Addr()) {
+		t.Fatalf("changed host key: %v", err)
+	}
+	if out, stderr, code := run(t, "onpremises", "forget-host", "--data", h.Data, good.Addr()); code != 0 {
+		t.Fatalf("forget-host: %d %s %s", code, out, stderr)
+	}
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(good.IP)}))
+	waitNode(t, cl, vc.VCID, "u", 1, "RUNNING", 10*time.Second)
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+}
+
+// TestOnPremisesBootstrap: a server the controller cannot use yet (no such
+// user, no key) becomes a node after running the script the controller
+// serves.
+func TestOnPremisesBootstrap(t *testing.T) {
+	h, _ := onpremHost(t)
+	srv := servers.Start(t, servers.Options{User: "someone", BaseImage: baseTag})
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "boot", ""))
+	if _, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(srv.IP)}); err == nil {
+		t.Fatal("an unprepared server was accepted")
+	}
+	req, _ := http.NewRequest(http.MethodGet, h.URL+"/vcp/v1/occtr/onpremises/bootstrap?user=vcp", nil)
+	req.Header.Set("Authorization", "Bearer "+h.Token)
+	resp, err := h.HTTPSClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasPrefix(string(script), "#!/bin/sh") {
+		t.Fatalf("bootstrap: %d %s", resp.StatusCode, script)
+	}
+	cmd := exec.Command("docker", "exec", "-i", srv.Name, "sh")
+	cmd.Stdin = bytes.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "vcc: ready") {
+		t.Fatalf("script: %v\n%s", err, out)
+	}
+	// Twice changes nothing more.
+	cmd = exec.Command("docker", "exec", "-i", srv.Name, "sh")
+	cmd.Stdin = bytes.NewReader(script)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("second run: %v\n%s", err, out)
+	}
+	if n := strings.Count(srv.Exec("cat", "/home/vcp/.ssh/authorized_keys"), "vcc-controller"); n != 1 {
+		t.Errorf("authorized_keys holds the key %d times", n)
+	}
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(srv.IP)}))
+	waitNode(t, cl, vc.VCID, "u", 1, "RUNNING", 10*time.Second)
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+}
