@@ -21,7 +21,12 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test vet lint proto proto-check bench clean tools dummy-cert image
+.PHONY: help build run test vet lint proto proto-check bench clean tools dummy-cert image base-image
+
+# The default Base image every node runs (vcc-node FROM scratch). Servers
+# pull it from VCP_OFFICIAL_REGISTRY_ADDRESS/vcc/base:latest, or load it:
+#   docker save vcc/base:latest | ssh SERVER docker load
+BASE_IMAGE ?= vcc/base:latest
 
 help:
 	@echo "make build   build bin/vcc-host and bin/plugins/vcc-provider-* (pinned)"
@@ -29,9 +34,11 @@ help:
 	@echo "make test    lint the proto, vet, and run every module's tests"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
+	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 
 build:
 	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
+	$(GO) build -trimpath -o $(BIN)/vcc-node ./host/cmd/vcc-node
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do \
 		if [ -d plugins/$$p/cmd ]; then mains=$$(ls plugins/$$p/cmd); else mains=vcc-provider-$$p; fi; \
@@ -94,3 +101,7 @@ dummy-cert: build
 
 clean:
 	rm -rf $(BIN)
+
+base-image: build
+	@mkdir -p $(BIN)/base && cp $(BIN)/vcc-node $(BIN)/base/
+	docker build -t $(BASE_IMAGE) -f host/cmd/vcc-node/Dockerfile $(BIN)/base

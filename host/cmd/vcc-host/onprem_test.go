@@ -20,14 +20,14 @@ const baseTag = "vcc/base:e2e"
 
 // onpremHost runs a controller whose Serf the test servers reach at the
 // Docker bridge's gateway, with the onpremises plugin.
-func onpremHost(t *testing.T, extra ...string) (*testenv.Host, string) {
+func onpremHost(t testing.TB, extra ...string) (*testenv.Host, string) {
 	t.Helper()
 	servers.BaseImage(t, testenv.NodeAgent(t), baseTag)
 	gw := servers.Gateway(t)
 	args := append([]string{"--reconcile-interval", "0", "--advertise-addr", gw, "--serf-listen", gw + ":0"}, extra...)
 	h := testenv.StartHostWith(t, "cci_version: '1.0'\nonpremises:\n  default: {}\n",
 		map[string]string{"vcc-provider-onpremises": testenv.OnPremPlugin(t)}, args...)
-	key, err := h.Client.PublicKey(ctx(t))
+	key, err := h.Client.PublicKey(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func onpremSpec(ips ...string) map[string]any {
 	return map[string]any{"user_name": "vcp", "ip_addresses": ips, "image": baseTag, "privileged": false}
 }
 
-func waitNode(t *testing.T, cl *sdk.Client, vcid, unit string, no int, want string, within time.Duration) (*sdk.Node, time.Duration) {
+func waitNode(t testing.TB, cl *sdk.Client, vcid, unit string, no int, want string, within time.Duration) (*sdk.Node, time.Duration) {
 	t.Helper()
 	start := time.Now()
 	var last sdk.Node
@@ -182,6 +182,10 @@ func TestOnPremisesRefusals(t *testing.T) {
 	}
 	if got := baseContainers(good); got != "" {
 		t.Errorf("a refused request left %q", got)
+	}
+	// The controller's own key is not a user credential.
+	if err := cl.PutCredential(c, "onpremises", "controller_ssh_private_key", "x"); err == nil || !strings.Contains(err.Error(), "publickey") {
+		t.Errorf("storing the controller key as a credential: %v", err)
 	}
 	if v := must[*sdk.VC](t)(cl.GetUnitGroup(c, vc.VCID)); len(v.Units) != 0 {
 		t.Errorf("refused requests left units: %+v", v.Units)

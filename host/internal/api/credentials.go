@@ -13,6 +13,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/sdk"
 )
 
@@ -52,10 +53,17 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, _ httpr
 // declare the key.
 func (s *Server) credentialKey(w http.ResponseWriter, ps httprouter.Params) (string, string, bool) {
 	prov, key := pluginmgr.Normalize(ps.ByName("provider")), ps.ByName("key")
+	if key == provider.CredControllerSSHKey {
+		writeError(w, http.StatusBadRequest, "this credential is the controller's own",
+			sdk.FieldError{Field: "key", Message: key + " is filled by the controller with its SSH key; authorise GET /vcp/v1/occtr/publickey on the servers instead"})
+		return "", "", false
+	}
 	if info, err := s.plugins.Info(prov); err == nil {
 		var names []string
 		for _, k := range info.CredentialKeys {
-			names = append(names, k.Name)
+			if k.Name != provider.CredControllerSSHKey {
+				names = append(names, k.Name)
+			}
 		}
 		// A family name (aws for aws_spot) is accepted as its own provider.
 		if !slices.Contains(names, key) {

@@ -54,9 +54,11 @@ func normalize(name string) string {
 }
 
 // defaultCatalog is used when the config dir has no vpn_catalog.yml: the
-// simulator needs no network settings.
+// simulator and existing servers need no network settings.
 const defaultCatalog = `cci_version: '1.0'
 sim:
+  default: {}
+onpremises:
   default: {}
 `
 

@@ -106,8 +106,10 @@ func TestDefaultCatalog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, ok := c.Lookup("sim", "default"); !ok {
-		t.Fatalf("embedded default lacks sim.default: %+v", c.Entries)
+	for _, p := range []string{"sim", "onpremises"} {
+		if _, ok := c.Lookup(p, "default"); !ok {
+			t.Fatalf("embedded default lacks %s.default: %+v", p, c.Entries)
+		}
 	}
 }
 
