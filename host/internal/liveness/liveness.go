@@ -62,35 +62,20 @@ type Monitor struct {
 
 // Start creates the controller's member and starts following events.
 func Start(ctx context.Context, cfg Config) (*Monitor, error) {
-	host, portStr, err := net.SplitHostPort(cfg.Bind)
-	if err != nil {
-		return nil, fmt.Errorf("serf listen address %q: %w (want host:port, e.g. 0.0.0.0:7947)", cfg.Bind, err)
-	}
-	port, err := strconv.Atoi(portStr)
-	if err != nil {
-		return nil, fmt.Errorf("serf listen address %q: bad port", cfg.Bind)
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
 	}
 	m := &Monitor{log: cfg.Logger.Named("serf"), started: time.Now(), events: make(chan serf.Event, 1024),
 		alive: map[string]map[string]bool{}, waiters: map[string][]chan struct{}{}, subs: map[chan Event]struct{}{}}
-	conf := Tuned(serf.DefaultConfig())
-	conf.NodeName = "vcc-controller-" + cfg.ControllerID
-	conf.Tags = map[string]string{TagRole: "controller", TagController: cfg.ControllerID}
+	conf, err := MemberConfig("vcc-controller-"+cfg.ControllerID, cfg.Bind, cfg.Advertise,
+		map[string]string{TagRole: "controller", TagController: cfg.ControllerID}, m.log)
+	if err != nil {
+		return nil, err
+	}
 	conf.EventCh = m.events
 	conf.SnapshotPath = cfg.SnapshotPath
 	conf.RejoinAfterLeave = true
 	conf.Merge = sameController(cfg.ControllerID)
-	conf.Logger = m.log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
-	conf.MemberlistConfig.Logger = conf.Logger
-	// The advertised port must follow the bound one: memberlist's default
-	// is 7946 whatever the bind port.
-	conf.MemberlistConfig.BindAddr, conf.MemberlistConfig.BindPort = host, port
-	conf.MemberlistConfig.AdvertisePort = port
-	if cfg.Advertise != "" {
-		conf.MemberlistConfig.AdvertiseAddr = cfg.Advertise
-	}
 	s, err := serf.Create(conf)
 	if err != nil {
 		return nil, fmt.Errorf("start serf on %s: %w (is the port in use? --serf-listen off disables liveness)", cfg.Bind, err)
@@ -98,6 +83,32 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 	m.serf = s
 	go m.follow(ctx)
 	return m, nil
+}
+
+// MemberConfig is the Serf configuration of every vcc member, controller
+// or node agent: bind ("host:port", port 0 picks one) and advertise
+// addresses, the tuned failure detector, logs through log.
+func MemberConfig(name, bind, advertise string, tags map[string]string, log hclog.Logger) (*serf.Config, error) {
+	host, portStr, err := net.SplitHostPort(bind)
+	if err != nil {
+		return nil, fmt.Errorf("serf address %q: %w (want host:port, e.g. 0.0.0.0:7947)", bind, err)
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil {
+		return nil, fmt.Errorf("serf address %q: bad port", bind)
+	}
+	conf := Tuned(serf.DefaultConfig())
+	conf.NodeName, conf.Tags = name, tags
+	conf.Logger = log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
+	conf.MemberlistConfig.Logger = conf.Logger
+	// The advertised port must follow the bound one: memberlist's default
+	// is 7946 whatever the bind port.
+	conf.MemberlistConfig.BindAddr, conf.MemberlistConfig.BindPort = host, port
+	conf.MemberlistConfig.AdvertisePort = port
+	if advertise != "" {
+		conf.MemberlistConfig.AdvertiseAddr = advertise
+	}
+	return conf, nil
 }
 
 // Tuned sets the failure detector so a dead node is noticed within a few

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -54,24 +53,12 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.RejoinEvery = 5 * time.Second
 	}
 	log := cfg.Logger
-	host, portStr, err := net.SplitHostPort(cfg.Bind)
+	conf, err := liveness.MemberConfig(memberName(cfg.NodeID), cfg.Bind, cfg.Advertise,
+		map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}, log)
 	if err != nil {
-		return fmt.Errorf("bind address %q: %w", cfg.Bind, err)
+		return err
 	}
-	port, _ := strconv.Atoi(portStr)
-	conf := liveness.Tuned(serf.DefaultConfig())
-	conf.NodeName = memberName(cfg.NodeID)
 	conf.BroadcastTimeout = 2 * time.Second
-	conf.Tags = map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}
-	conf.Logger = log.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true})
-	conf.MemberlistConfig.Logger = conf.Logger
-	// The advertised port must follow the bound one: memberlist's default
-	// is 7946 whatever the bind port.
-	conf.MemberlistConfig.BindAddr, conf.MemberlistConfig.BindPort = host, port
-	conf.MemberlistConfig.AdvertisePort = port
-	if cfg.Advertise != "" {
-		conf.MemberlistConfig.AdvertiseAddr = cfg.Advertise
-	}
 	s, err := serf.Create(conf)
 	if err != nil {
 		return fmt.Errorf("start serf on %s: %w", cfg.Bind, err)

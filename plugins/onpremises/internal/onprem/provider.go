@@ -58,6 +58,21 @@ func nodeTarget(s spec, n provider.NodeRef) (target, error) {
 	return target{Addr: hostPort(n.FixedIP, s.SSHPort), User: s.UserName}, nil
 }
 
+// open prepares a single-node call: the spec, the node's server, a login
+// and its Docker.
+func (p *Provider) open(ctx context.Context, req provider.NodeRequest) (spec, target, *conn, *engine, error) {
+	s, diags := validate(req.Spec)
+	if err := diags.Err(); err != nil {
+		return s, target{}, nil, nil, err
+	}
+	t, err := nodeTarget(s, req.Node)
+	if err != nil {
+		return s, t, nil, nil, err
+	}
+	c, e, err := p.connect(ctx, req.Env, t, true)
+	return s, t, c, e, err
+}
+
 // connect logs in to a server and finds its Docker.
 func (p *Provider) connect(ctx context.Context, env provider.CallEnv, t target, retryable bool) (*conn, *engine, error) {
 	sg, err := signer(env)
@@ -101,15 +116,7 @@ func dockerDiag(t target, err error) error {
 }
 
 func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
-	s, diags := validate(req.Spec)
-	if err := diags.Err(); err != nil {
-		return nil, err
-	}
-	t, err := nodeTarget(s, req.Node)
-	if err != nil {
-		return nil, err
-	}
-	c, e, err := p.connect(ctx, req.Env, t, true)
+	s, t, c, e, err := p.open(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -177,15 +184,7 @@ func (p *Provider) describeOne(ctx context.Context, e *engine, t target, n provi
 }
 
 func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
-	s, diags := validate(req.Spec)
-	if err := diags.Err(); err != nil {
-		return err
-	}
-	t, err := nodeTarget(s, req.Node)
-	if err != nil {
-		return err
-	}
-	_, e, err := p.connect(ctx, req.Env, t, true)
+	_, t, _, e, err := p.open(ctx, req)
 	if err != nil {
 		return err
 	}
@@ -243,15 +242,7 @@ func (p *Provider) describe(ctx context.Context, env provider.CallEnv, s spec, n
 
 // power runs fn on the node's container and reports the result.
 func (p *Provider) power(ctx context.Context, req provider.NodeRequest, fn func(*engine, string) error) (*provider.NodeStatus, error) {
-	s, diags := validate(req.Spec)
-	if err := diags.Err(); err != nil {
-		return nil, err
-	}
-	t, err := nodeTarget(s, req.Node)
-	if err != nil {
-		return nil, err
-	}
-	_, e, err := p.connect(ctx, req.Env, t, true)
+	_, t, _, e, err := p.open(ctx, req)
 	if err != nil {
 		return nil, err
 	}
