@@ -76,10 +76,14 @@ func BenchmarkOnPremKillDetect(b *testing.B) {
 	name := "vcc-base-" + u.Nodes[0].NodeID
 	var down, up time.Duration
 	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
 		srv.Docker("kill", name)
-		_, d := waitNode(b, cl, vc.VCID, "u", 1, "CONTAINER_ERROR", 20*time.Second)
+		waitNode(b, cl, vc.VCID, "u", 1, "CONTAINER_ERROR", 20*time.Second)
+		t1 := time.Now()
 		srv.Docker("start", name)
-		_, r := waitNode(b, cl, vc.VCID, "u", 1, "RUNNING", 20*time.Second)
+		waitNode(b, cl, vc.VCID, "u", 1, "RUNNING", 20*time.Second)
+		d, r := t1.Sub(t0), time.Since(t1)
+		b.Logf("kill -> CONTAINER_ERROR %v, start -> RUNNING %v", d.Round(time.Millisecond), r.Round(time.Millisecond))
 		down, up = down+d, up+r
 	}
 	b.ReportMetric(down.Seconds()/float64(b.N), "s-to-detect")

@@ -19,10 +19,10 @@ import (
 const (
 	TagRole       = "vcc_role" // "controller" or "node"
 	TagController = "vcc_controller"
-	// TagNode is a node agent's node id. Its member name is the node id
-	// plus a suffix new at every start: a restarted agent is a new
-	// member, never a stale incarnation of its predecessor (which Serf
-	// would keep treating as left or dead).
+	// TagNode is a node agent's node id, which is also its member name:
+	// a restarted agent is the same member again (it refutes its death
+	// with a higher incarnation), so the member list does not grow with
+	// restarts and failure detection stays as fast as on the first day.
 	TagNode = "vcc_node_id"
 )
 
@@ -112,8 +112,9 @@ func MemberConfig(name, bind, advertise string, tags map[string]string, log hclo
 }
 
 // Tuned sets the failure detector so a dead node is noticed within a few
-// seconds: with few members Serf rarely gets the independent confirmations
-// that shorten suspicion, so its maximum would apply (about 24 s).
+// seconds, every time: with few members Serf rarely gets the independent
+// confirmations that shorten suspicion, so its maximum would apply
+// (about 24 s).
 func Tuned(conf *serf.Config) *serf.Config {
 	conf.Init()
 	ml := conf.MemberlistConfig
@@ -121,6 +122,10 @@ func Tuned(conf *serf.Config) *serf.Config {
 	ml.ProbeTimeout = 500 * time.Millisecond
 	ml.SuspicionMult = 3
 	ml.SuspicionMaxTimeoutMult = 1
+	// Lifeguard's awareness stretches probe intervals up to 8x each time
+	// this member's probes fail: a controller watching nodes come and go
+	// would grow slower at noticing the next failure.
+	ml.AwarenessMaxMultiplier = 1
 	conf.ReconnectTimeout = time.Hour
 	conf.TombstoneTimeout = time.Hour
 	conf.ReapInterval = 10 * time.Second
@@ -258,6 +263,7 @@ func (m *Monitor) follow(ctx context.Context) {
 				}
 				up := me.Type == serf.EventMemberJoin || (me.Type == serf.EventMemberUpdate && mem.Status == serf.StatusAlive)
 				m.set(id, mem.Name, up, eventWord(me.Type))
+
 			}
 		}
 	}

@@ -6,8 +6,6 @@ package nodeagent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -53,7 +51,7 @@ func Run(ctx context.Context, cfg Config) error {
 		cfg.RejoinEvery = 5 * time.Second
 	}
 	log := cfg.Logger
-	conf, err := liveness.MemberConfig(memberName(cfg.NodeID), cfg.Bind, cfg.Advertise,
+	conf, err := liveness.MemberConfig(cfg.NodeID, cfg.Bind, cfg.Advertise,
 		map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}, log)
 	if err != nil {
 		return err
@@ -136,12 +134,4 @@ func serveMetrics(addr, nodeID string, s *serf.Serf) (func(), error) {
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go srv.Serve(ln)
 	return func() { srv.Close() }, nil
-}
-
-// memberName is the node id plus a suffix new at every start (see
-// liveness.TagNode).
-func memberName(nodeID string) string {
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return nodeID + "-" + hex.EncodeToString(b[:])
 }
