@@ -18,6 +18,10 @@ const (
 	// whose agent joins the controller's Serf; the host then keeps a node
 	// BOOTING until its agent has joined.
 	CapBaseContainer Capability = "base_container"
+	// CapAsyncDelete: DeleteNode starts the deletion and returns; the
+	// host confirms it with DescribeNodes (batched for a unit's nodes)
+	// before it forgets the node.
+	CapAsyncDelete Capability = "async_delete"
 	// CapSimulator marks a plugin that drives no real cloud.
 	CapSimulator Capability = "simulator"
 )

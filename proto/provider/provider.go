@@ -23,6 +23,7 @@ type Provider interface {
 	// already carries req.Node.NodeID: a retry never makes a second instance.
 	CreateNode(ctx context.Context, req NodeRequest) (*NodeStatus, error)
 	// DeleteNode removes the instance; deleting what is gone succeeds.
+	// With CapAsyncDelete it may return once the deletion has started.
 	DeleteNode(ctx context.Context, req NodeRequest) error
 	// DescribeNodes reports the requested nodes (state NotFound for those the
 	// cloud does not have) and, with AllOfController, every instance tagged

@@ -23,6 +23,7 @@ var capToPB = map[provider.Capability]pb.Capability{
 	provider.CapSimulator:        pb.Capability_CAPABILITY_SIMULATOR,
 	provider.CapPreflight:        pb.Capability_CAPABILITY_PREFLIGHT,
 	provider.CapBaseContainer:    pb.Capability_CAPABILITY_BASE_CONTAINER,
+	provider.CapAsyncDelete:      pb.Capability_CAPABILITY_ASYNC_DELETE,
 }
 
 var typeToPB = map[provider.AttrType]pb.AttributeType{

@@ -10,7 +10,7 @@ import (
 // would be dropped silently and its feature never used.
 func TestCapabilitiesRoundTrip(t *testing.T) {
 	all := []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapSpot, provider.CapFixedIP, provider.CapTags,
-		provider.CapAttachDisks, provider.CapGPU, provider.CapListByController, provider.CapSimulator, provider.CapPreflight, provider.CapBaseContainer}
+		provider.CapAttachDisks, provider.CapGPU, provider.CapListByController, provider.CapSimulator, provider.CapPreflight, provider.CapBaseContainer, provider.CapAsyncDelete}
 	for _, c := range all {
 		if _, ok := capToPB[c]; !ok {
 			t.Errorf("capability %q has no wire value", c)

@@ -48,6 +48,12 @@ func (c *Controller) awaitsAgent(prov string, n *model.Node) bool {
 	return err == nil && info.Has(provider.CapBaseContainer)
 }
 
+// AsyncDelete reports whether u's provider only starts deletions.
+func (c *Controller) AsyncDelete(u *model.Unit) bool {
+	info, err := c.plugins.Info(u.Provider)
+	return err == nil && info.Has(provider.CapAsyncDelete)
+}
+
 // WaitAgent returns when node id's agent has joined.
 func (c *Controller) WaitAgent(ctx context.Context, nodeID string) error {
 	return c.cfg.Liveness.WaitAlive(ctx, nodeID)

@@ -34,6 +34,9 @@ type Env interface {
 	// Base container's agent has joined; WaitAgent waits for that.
 	AwaitsAgent(u *model.Unit, n *model.Node) bool
 	WaitAgent(ctx context.Context, nodeID string) error
+	// AsyncDelete says whether the provider's DeleteNode only starts the
+	// deletion, so the engine confirms it by describing.
+	AsyncDelete(u *model.Unit) bool
 }
 
 // Config tunes the engine; zero values get defaults.

@@ -16,6 +16,9 @@ type poller struct {
 	key  string
 	mu   sync.Mutex
 	wait map[string]*waiter // node id -> waiter
+	// kick tells the loop a new node waits: its first look comes soon,
+	// not after the backoff the older waiters have reached.
+	kick chan struct{}
 	prov provider.Provider
 	name string
 	env  provider.CallEnv
@@ -37,7 +40,7 @@ func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, e
 	e.mu.Lock()
 	p := e.pollers[key]
 	if p == nil {
-		p = &poller{e: e, key: key, wait: map[string]*waiter{}, prov: t.prov, name: t.unit.Provider, env: t.req.Env, spec: t.req.Spec}
+		p = &poller{e: e, key: key, wait: map[string]*waiter{}, kick: make(chan struct{}, 1), prov: t.prov, name: t.unit.Provider, env: t.req.Env, spec: t.req.Spec}
 		e.pollers[key] = p
 		go p.run()
 	}
@@ -45,6 +48,10 @@ func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, e
 	p.wait[t.node.NodeID] = w
 	p.mu.Unlock()
 	e.mu.Unlock()
+	select {
+	case p.kick <- struct{}{}:
+	default:
+	}
 	defer func() {
 		p.mu.Lock()
 		delete(p.wait, t.node.NodeID)
@@ -61,11 +68,22 @@ func (e *Engine) observe(ctx context.Context, t *target) (provider.NodeStatus, e
 // run describes the waiting nodes soon, then less and less often, and
 // stops when nobody has waited for a while.
 func (p *poller) run() {
-	wait := p.e.cfg.PollInterval / 16
+	base := p.e.cfg.PollInterval / 16
+	wait := base
 	idle := 0
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
 		select {
-		case <-time.After(wait):
+		case <-timer.C:
+		case <-p.kick:
+			// A new waiter: look again after the base delay (which also
+			// gathers the nodes arriving with it into one describe).
+			if wait > base {
+				wait = base
+				timer.Reset(wait)
+			}
+			continue
 		case <-p.e.ctx.Done():
 			return
 		}
@@ -89,7 +107,8 @@ func (p *poller) run() {
 					return
 				}
 			}
-			wait = p.e.cfg.PollInterval / 16
+			wait = base
+			timer.Reset(wait)
 			continue
 		}
 		idle = 0
@@ -115,5 +134,6 @@ func (p *poller) run() {
 			}
 		}
 		wait = min(2*wait, p.e.cfg.PollInterval)
+		timer.Reset(wait)
 	}
 }

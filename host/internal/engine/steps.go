@@ -63,6 +63,9 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
 		err := e.call(ctx, name, "DeleteNode", func(c context.Context) error { return t.prov.DeleteNode(c, t.req) })
 		e.audit(op, name, "DeleteNode", nodeID, err)
+		if err == nil && e.env.AsyncDelete(t.unit) {
+			err = e.awaitGone(ctx, t)
+		}
 		if err != nil {
 			e.setNode(nodeID, func(n *model.Node) error { n.StateReason = "delete failed: " + err.Error(); return nil })
 			return err
@@ -146,6 +149,26 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 			return err
 		}
 		st = &next
+	}
+}
+
+// awaitGone waits, through the unit's poller, until the cloud no longer
+// has the node's instance (a provider with async_delete has only started
+// the deletion).
+func (e *Engine) awaitGone(ctx context.Context, t *target) error {
+	for {
+		st, err := e.observe(ctx, t)
+		if err != nil {
+			return err
+		}
+		switch st.State {
+		case provider.InstanceNotFound:
+			return nil
+		case provider.InstanceError:
+			if st.CloudInstanceID == "" { // the describe itself failed
+				return fmt.Errorf("confirm deletion: %s", st.StateReason)
+			}
+		}
 	}
 }
 

@@ -265,9 +265,12 @@ func (c *Client) TerminateID(ctx context.Context, id string, spot bool) error {
 	return c.Terminate(ctx, out.Reservations[0].Instances[0])
 }
 
-// Terminate ends an instance and waits until it is gone; an instance
-// already gone is fine. A persistent spot request is cancelled first, or
-// AWS would launch a new instance.
+// Terminate starts ending an instance; an instance already gone is fine.
+// A persistent spot request is cancelled first, or AWS would launch a new
+// instance. It does not wait: the host confirms the end with one
+// DescribeNodes for all of a unit's deleted nodes (capability
+// async_delete), which is what keeps 100 deletions from making 100
+// pollers.
 func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
 	id := aws.ToString(in.InstanceId)
 	if req := aws.ToString(in.SpotInstanceRequestId); req != "" {
@@ -281,7 +284,7 @@ func (c *Client) Terminate(ctx context.Context, in types.Instance) error {
 		}
 		return Diagnose(err, "")
 	}
-	return c.waitState(ctx, id, types.InstanceStateNameTerminated)
+	return nil
 }
 
 // Start and Stop change an instance's power.

@@ -93,6 +93,7 @@ const (
 	Capability_CAPABILITY_SIMULATOR          Capability = 9
 	Capability_CAPABILITY_PREFLIGHT          Capability = 10
 	Capability_CAPABILITY_BASE_CONTAINER     Capability = 11
+	Capability_CAPABILITY_ASYNC_DELETE       Capability = 12
 )
 
 // Enum value maps for Capability.
@@ -110,6 +111,7 @@ var (
 		9:  "CAPABILITY_SIMULATOR",
 		10: "CAPABILITY_PREFLIGHT",
 		11: "CAPABILITY_BASE_CONTAINER",
+		12: "CAPABILITY_ASYNC_DELETE",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":        0,
@@ -124,6 +126,7 @@ var (
 		"CAPABILITY_SIMULATOR":          9,
 		"CAPABILITY_PREFLIGHT":          10,
 		"CAPABILITY_BASE_CONTAINER":     11,
+		"CAPABILITY_ASYNC_DELETE":       12,
 	}
 )
 
@@ -2279,7 +2282,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02*\xbf\x02\n" +
+	"\x10SEVERITY_WARNING\x10\x02*\xdc\x02\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2294,7 +2297,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x14CAPABILITY_SIMULATOR\x10\t\x12\x18\n" +
 	"\x14CAPABILITY_PREFLIGHT\x10\n" +
 	"\x12\x1d\n" +
-	"\x19CAPABILITY_BASE_CONTAINER\x10\v*\xd5\x01\n" +
+	"\x19CAPABILITY_BASE_CONTAINER\x10\v\x12\x1b\n" +
+	"\x17CAPABILITY_ASYNC_DELETE\x10\f*\xd5\x01\n" +
 	"\rAttributeType\x12\x1e\n" +
 	"\x1aATTRIBUTE_TYPE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ATTRIBUTE_TYPE_STRING\x10\x01\x12\x16\n" +
