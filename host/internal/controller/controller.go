@@ -69,6 +69,10 @@ type Controller struct {
 	cubbyMu sync.Mutex
 	cubby   map[string]map[string]string
 
+	// checking holds the nodes whose loss is being looked into, so the
+	// sweep does not ask about them again meanwhile.
+	checking sync.Map
+
 	confMu  sync.RWMutex
 	catalog *config.Catalog
 	flavors *config.Flavors

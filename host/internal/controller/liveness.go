@@ -114,13 +114,19 @@ func (c *Controller) livenessChanged(ctx context.Context, nodeID string, alive b
 			return true
 		})
 	case !alive && n.State == model.NodeRunning:
-		c.lost(ctx, u, n, why)
+		go c.lost(ctx, u, n, why)
 	}
 }
 
 // lost asks the provider whether the node's host still answers and
 // records the verdict, if the node is still RUNNING with a silent agent.
+// It runs on its own: many nodes lost at once (a network cut) are asked
+// about together, not one slow SSH timeout after another.
 func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why string) {
+	if _, busy := c.checking.LoadOrStore(n.NodeID, true); busy {
+		return
+	}
+	defer c.checking.Delete(n.NodeID)
 	to, reason := model.NodeHostError, fmt.Sprintf("%sthe node's agent %s", livenessPrefix, agentWord(why))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -202,7 +208,7 @@ func (c *Controller) sweep(ctx context.Context) {
 		alive := l.Alive(it.n.NodeID)
 		switch {
 		case !alive && it.n.State == model.NodeRunning && time.Since(it.n.Updated) > livenessGrace:
-			c.lost(ctx, it.u, it.n, "sweep")
+			go c.lost(ctx, it.u, it.n, "sweep")
 		case alive && it.n.State != model.NodeRunning:
 			c.livenessChanged(ctx, it.n.NodeID, true, "sweep")
 		}

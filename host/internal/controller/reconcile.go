@@ -189,7 +189,7 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 	case n.CloudInstanceID == "":
 		change = func(n *model.Node) error {
 			n.CloudInstanceID, n.CloudInstanceAddress = st.CloudInstanceID, st.CloudInstanceAddress
-			if st.State == provider.InstanceRunning && n.State == model.NodeBooting {
+			if st.State == provider.InstanceRunning && n.State == model.NodeBooting && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)) {
 				n.State = model.NodeRunning
 			}
 			return nil
