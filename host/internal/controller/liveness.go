@@ -26,7 +26,7 @@ type Liveness interface {
 
 // livenessPrefix marks node errors liveness set, so only those are
 // undone when the agent answers again.
-const livenessPrefix = "liveness: "
+const livenessPrefix = model.LivenessReason
 
 // livenessGrace is how long after the monitor starts a node may be
 // silent before it counts as lost: a restarted controller first lets

@@ -190,7 +190,7 @@ func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeSta
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		reason := fmt.Sprintf("the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
+		reason := fmt.Sprintf(model.LivenessReason+"the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
 			"(VCP_VCC_PRIVATE_IPMASK / --advertise-addr, port %d) and that its Base image runs vcc-node", e.cfg.JoinTimeout, t.req.Env.ControllerSerfPort)
 		e.setNode(t.node.NodeID, func(n *model.Node) error {
 			n.StateReason = reason
