@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -266,4 +267,44 @@ func TestOnPremisesBootstrap(t *testing.T) {
 	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(srv.IP)}))
 	waitNode(t, cl, vc.VCID, "u", 1, "RUNNING", 10*time.Second)
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+}
+
+// TestOnPremisesHostDown: a server that stops answering altogether (its
+// traffic dropped by the firewall) makes its node HOST_ERROR; when it
+// answers again the agent rejoins and the node is RUNNING.
+func TestOnPremisesHostDown(t *testing.T) {
+	if _, err := exec.LookPath("iptables"); err != nil || exec.Command("iptables", "-S", "OUTPUT").Run() != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("iptables (as root) is required in CI")
+		}
+		t.Skip("needs iptables as root")
+	}
+	h, key := onpremHost(t)
+	srv := servers.Start(t, servers.Options{AuthorizedKey: key, DockerGroup: true, BaseImage: baseTag})
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "down", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "onpremises", Spec: onpremSpec(srv.IP)}))
+	waitNode(t, cl, vc.VCID, "u", 1, "RUNNING", 10*time.Second)
+
+	rules := [][]string{{"OUTPUT", "-d", srv.IP, "-j", "DROP"}, {"INPUT", "-s", srv.IP, "-j", "DROP"}}
+	cut := func(op string) {
+		for _, r := range rules {
+			if out, err := exec.Command("iptables", append([]string{op}, r...)...).CombinedOutput(); err != nil && op == "-I" {
+				t.Fatalf("iptables %s %v: %v %s", op, r, err, out)
+			}
+		}
+	}
+	cut("-I")
+	t.Cleanup(func() { cut("-D") })
+	n, took := waitNode(t, cl, vc.VCID, "u", 1, "HOST_ERROR", 40*time.Second)
+	t.Logf("server cut off -> HOST_ERROR in %v: %s", took.Round(100*time.Millisecond), n.StateReason)
+	if !strings.Contains(n.StateReason, "the host does not answer") && !strings.Contains(n.StateReason, "could not be asked") {
+		t.Errorf("reason: %q", n.StateReason)
+	}
+	cut("-D")
+	waitNode(t, cl, vc.VCID, "u", 1, "RUNNING", 30*time.Second)
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	if got := baseContainers(srv); got != "" {
+		t.Errorf("cleanup left %q", got)
+	}
 }

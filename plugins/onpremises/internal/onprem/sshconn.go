@@ -69,7 +69,7 @@ func (p *pool) get(ctx context.Context, t target, signer ssh.Signer, known strin
 	if c != nil {
 		if known != "" && c.seen != known {
 			p.drop(k, c)
-		} else if _, _, err := c.client.SendRequest("keepalive@vcc", true, nil); err == nil {
+		} else if c.alive(ctx) {
 			return c, nil
 		} else {
 			p.drop(k, c)
@@ -89,6 +89,24 @@ func (p *pool) get(ctx context.Context, t target, signer ssh.Signer, known strin
 	p.conns[k] = c
 	p.mu.Unlock()
 	return c, nil
+}
+
+// alive checks a pooled connection with a keepalive request. A server
+// that stopped answering would leave the request hanging, so it is
+// bounded; closing the connection ends the request.
+func (c *conn) alive(ctx context.Context) bool {
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := c.client.SendRequest("keepalive@vcc", true, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		return err == nil
+	case <-time.After(3 * time.Second):
+	case <-ctx.Done():
+	}
+	return false
 }
 
 func (p *pool) drop(k string, c *conn) {
