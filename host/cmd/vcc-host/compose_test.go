@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vccproject/vcc/proto/providertest"
+
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/sdk"
@@ -72,12 +74,9 @@ func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
 // status, restart keeps the VC, destroy refuses while nodes exist and
 // succeeds after cleanup, down leaves nothing running.
 func TestCompose(t *testing.T) {
-	if _, err := exec.LookPath("docker-compose"); err != nil || exec.Command("docker", "info").Run() != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("docker and docker-compose are needed (the Docker engine runs on every machine of this project)")
-		}
-		t.Skip("no docker or docker-compose")
-	}
+	_, err := exec.LookPath("docker-compose")
+	providertest.Require(t, err == nil && exec.Command("docker", "info").Run() == nil,
+		"docker and docker-compose (the Docker engine runs on every machine of this project)")
 	repo := testenv.RepoRoot(t)
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
@@ -193,12 +192,8 @@ func TestCompose(t *testing.T) {
 // TestMonitoringCompose: the monitoring services need a Grafana password
 // (never a default), and the base compose file does not.
 func TestMonitoringCompose(t *testing.T) {
-	if _, err := exec.LookPath("docker-compose"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("docker-compose is needed")
-		}
-		t.Skip("no docker-compose")
-	}
+	_, err := exec.LookPath("docker-compose")
+	providertest.Require(t, err == nil, "docker-compose")
 	repo := testenv.RepoRoot(t)
 	dir := t.TempDir()
 	copyFile(t, filepath.Join(repo, "docker-compose.yml"), filepath.Join(dir, "docker-compose.yml"), 0o644)

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vccproject/vcc/proto/providertest"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
@@ -58,12 +60,7 @@ func get(t *testing.T, url string, out any) {
 // discovery, with the VC's labels; the shipped Prometheus config is valid.
 func TestPrometheus(t *testing.T) {
 	prom, err := exec.LookPath("prometheus")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("prometheus is not installed (.ci/run installs Debian's)")
-		}
-		t.Skip("prometheus not installed")
-	}
+	providertest.Require(t, err == nil, "prometheus (.ci/run installs Debian's)")
 	repo := testenv.RepoRoot(t)
 	if out, err := exec.Command(filepath.Join(filepath.Dir(prom), "promtool"), "check", "config", filepath.Join(repo, "config/monitoring/prometheus.yml")).CombinedOutput(); err != nil {
 		t.Fatalf("config/monitoring/prometheus.yml: %s", out)

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vccproject/vcc/proto/providertest"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/proto/providertest/servers"
@@ -273,12 +274,8 @@ func TestOnPremisesBootstrap(t *testing.T) {
 // traffic dropped by the firewall) makes its node HOST_ERROR; when it
 // answers again the agent rejoins and the node is RUNNING.
 func TestOnPremisesHostDown(t *testing.T) {
-	if _, err := exec.LookPath("iptables"); err != nil || exec.Command("iptables", "-S", "OUTPUT").Run() != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("iptables (as root) is required in CI")
-		}
-		t.Skip("needs iptables as root")
-	}
+	_, err := exec.LookPath("iptables")
+	providertest.Require(t, err == nil && exec.Command("iptables", "-S", "OUTPUT").Run() == nil, "iptables run as root")
 	h, key := onpremHost(t)
 	srv := servers.Start(t, servers.Options{AuthorizedKey: key, DockerGroup: true, BaseImage: baseTag})
 	c, cl := ctx(t), h.Client

@@ -13,11 +13,12 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // Server is a running moto_server and its default VPC's first subnet,
@@ -30,12 +31,7 @@ type Server struct {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("moto_server is not installed; the AWS tests need it (it ships with the machine's Python)")
-		}
-		t.Skip("moto_server not installed")
-	}
+	providertest.Require(t, err == nil, "moto_server (it ships with the machine's Python)")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // packages installed in the server image.
@@ -54,9 +56,9 @@ func ServerImage(t testing.TB) string {
 	if exec.Command("docker", "image", "inspect", tag).Run() == nil {
 		return tag
 	}
-	need(t, exec.Command("docker", "version").Run() == nil, "the Docker engine")
+	providertest.Require(t, exec.Command("docker", "version").Run() == nil, "the Docker engine")
 	_, err := exec.LookPath("debootstrap")
-	need(t, err == nil && os.Geteuid() == 0, "debootstrap run as root (apt-get install debootstrap)")
+	providertest.Require(t, err == nil && os.Geteuid() == 0, "debootstrap run as root (apt-get install debootstrap)")
 	// One build at a time across test processes.
 	lock, err := os.OpenFile(filepath.Join(os.TempDir(), "vcc-test-server.lock"), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
@@ -101,17 +103,6 @@ func BaseImage(t testing.TB, agent, tag string) {
 		t.Fatal(err)
 	}
 	run(t, "docker", "build", "-q", "-t", tag, dir)
-}
-
-func need(t testing.TB, ok bool, what string) {
-	t.Helper()
-	if ok {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required in CI", what)
-	}
-	t.Skipf("needs %s", what)
 }
 
 func run(t testing.TB, name string, args ...string) string {
