@@ -24,10 +24,6 @@ type Liveness interface {
 	Started() time.Time
 }
 
-// livenessPrefix marks node errors liveness set, so only those are
-// undone when the agent answers again.
-const livenessPrefix = model.LivenessReason
-
 // livenessGrace is how long after the monitor starts a node may be
 // silent before it counts as lost: a restarted controller first lets
 // the agents find it again.
@@ -105,9 +101,9 @@ func (c *Controller) livenessChanged(ctx context.Context, nodeID string, alive b
 		return
 	}
 	switch {
-	case alive && (n.State == model.NodeContainerError || n.State == model.NodeHostError) && strings.HasPrefix(n.StateReason, livenessPrefix):
+	case alive && (n.State == model.NodeContainerError || n.State == model.NodeHostError) && strings.HasPrefix(n.StateReason, model.LivenessReason):
 		c.setNodeIf(nodeID, func(n *model.Node) bool {
-			if !strings.HasPrefix(n.StateReason, livenessPrefix) {
+			if !strings.HasPrefix(n.StateReason, model.LivenessReason) {
 				return false
 			}
 			n.State, n.StateReason = model.NodeRunning, ""
@@ -127,7 +123,7 @@ func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why
 		return
 	}
 	defer c.checking.Delete(n.NodeID)
-	to, reason := model.NodeHostError, fmt.Sprintf("%sthe node's agent %s", livenessPrefix, agentWord(why))
+	to, reason := model.NodeHostError, fmt.Sprintf("%sthe node's agent %s", model.LivenessReason, agentWord(why))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	st, err := c.describeNode(ctx, u, n)

@@ -199,7 +199,7 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 		// An existing server's Base container stopped by itself: the
 		// container failed; liveness undoes it when the agent is back.
 		change = func(n *model.Node) error {
-			n.State, n.StateReason = model.NodeContainerError, livenessPrefix+"the Base container exited outside vcc"
+			n.State, n.StateReason = model.NodeContainerError, model.LivenessReason+"the Base container exited outside vcc"
 			return nil
 		}
 		list = &rep.Drifted
