@@ -69,6 +69,11 @@ type Controller struct {
 	cubbyMu sync.Mutex
 	cubby   map[string]map[string]string
 
+	// keyOnce guards key, the controller's SSH private key (see sshKey).
+	keyOnce sync.Once
+	key     string
+	keyErr  error
+
 	// checking holds the nodes whose loss is being looked into, so the
 	// sweep does not ask about them again meanwhile.
 	checking sync.Map

@@ -148,14 +148,21 @@ func (c *Controller) checkCredentials(ctx context.Context, u *model.Unit) error 
 	return invalid(fmt.Sprintf("missing %s credentials: %s", u.Provider, strings.Join(missing, ", ")), details...)
 }
 
-// sshKey reads the controller's SSH private key for one call.
+// sshKey is the controller's SSH private key, read from its file once:
+// it never changes while the controller runs, and onpremises calls (every
+// describe tick) need it.
 func (c *Controller) sshKey() (string, error) {
-	if c.cfg.SSHKeyFile == "" {
-		return "", errors.New("this controller has no SSH key configured")
-	}
-	raw, err := os.ReadFile(c.cfg.SSHKeyFile)
-	if err != nil {
-		return "", fmt.Errorf("controller SSH key: %w", err)
-	}
-	return string(raw), nil
+	c.keyOnce.Do(func() {
+		if c.cfg.SSHKeyFile == "" {
+			c.keyErr = errors.New("this controller has no SSH key configured")
+			return
+		}
+		raw, err := os.ReadFile(c.cfg.SSHKeyFile)
+		if err != nil {
+			c.keyErr = fmt.Errorf("controller SSH key: %w", err)
+			return
+		}
+		c.key = string(raw)
+	})
+	return c.key, c.keyErr
 }
