@@ -68,7 +68,7 @@ func (p *Provider) client(env provider.CallEnv) (*ec2x.Client, catalog, error) {
 	if err := diags.Err(); err != nil {
 		return nil, c, err
 	}
-	return ec2x.New(ec2x.Target{Region: c.Region, AccessKey: env.Credentials["access_key"], SecretKey: env.Credentials["secret_key"], Endpoint: c.Endpoint}), c, nil
+	return ec2x.Shared(ec2x.Target{Region: c.Region, AccessKey: env.Credentials["access_key"], SecretKey: env.Credentials["secret_key"], Endpoint: c.Endpoint}), c, nil
 }
 
 func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {

@@ -5,10 +5,13 @@ package ec2x
 
 import (
 	"context"
+	"net/http"
 	"os"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
@@ -26,7 +29,8 @@ type Target struct {
 
 // Client wraps the EC2 API.
 type Client struct {
-	ec2 *ec2.Client
+	ec2    *ec2.Client
+	secret string // to tell a rotated secret in Shared
 }
 
 // New builds a client. The SDK's own retries are kept small: the
@@ -42,11 +46,41 @@ func New(t Target) *Client {
 		Region:      t.Region,
 		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
 		Retryer:     retry.AddWithMaxAttempts(retry.NewStandard(), 2),
+		// The host runs up to --provider-limit calls at once (32 by
+		// default); with the SDK's 10 idle connections per host the
+		// others would reconnect on every call.
+		HTTPClient: awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) { tr.MaxIdleConnsPerHost = 64 }),
 	}
 	if endpoint != "" {
 		opts.BaseEndpoint = aws.String(endpoint)
 	}
-	return &Client{ec2: ec2.New(opts)}
+	return &Client{ec2: ec2.New(opts), secret: t.SecretKey}
+}
+
+// clients keeps one client per region, endpoint and access key, so calls
+// reuse its connections: a fresh client per call means a fresh TCP (and,
+// against AWS, TLS) connection per request.
+var clients struct {
+	sync.Mutex
+	m map[Target]*Client
+}
+
+// Shared returns the client of this target, building it on first use.
+// A new secret for the same access key replaces the old client.
+func Shared(t Target) *Client {
+	key := t
+	key.SecretKey = ""
+	clients.Lock()
+	defer clients.Unlock()
+	if c := clients.m[key]; c != nil && c.secret == t.SecretKey {
+		return c
+	}
+	if clients.m == nil {
+		clients.m = map[Target]*Client{}
+	}
+	c := New(t)
+	clients.m[key] = c
+	return c
 }
 
 // API exposes the raw client (for tests and rarely used calls).

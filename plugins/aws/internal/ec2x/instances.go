@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -151,48 +150,6 @@ func tag(in types.Instance, key string) string {
 		}
 	}
 	return ""
-}
-
-// images caches what an AMI is (its id and root device never change), so
-// a unit of many nodes asks once per plugin process.
-var images sync.Map // endpoint|region|ref -> [2]string
-
-// ResolveImage turns an AMI id or name into an id and its root device.
-func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, error) {
-	key := aws.ToString(c.ec2.Options().BaseEndpoint) + "|" + c.ec2.Options().Region + "|" + ref
-	if v, ok := images.Load(key); ok {
-		im := v.([2]string)
-		return im[0], im[1], nil
-	}
-	id, root, err := c.resolveImage(ctx, ref)
-	if err == nil && strings.HasPrefix(ref, "ami-") { // names may move to newer AMIs
-		images.Store(key, [2]string{id, root})
-	}
-	return id, root, err
-}
-
-func (c *Client) resolveImage(ctx context.Context, ref string) (string, string, error) {
-	in := &ec2.DescribeImagesInput{}
-	if strings.HasPrefix(ref, "ami-") {
-		in.ImageIds = []string{ref}
-	} else {
-		in.Filters = []types.Filter{{Name: aws.String("name"), Values: []string{ref}}}
-	}
-	out, err := c.ec2.DescribeImages(ctx, in)
-	if err != nil {
-		return "", "", Diagnose(err, "spec.cloud_image")
-	}
-	if len(out.Images) == 0 {
-		return "", "", provider.Diagnostics{{Severity: provider.SeverityError, Field: "spec.cloud_image",
-			Summary: fmt.Sprintf("no AMI named %q in this region", ref), Detail: "give an AMI id (ami-...) or an exact AMI name"}}.Err()
-	}
-	newest := out.Images[0]
-	for _, im := range out.Images[1:] {
-		if aws.ToString(im.CreationDate) > aws.ToString(newest.CreationDate) {
-			newest = im
-		}
-	}
-	return aws.ToString(newest.ImageId), aws.ToString(newest.RootDeviceName), nil
 }
 
 // Run starts the instance. The node id is the ClientToken (EC2's own
