@@ -53,6 +53,11 @@ type DescribeRequest struct {
 	Nodes           []NodeRef
 	AllOfController bool
 	Spec            json.RawMessage
+	// StateOnly: the host is waiting for states to change and needs
+	// nothing else; a plugin may leave address, name and tags empty and
+	// use its cloud's cheaper status call, but must still report errors
+	// (InstanceError with a reason).
+	StateOnly bool
 }
 
 // PreflightRequest is the input of Preflight.

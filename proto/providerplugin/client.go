@@ -84,7 +84,7 @@ func (c *Client) DeleteNode(ctx context.Context, req provider.NodeRequest) error
 }
 
 func (c *Client) DescribeNodes(ctx context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
-	in := &pb.DescribeNodesRequest{Env: envToPB(req.Env), AllOfController: req.AllOfController, Spec: dyn(req.Spec)}
+	in := &pb.DescribeNodesRequest{Env: envToPB(req.Env), AllOfController: req.AllOfController, StateOnly: req.StateOnly, Spec: dyn(req.Spec)}
 	for _, n := range req.Nodes {
 		in.Nodes = append(in.Nodes, nodeRefToPB(n))
 	}

@@ -21,6 +21,7 @@ type fake struct {
 	spec   provider.Diagnostics
 	create func(ctx context.Context) (*provider.NodeStatus, error)
 	gotReq provider.NodeRequest
+	gotDes provider.DescribeRequest
 }
 
 func (f *fake) GetInfo(context.Context) (*provider.Info, error) { return f.info, nil }
@@ -35,8 +36,9 @@ func (f *fake) CreateNode(ctx context.Context, req provider.NodeRequest) (*provi
 	return f.create(ctx)
 }
 func (f *fake) DeleteNode(context.Context, provider.NodeRequest) error { return nil }
-func (f *fake) DescribeNodes(context.Context, provider.DescribeRequest) ([]provider.NodeStatus, error) {
-	return nil, nil
+func (f *fake) DescribeNodes(_ context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
+	f.gotDes = req
+	return []provider.NodeStatus{{NodeID: "n", CloudInstanceID: "i-1", State: provider.InstancePending}}, nil
 }
 func (f *fake) PowerOn(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
 	return nil, nil
@@ -127,5 +129,32 @@ func TestErrorsCrossTheWire(t *testing.T) {
 				t.Errorf("request arrived changed: %+v", f.gotReq)
 			}
 		})
+	}
+}
+
+// TestDescribeRoundTrip: a describe request arrives whole, the state-only
+// and all-of-controller flags included.
+func TestDescribeRoundTrip(t *testing.T) {
+	for _, req := range []provider.DescribeRequest{
+		{Env: provider.CallEnv{ControllerID: "c"}, Nodes: []provider.NodeRef{{NodeID: "n", CloudInstanceID: "i-1"}}, StateOnly: true, Spec: json.RawMessage(`{"b":2}`)},
+		{Env: provider.CallEnv{ControllerID: "c"}, AllOfController: true, Spec: json.RawMessage(`{}`)},
+	} {
+		f := &fake{info: &provider.Info{Name: "x"}}
+		got, err := providertest.Connect(t, f).DescribeNodes(context.Background(), req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff([]provider.NodeStatus{{NodeID: "n", CloudInstanceID: "i-1", State: provider.InstancePending}}, got); diff != "" {
+			t.Errorf("answer (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(req.StateOnly, f.gotDes.StateOnly); diff != "" {
+			t.Errorf("state_only (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(req.AllOfController, f.gotDes.AllOfController); diff != "" {
+			t.Errorf("all_of_controller (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(req.Nodes, f.gotDes.Nodes); diff != "" {
+			t.Errorf("nodes (-want +got):\n%s", diff)
+		}
 	}
 }

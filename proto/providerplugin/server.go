@@ -144,7 +144,7 @@ func (s *server) DeleteNode(ctx context.Context, r *pb.DeleteNodeRequest) (*pb.D
 }
 
 func (s *server) DescribeNodes(ctx context.Context, r *pb.DescribeNodesRequest) (*pb.DescribeNodesResponse, error) {
-	req := provider.DescribeRequest{Env: envFromPB(r.GetEnv()), AllOfController: r.GetAllOfController(), Spec: r.GetSpec().GetJson()}
+	req := provider.DescribeRequest{Env: envFromPB(r.GetEnv()), AllOfController: r.GetAllOfController(), StateOnly: r.GetStateOnly(), Spec: r.GetSpec().GetJson()}
 	for _, n := range r.GetNodes() {
 		req.Nodes = append(req.Nodes, nodeRefFromPB(n))
 	}

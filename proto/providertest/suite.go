@@ -165,7 +165,7 @@ func lifecycle(t *testing.T, f Fixture, info *provider.Info) {
 	req.Node.CloudInstanceID = created.CloudInstanceID
 	req.Node.CloudInstanceName = created.CloudInstanceName
 
-	st := describe(t, f, req.Node)
+	st := describe(t, f, req.Node, false)
 	if st == nil || st.State == provider.InstanceNotFound {
 		t.Fatalf("created node not found by DescribeNodes")
 	}
@@ -205,27 +205,33 @@ func lifecycle(t *testing.T, f Fixture, info *provider.Info) {
 	waitState(t, f, req.Node, provider.InstanceNotFound)
 }
 
-func describe(t *testing.T, f Fixture, ref provider.NodeRef) *provider.NodeStatus {
+func describe(t *testing.T, f Fixture, ref provider.NodeRef, stateOnly bool) *provider.NodeStatus {
 	t.Helper()
-	got, err := f.Provider.DescribeNodes(context.Background(), provider.DescribeRequest{Env: f.Env, Nodes: []provider.NodeRef{ref}, Spec: f.Spec})
+	got, err := f.Provider.DescribeNodes(context.Background(), provider.DescribeRequest{Env: f.Env, Nodes: []provider.NodeRef{ref}, Spec: f.Spec, StateOnly: stateOnly})
 	if err != nil {
-		t.Fatalf("DescribeNodes: %v", err)
+		t.Fatalf("DescribeNodes (state only %v): %v", stateOnly, err)
 	}
 	return find(got, ref.NodeID)
 }
 
-// waitState polls DescribeNodes until the node reaches want (a missing
-// entry counts as not found).
+// waitState polls DescribeNodes as the host's poller does (state only)
+// until the node reaches want (a missing entry counts as not found), then
+// checks that a full describe agrees.
 func waitState(t *testing.T, f Fixture, ref provider.NodeRef, want provider.InstanceState) {
 	t.Helper()
+	state := func(stateOnly bool) provider.InstanceState {
+		if st := describe(t, f, ref, stateOnly); st != nil {
+			return st.State
+		}
+		return provider.InstanceNotFound
+	}
 	deadline := time.Now().Add(f.Timeout)
 	var last provider.InstanceState
 	for time.Now().Before(deadline) {
-		last = provider.InstanceNotFound
-		if st := describe(t, f, ref); st != nil {
-			last = st.State
-		}
-		if last == want {
+		if last = state(true); last == want {
+			if full := state(false); full != want {
+				t.Fatalf("node %s: a state-only describe says %q, a full one %q", ref.NodeID, want, full)
+			}
 			return
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -121,7 +121,7 @@ func (p *poller) run() {
 		}
 		var got []provider.NodeStatus
 		err := p.e.call(p.e.ctx, p.name, "DescribeNodes", func(c context.Context) (err error) {
-			got, err = p.prov.DescribeNodes(c, provider.DescribeRequest{Env: p.env, Nodes: refs, Spec: p.spec})
+			got, err = p.prov.DescribeNodes(c, provider.DescribeRequest{Env: p.env, Nodes: refs, Spec: p.spec, StateOnly: true})
 			return err
 		})
 		for _, w := range waiters {

@@ -57,7 +57,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 			})
 			return err
 		}
-		return e.awaitInstance(ctx, t, st, provider.InstanceRunning, model.NodeRunning)
+		return e.awaitInstance(ctx, t, st, provider.InstanceRunning, model.NodeRunning, createGrace)
 
 	case model.OpDeleteNodes, model.OpDeleteUnit, model.OpDeleteVC:
 		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
@@ -113,30 +113,52 @@ func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what
 		})
 		return err
 	}
-	return e.awaitInstance(ctx, t, st, want, to)
+	return e.awaitInstance(ctx, t, st, want, to, 0)
 }
+
+// createGrace is how long a new instance may be unknown to its cloud:
+// EC2 and others are eventually consistent, so a describe right after
+// the create can miss an instance that exists.
+const createGrace = 2 * time.Minute
 
 // awaitInstance records what the cloud says of the node's instance and
 // moves the node to state to once the instance is in want. st, the answer
 // of the call just made, is the first observation; later ones come from
-// the unit's poller, which describes all waiting nodes in one call.
-func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.NodeStatus, want provider.InstanceState, to model.NodeState) error {
+// the unit's poller, which describes all waiting nodes in one state-only
+// call. An instance missing for longer than grace has disappeared.
+func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.NodeStatus, want provider.InstanceState, to model.NodeState, grace time.Duration) error {
+	addr := t.node.CloudInstanceAddress
+	var missing time.Time
 	for {
+		if st != nil && st.CloudInstanceAddress != "" {
+			addr = st.CloudInstanceAddress
+		}
 		switch {
 		case st == nil:
 		case st.State == provider.InstanceNotFound:
-			return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
+			if missing.IsZero() {
+				missing = time.Now()
+			}
+			if time.Since(missing) >= grace {
+				return fmt.Errorf("instance of node %d disappeared while waiting for it to be %s", t.node.NodeNo, want)
+			}
 		case st.State == provider.InstanceError:
 			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
-		case st.State == want && to == model.NodeRunning && e.env.AwaitsAgent(t.unit, t.node):
-			return e.awaitAgent(ctx, t, st)
 		case st.State == want:
+			if addr == "" {
+				// State-only answers carry no address: ask once in full.
+				e.complete(ctx, t, st)
+			}
+			if to == model.NodeRunning && e.env.AwaitsAgent(t.unit, t.node) {
+				return e.awaitAgent(ctx, t, st)
+			}
 			return e.setNode(t.node.NodeID, func(n *model.Node) error {
 				recordInstance(n, st)
 				n.StateReason = ""
 				return moveNode(n, to)
 			})
 		default:
+			missing = time.Time{}
 			if st.CloudInstanceID != "" && st.CloudInstanceID != t.req.Node.CloudInstanceID {
 				if err := e.setNode(t.node.NodeID, func(n *model.Node) error { recordInstance(n, st); return nil }); err != nil {
 					return err
@@ -149,6 +171,19 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 			return err
 		}
 		st = &next
+	}
+}
+
+// complete fills in st with a full describe of the node; a failure
+// leaves st as it is (the node then simply has no address yet).
+func (e *Engine) complete(ctx context.Context, t *target, st *provider.NodeStatus) {
+	var got []provider.NodeStatus
+	err := e.call(ctx, t.unit.Provider, "DescribeNodes", func(c context.Context) (err error) {
+		got, err = t.prov.DescribeNodes(c, provider.DescribeRequest{Env: t.req.Env, Nodes: []provider.NodeRef{t.req.Node}, Spec: t.req.Spec})
+		return err
+	})
+	if full := find(got, t.node.NodeID); err == nil && full != nil && full.State == st.State {
+		*st = *full
 	}
 }
 

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest/moto"
@@ -132,5 +135,60 @@ func TestAttachDisks(t *testing.T) {
 		if in.Tag(provider.TagNodeID) == "node-other" {
 			t.Errorf("the refused create left instance %s (%s)", in.ID, in.State)
 		}
+	}
+}
+
+// TestStateOnlyDescribe: the host's polls (state only) are answered from
+// DescribeInstanceStatus: states without addresses; an id EC2 does not
+// know, or a terminated instance, is not found; a spot instance that is
+// neither pending nor running gets a full look (its state reason tells a
+// reclaim), so it comes back with its address.
+func TestStateOnlyDescribe(t *testing.T) {
+	m := moto.Start(t)
+	ctx := context.Background()
+	type seen struct {
+		State   provider.InstanceState
+		Address bool
+	}
+	for _, spot := range []bool{false, true} {
+		t.Run(fmt.Sprintf("spot=%v", spot), func(t *testing.T) {
+			p := New("0.1.0", spot)
+			spec := fmt.Sprintf(`{"cloud_image": %q}`, m.Image)
+			var refs []provider.NodeRef
+			for _, name := range []string{"running", "stopped", "terminated"} {
+				req := request(m, fmt.Sprintf("so-%v-%s", spot, name), spec)
+				req.FirstAttempt = true
+				st, err := p.CreateNode(ctx, req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Node.CloudInstanceID = st.CloudInstanceID
+				refs = append(refs, req.Node)
+				switch name {
+				case "stopped":
+					m.Call(t, url.Values{"Action": {"StopInstances"}, "InstanceId.1": {st.CloudInstanceID}}, nil)
+				case "terminated":
+					m.Terminate(t, st.CloudInstanceID)
+				}
+			}
+			refs = append(refs, provider.NodeRef{NodeID: "so-unknown", CloudInstanceID: "i-0123456789abcdef0"})
+			got, err := p.DescribeNodes(ctx, provider.DescribeRequest{Env: request(m, "", spec).Env, Nodes: refs, StateOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotBy := map[string]seen{}
+			for _, st := range got {
+				gotBy[st.NodeID] = seen{st.State, st.CloudInstanceAddress != ""}
+			}
+			want := map[string]seen{
+				refs[0].NodeID: {provider.InstanceRunning, false},
+				refs[1].NodeID: {provider.InstanceStopped, spot}, // spot: a full look
+				refs[2].NodeID: {provider.InstanceNotFound, false},
+				"so-unknown":   {provider.InstanceNotFound, false},
+			}
+			if diff := cmp.Diff(want, gotBy); diff != "" {
+				t.Errorf("state-only describe (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -188,11 +188,23 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 	for i, n := range req.Nodes {
 		ids[i] = n.NodeID
 	}
-	found, err := cl.Find(ctx, req.Nodes)
-	if err != nil {
-		return nil, err
-	}
 	var out []provider.NodeStatus
+	nodes := req.Nodes
+	if req.StateOnly && !req.AllOfController {
+		if out, nodes, err = p.states(ctx, cl, nodes); err != nil {
+			return nil, err
+		}
+		ids = ids[:0]
+		for _, n := range nodes {
+			ids = append(ids, n.NodeID)
+		}
+	}
+	found := map[string]types.Instance{}
+	if len(nodes) > 0 {
+		if found, err = cl.Find(ctx, nodes); err != nil {
+			return nil, err
+		}
+	}
 	for _, id := range ids {
 		if in, ok := found[id]; ok {
 			out = append(out, ec2x.Status(in))
@@ -216,6 +228,39 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 		}
 	}
 	return out, nil
+}
+
+// states answers a state-only describe with EC2's light status call for
+// the nodes whose instance id is known. It returns the nodes that need a
+// full look: those without an id and, for spot, instances that are not
+// pending or running (whose state reason tells a reclaim from a stop).
+func (p *Provider) states(ctx context.Context, cl *ec2x.Client, nodes []provider.NodeRef) ([]provider.NodeStatus, []provider.NodeRef, error) {
+	var ids []string
+	for _, n := range nodes {
+		if n.CloudInstanceID != "" {
+			ids = append(ids, n.CloudInstanceID)
+		}
+	}
+	got, err := cl.States(ctx, ids)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []provider.NodeStatus
+	var rest []provider.NodeRef
+	for _, n := range nodes {
+		name, ok := got[n.CloudInstanceID]
+		switch {
+		case n.CloudInstanceID == "":
+			rest = append(rest, n)
+		case p.spot && ok && name != types.InstanceStateNamePending && name != types.InstanceStateNameRunning:
+			rest = append(rest, n)
+		case !ok: // EC2 does not know it (any more)
+			out = append(out, provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound})
+		default:
+			out = append(out, provider.NodeStatus{NodeID: n.NodeID, CloudInstanceID: n.CloudInstanceID, State: ec2x.State(name)})
+		}
+	}
+	return out, rest, nil
 }
 
 func contains(l []string, s string) bool {

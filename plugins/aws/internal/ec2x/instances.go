@@ -279,22 +279,7 @@ func Status(in types.Instance) provider.NodeStatus {
 	if in.State != nil {
 		name = in.State.Name
 	}
-	switch name {
-	case types.InstanceStateNamePending:
-		st.State = provider.InstancePending
-	case types.InstanceStateNameRunning:
-		st.State = provider.InstanceRunning
-	case types.InstanceStateNameStopping:
-		st.State = provider.InstanceStopping
-	case types.InstanceStateNameStopped:
-		st.State = provider.InstanceStopped
-	case types.InstanceStateNameShuttingDown:
-		st.State = provider.InstanceTerminating
-	case types.InstanceStateNameTerminated:
-		st.State = provider.InstanceNotFound
-	default:
-		st.State = provider.InstanceError
-	}
+	st.State = State(name)
 	if in.StateReason != nil {
 		code := aws.ToString(in.StateReason.Code)
 		st.StateReason = aws.ToString(in.StateReason.Message)
@@ -304,6 +289,26 @@ func Status(in types.Instance) provider.NodeStatus {
 		}
 	}
 	return st
+}
+
+// State is an EC2 instance state as vcc sees it (a terminated instance
+// is gone).
+func State(name types.InstanceStateName) provider.InstanceState {
+	switch name {
+	case types.InstanceStateNamePending:
+		return provider.InstancePending
+	case types.InstanceStateNameRunning:
+		return provider.InstanceRunning
+	case types.InstanceStateNameStopping:
+		return provider.InstanceStopping
+	case types.InstanceStateNameStopped:
+		return provider.InstanceStopped
+	case types.InstanceStateNameShuttingDown:
+		return provider.InstanceTerminating
+	case types.InstanceStateNameTerminated:
+		return provider.InstanceNotFound
+	}
+	return provider.InstanceError
 }
 
 // AttachDisks attaches existing EBS volumes to an instance as /dev/sdf,
@@ -365,4 +370,37 @@ func (c *Client) waitState(ctx context.Context, id string, want types.InstanceSt
 		}
 		wait = min(2*wait, 2*time.Second)
 	}
+}
+
+// States reports the state of instances by id with DescribeInstanceStatus,
+// a far lighter answer than DescribeInstances (no network, volume or tag
+// detail: against moto a seventh of the work for 100 instances). An id
+// EC2 does not know is left out of the answer.
+func (c *Client) States(ctx context.Context, ids []string) (map[string]types.InstanceStateName, error) {
+	out := map[string]types.InstanceStateName{}
+	for start := 0; start < len(ids); start += 100 { // the call's limit
+		batch := ids[start:min(start+100, len(ids))]
+		res, err := c.ec2.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: batch, IncludeAllInstances: aws.Bool(true)})
+		if notFound(err) {
+			// An unknown id fails the whole batch: look the batch up
+			// the slow way, which skips unknown ids.
+			found, err := c.ByIDs(ctx, batch)
+			if err != nil {
+				return nil, err
+			}
+			for _, in := range found {
+				out[aws.ToString(in.InstanceId)] = in.State.Name
+			}
+			continue
+		}
+		if err != nil {
+			return nil, Diagnose(err, "")
+		}
+		for _, s := range res.InstanceStatuses {
+			if s.InstanceState != nil {
+				out[aws.ToString(s.InstanceId)] = s.InstanceState.Name
+			}
+		}
+	}
+	return out, nil
 }

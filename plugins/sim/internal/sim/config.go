@@ -20,6 +20,8 @@ var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Att
 	{Name: "latency_ms", Type: provider.TypeInt, Default: 0, Description: "delay of every cloud call, in milliseconds"},
 	{Name: "failure_rate", Type: provider.TypeNumber, Default: 0, Description: "share of cloud calls that fail with a retryable error, 0 to 1"},
 	{Name: "capacity", Type: provider.TypeInt, Default: 0, Description: "most instances the cloud holds at once; 0 is unlimited"},
+	{Name: "boot_ms", Type: provider.TypeInt, Default: 0, Description: "how long a new instance stays pending, without an address (as on OpenStack), in milliseconds"},
+	{Name: "consistency_delay_ms", Type: provider.TypeInt, Default: 0, Description: "how long describes miss a new instance (as EC2's eventual consistency), in milliseconds"},
 	{Name: "private_network_ipmask", Type: provider.TypeString, Default: "10.208.0.0/16", Description: "CIDR instance addresses come from"},
 }})
 
@@ -35,6 +37,8 @@ type config struct {
 	FailureRate float64 `json:"failure_rate"`
 	Capacity    int     `json:"capacity"`
 	IPMask      string  `json:"private_network_ipmask"`
+	BootMS      int     `json:"boot_ms"`
+	DelayMS     int     `json:"consistency_delay_ms"`
 
 	prefix netip.Prefix
 }
@@ -60,6 +64,12 @@ func validateCatalog(entry json.RawMessage) (config, provider.Diagnostics) {
 	}
 	if c.FailureRate < 0 || c.FailureRate > 1 {
 		diags = append(diags, provider.Errorf("catalog.failure_rate", "must be between 0 and 1, got %v", c.FailureRate))
+	}
+	if c.BootMS < 0 {
+		diags = append(diags, provider.Errorf("catalog.boot_ms", "must not be negative, got %d", c.BootMS))
+	}
+	if c.DelayMS < 0 {
+		diags = append(diags, provider.Errorf("catalog.consistency_delay_ms", "must not be negative, got %d", c.DelayMS))
 	}
 	if c.Capacity < 0 {
 		diags = append(diags, provider.Errorf("catalog.capacity", "must not be negative, got %d", c.Capacity))

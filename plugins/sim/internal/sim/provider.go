@@ -156,7 +156,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err := sleep(ctx, cfg.latency()-cfg.latency()/2); err != nil {
 		return nil, err
 	}
-	return status(out), nil
+	return status(out, cfg, false), nil
 }
 
 func newInstance(req provider.NodeRequest, sp spec, addr string) *instance {
@@ -223,25 +223,26 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 }
 
 func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
-	_, st, err := p.env(ctx, req.Env)
+	cfg, st, err := p.env(ctx, req.Env)
 	if err != nil {
 		return nil, err
 	}
 	var out []provider.NodeStatus
+	visible := func(in *instance) bool { return time.Since(in.Created) >= time.Duration(cfg.DelayMS)*time.Millisecond }
 	err = st.tx(func() ([]event, error) {
 		seen := map[string]bool{}
 		for _, n := range req.Nodes {
 			seen[n.NodeID] = true
-			if id, ok := st.byNode[n.NodeID]; ok {
-				out = append(out, *status(st.insts[id]))
+			if id, ok := st.byNode[n.NodeID]; ok && visible(st.insts[id]) {
+				out = append(out, *status(st.insts[id], cfg, req.StateOnly))
 			} else {
 				out = append(out, provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound})
 			}
 		}
 		if req.AllOfController {
 			for _, in := range st.insts {
-				if in.ControllerID == req.Env.ControllerID && !seen[in.NodeID] {
-					out = append(out, *status(in))
+				if in.ControllerID == req.Env.ControllerID && !seen[in.NodeID] && visible(in) {
+					out = append(out, *status(in, cfg, false))
 				}
 			}
 		}
@@ -263,7 +264,7 @@ func (p *Provider) Reboot(ctx context.Context, req provider.NodeRequest) (*provi
 }
 
 func (p *Provider) setState(ctx context.Context, req provider.NodeRequest, to provider.InstanceState) (*provider.NodeStatus, error) {
-	_, st, err := p.env(ctx, req.Env)
+	cfg, st, err := p.env(ctx, req.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -283,14 +284,20 @@ func (p *Provider) setState(ctx context.Context, req provider.NodeRequest, to pr
 	if err != nil {
 		return nil, err
 	}
-	return status(out), nil
+	return status(out, cfg, false), nil
 }
 
-func status(in *instance) *provider.NodeStatus {
-	return &provider.NodeStatus{
-		NodeID: in.NodeID, CloudInstanceID: in.ID, CloudInstanceName: in.Name,
-		CloudInstanceAddress: in.Address, State: provider.InstanceState(in.State), StateReason: in.Reason, Tags: in.Tags,
+// status reports an instance: pending without an address while it boots;
+// state only (no address, name or tags) when the host asked for no more.
+func status(in *instance, cfg config, stateOnly bool) *provider.NodeStatus {
+	st := &provider.NodeStatus{NodeID: in.NodeID, CloudInstanceID: in.ID, State: provider.InstanceState(in.State), StateReason: in.Reason}
+	if !stateOnly {
+		st.CloudInstanceName, st.CloudInstanceAddress, st.Tags = in.Name, in.Address, in.Tags
 	}
+	if st.State == provider.InstanceRunning && time.Since(in.Created) < time.Duration(cfg.BootMS)*time.Millisecond {
+		st.State, st.CloudInstanceAddress = provider.InstancePending, ""
+	}
+	return st
 }
 
 func randHex(n int) string {

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -170,5 +171,46 @@ func TestCancelledCreateStops(t *testing.T) {
 	_, err := New("0.1.0").CreateNode(ctx, req(fmt.Sprintf(`{"sim_state_dir": %q, "latency_ms": 10000}`, t.TempDir()), "n", ""))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
+	}
+}
+
+// TestBootAndConsistency: a new instance is missed by describes for
+// consistency_delay_ms, then pending without an address until boot_ms,
+// then running; a state-only describe never carries the address.
+func TestBootAndConsistency(t *testing.T) {
+	entry := fmt.Sprintf(`{"sim_state_dir": %q, "boot_ms": 400, "consistency_delay_ms": 150}`, t.TempDir())
+	p := New("0.1.0")
+	r := req(entry, "n1", "")
+	created, err := p.CreateNode(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.State != provider.InstancePending || created.CloudInstanceAddress != "" {
+		t.Fatalf("create answered %+v, want pending without an address", created)
+	}
+	type seen struct {
+		State   provider.InstanceState
+		Address bool
+	}
+	look := func(stateOnly bool) seen {
+		got, err := p.DescribeNodes(context.Background(), provider.DescribeRequest{Env: r.Env, Nodes: []provider.NodeRef{r.Node}, StateOnly: stateOnly})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("describe: %v %v", got, err)
+		}
+		return seen{got[0].State, got[0].CloudInstanceAddress != ""}
+	}
+	if diff := cmp.Diff(seen{provider.InstanceNotFound, false}, look(false)); diff != "" {
+		t.Errorf("right after create (-want +got):\n%s", diff)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if diff := cmp.Diff(seen{provider.InstancePending, false}, look(false)); diff != "" {
+		t.Errorf("visible, booting (-want +got):\n%s", diff)
+	}
+	time.Sleep(250 * time.Millisecond)
+	if diff := cmp.Diff(seen{provider.InstanceRunning, true}, look(false)); diff != "" {
+		t.Errorf("booted, full describe (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(seen{provider.InstanceRunning, false}, look(true)); diff != "" {
+		t.Errorf("booted, state-only describe (-want +got):\n%s", diff)
 	}
 }

@@ -1679,8 +1679,13 @@ type DescribeNodesRequest struct {
 	// so the host can find orphans.
 	AllOfController bool          `protobuf:"varint,3,opt,name=all_of_controller,json=allOfController,proto3" json:"all_of_controller,omitempty"`
 	Spec            *DynamicValue `protobuf:"bytes,4,opt,name=spec,proto3" json:"spec,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// When true, the host only needs each node's state (it is waiting for
+	// a state change): the plugin may leave address, name and tags empty
+	// and use its cloud's cheaper status call. State reasons that tell an
+	// error are still expected.
+	StateOnly     bool `protobuf:"varint,5,opt,name=state_only,json=stateOnly,proto3" json:"state_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DescribeNodesRequest) Reset() {
@@ -1739,6 +1744,13 @@ func (x *DescribeNodesRequest) GetSpec() *DynamicValue {
 		return x.Spec
 	}
 	return nil
+}
+
+func (x *DescribeNodesRequest) GetStateOnly() bool {
+	if x != nil {
+		return x.StateOnly
+	}
+	return false
 }
 
 type DescribeNodesResponse struct {
@@ -2249,12 +2261,14 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x04node\x18\x02 \x01(\v2\x18.vcc.provider.v1.NodeRefR\x04node\x121\n" +
 	"\x04spec\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"S\n" +
 	"\x12DeleteNodeResponse\x12=\n" +
-	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xd1\x01\n" +
+	"\vdiagnostics\x18\x01 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\xf0\x01\n" +
 	"\x14DescribeNodesRequest\x12*\n" +
 	"\x03env\x18\x01 \x01(\v2\x18.vcc.provider.v1.CallEnvR\x03env\x12.\n" +
 	"\x05nodes\x18\x02 \x03(\v2\x18.vcc.provider.v1.NodeRefR\x05nodes\x12*\n" +
 	"\x11all_of_controller\x18\x03 \x01(\bR\x0fallOfController\x121\n" +
-	"\x04spec\x18\x04 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\"\x89\x01\n" +
+	"\x04spec\x18\x04 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x04spec\x12\x1d\n" +
+	"\n" +
+	"state_only\x18\x05 \x01(\bR\tstateOnly\"\x89\x01\n" +
 	"\x15DescribeNodesResponse\x121\n" +
 	"\x05nodes\x18\x01 \x03(\v2\x1b.vcc.provider.v1.NodeStatusR\x05nodes\x12=\n" +
 	"\vdiagnostics\x18\x02 \x03(\v2\x1b.vcc.provider.v1.DiagnosticR\vdiagnostics\"\x9d\x01\n" +
