@@ -21,7 +21,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test vet lint proto proto-check bench clean tools dummy-cert image base-image
+.PHONY: help build run test vet lint proto proto-check bench bench-aws clean tools dummy-cert image base-image
 
 # The default Base image every node runs (vcc-node FROM scratch). Servers
 # pull it from VCP_OFFICIAL_REGISTRY_ADDRESS/vcc/base:latest, or load it:
@@ -33,6 +33,7 @@ help:
 	@echo "make run     build, then run the controller on its embedded defaults"
 	@echo "make test    lint the proto, vet, and run every module's tests"
 	@echo "make bench   run the benchmarks and print their figures"
+	@echo "make bench-aws  100 AWS nodes via the controller vs direct SDK calls, on moto (ROUNDS=8)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 
@@ -66,6 +67,11 @@ vet:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 2s ./plugins/sim/... ./host/...
 	cd $(VAULTTEST) && GOWORK=off $(GO) test -run '^$$' -bench . -benchtime 6x ./...
+
+# 100 AWS nodes through the controller vs the same EC2 calls made
+# directly, against fresh moto servers, in alternation; prints the ratio.
+bench-aws:
+	plugins/aws/scripts/bench-compare.sh $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

@@ -107,9 +107,15 @@ func rssMB(b *testing.B, pid int) float64 {
 
 // BenchmarkAWS100 creates a unit of 100 aws nodes through the API against
 // moto, waits, deletes it and waits; compare with the plugin module's
-// BenchmarkDirectSDK100 (the same calls made directly with the SDK).
+// BenchmarkDirectSDK100 (the same calls made directly with the SDK);
+// plugins/aws/scripts/bench-compare.sh runs both in alternation and prints
+// the ratio. It also reports moto's CPU time (the work the controller
+// asked of the emulator); VCC_BENCH_TALLY=1 logs the EC2 calls by action.
 func BenchmarkAWS100(b *testing.B) {
 	m := moto.Start(b)
+	if os.Getenv("VCC_BENCH_TALLY") != "" {
+		m.Count(b)
+	}
 	catalog := fmt.Sprintf("aws:\n  default:\n    aws_region: us-east-1\n    aws_vpc_subnet_id: %s\n    aws_vpc_security_group_id: %s\n    aws_endpoint_url: %s\n",
 		m.Subnet, m.SecurityGroup, m.URL)
 	h := testenv.StartHostWith(b, catalog, testenv.AWSPlugins(b), "--reconcile-interval", "0", "--serf-listen", "off", "--provider-limit", strconv.Itoa(benchLimit))
@@ -125,6 +131,7 @@ func BenchmarkAWS100(b *testing.B) {
 	}
 	var total, creating time.Duration
 	i := 0
+	cpu0 := m.CPU(b)
 	for b.Loop() {
 		name := fmt.Sprintf("u%d", i)
 		i++
@@ -149,4 +156,8 @@ func BenchmarkAWS100(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
 	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
+	b.ReportMetric((m.CPU(b)-cpu0).Seconds()/float64(b.N), "moto-cpu-s")
+	for _, st := range m.Stats() {
+		b.Logf("%-28s %5d calls %8.3f s", st.Action, st.Calls, st.Time.Seconds())
+	}
 }

@@ -25,6 +25,9 @@ import (
 // security group and an x86_64 image.
 type Server struct {
 	URL, Subnet, SubnetCIDR, SecurityGroup, Image string
+
+	count *counter
+	pid   int
 }
 
 // Start runs moto_server until the test ends.
@@ -43,7 +46,7 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	s := &Server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), pid: cmd.Process.Pid}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if resp, err := http.Get(s.URL + "/moto-api/"); err == nil {

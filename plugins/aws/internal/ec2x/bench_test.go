@@ -3,6 +3,7 @@ package ec2x
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,9 @@ import (
 // contract requires.
 func BenchmarkDirectSDK100(b *testing.B) {
 	m := moto.Start(b)
+	if os.Getenv("VCC_BENCH_TALLY") != "" {
+		m.Count(b)
+	}
 	c := New(Target{Region: "us-east-1", AccessKey: "testing", SecretKey: "testing", Endpoint: m.URL})
 	for _, waits := range []bool{false, true} {
 		b.Run(fmt.Sprintf("waits=%v", waits), func(b *testing.B) { direct(b, m, c, waits) })
@@ -60,6 +64,7 @@ func direct(b *testing.B, m *moto.Server, c *Client, waits bool) {
 	}
 	var total, create time.Duration
 	round := 0
+	cpu0 := m.CPU(b)
 	for b.Loop() {
 		ids := make([]string, 100)
 		start := time.Now()
@@ -90,4 +95,8 @@ func direct(b *testing.B, m *moto.Server, c *Client, waits bool) {
 	}
 	b.ReportMetric(create.Seconds()/float64(b.N), "s-create")
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
+	b.ReportMetric((m.CPU(b)-cpu0).Seconds()/float64(b.N), "moto-cpu-s")
+	for _, st := range m.Stats() {
+		b.Logf("%-28s %5d calls %8.3f s", st.Action, st.Calls, st.Time.Seconds())
+	}
 }
