@@ -1,8 +1,10 @@
 package main_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"os"
 	"sort"
 	"strings"
@@ -157,4 +159,55 @@ func TestCatalogFromTerraform(t *testing.T) {
 	if o, e, code := run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins); code != 0 || !strings.Contains(o, "aws_spot(default)") {
 		t.Fatalf("init with the generated entry: %d\n%s%s", code, o, e)
 	}
+}
+
+// TestAWSRefusals: what EC2 would refuse node by node (an instance type
+// not offered in the subnet's zone, an address AWS reserves, an unknown
+// AMI) is a 400 naming the field before anything is recorded or launched,
+// for create and for add.
+func TestAWSRefusals(t *testing.T) {
+	m := moto.Start(t)
+	h := awsHost(t, m)
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "refusals", ""))
+	prefix := netip.MustParsePrefix(m.SubnetCIDR)
+	cases := []struct {
+		name, provider string
+		spec           map[string]any
+		want           []string
+	}{
+		{"type not offered", "aws", map[string]any{"cloud_image": m.Image, "instance_type": "mac1.metal"},
+			[]string{"spec.instance_type", "mac1.metal is not offered in us-east-1a"}},
+		{"reserved address", "aws_spot", map[string]any{"cloud_image": m.Image, "ip_addresses": []string{prefix.Addr().Next().String()}},
+			[]string{"spec.ip_addresses[0]", "reserved by AWS"}},
+		{"unknown AMI", "aws", map[string]any{"cloud_image": "ami-0123456789abcdef0"},
+			[]string{"spec.cloud_image", "unknown AMI"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: tc.provider, Spec: tc.spec})
+			var ae *sdk.APIError
+			if !errors.As(err, &ae) || ae.Status != http.StatusBadRequest {
+				t.Fatalf("want 400, got %v", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+		})
+	}
+	if v := must[*sdk.VC](t)(cl.GetUnitGroup(c, vc.VCID)); len(v.Units) != 0 {
+		t.Errorf("refused requests left units: %+v", v.Units)
+	}
+	// Adding a node at a reserved address to a good unit is refused too.
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "ok", Provider: "aws", Spec: map[string]any{"cloud_image": m.Image}}))
+	_, err := cl.AddNodes(c, vc.VCID, "ok", sdk.AddNodesRequest{IPAddresses: []string{prefix.Addr().String()}})
+	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "reserved by AWS") {
+		t.Errorf("adding a node at the network address: %v", err)
+	}
+	if n := len(m.Instances(t)); n != 1 {
+		t.Errorf("EC2 holds %d instances, want the good unit's 1", n)
+	}
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 }

@@ -32,7 +32,7 @@ var _ provider.Provider = (*Provider)(nil)
 func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 	info := &provider.Info{
 		Name: "aws", Version: p.version, Description: "Amazon EC2 on-demand instances",
-		Capabilities:  []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete},
+		Capabilities:  []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete, provider.CapPreflight},
 		CatalogSchema: catalogSchema, SpecSchema: p.spec, Flavors: flavors,
 		CredentialKeys: []provider.CredentialKey{
 			{Name: "access_key", Description: "AWS access key id", Required: true},
@@ -43,7 +43,7 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 		// As upstream: spot instances have no power calls (a reclaimed
 		// one is replaced, not restarted by hand).
 		info.Name, info.Description, info.Aliases = "aws_spot", "Amazon EC2 spot instances", []string{"aws-spot"}
-		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete}
+		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete, provider.CapPreflight}
 		info.Flavors = spotFlavors
 	}
 	return info, nil

@@ -45,3 +45,9 @@ func Diagnose(err error, field string) error {
 	}
 	return provider.Diagnostics{d}.Err()
 }
+
+// notFoundError is the error EC2 would give for an id it does not know,
+// for the rare empty answer without one, so both read the same.
+func notFoundError(code, msg string) error {
+	return &smithy.GenericAPIError{Code: code, Message: msg}
+}
