@@ -4,7 +4,6 @@
 package ec2x
 
 import (
-	"context"
 	"net/http"
 	"os"
 	"sync"
@@ -85,9 +84,3 @@ func Shared(t Target) *Client {
 
 // API exposes the raw client (for tests and rarely used calls).
 func (c *Client) API() *ec2.Client { return c.ec2 }
-
-// Ping checks credentials and endpoint cheaply.
-func (c *Client) Ping(ctx context.Context) error {
-	_, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{})
-	return Diagnose(err, "")
-}
