@@ -164,7 +164,7 @@ func TestCatalogFromTerraform(t *testing.T) {
 // TestAWSRefusals: what EC2 would refuse node by node (an instance type
 // not offered in the subnet's zone, an address AWS reserves, an unknown
 // AMI) is a 400 naming the field before anything is recorded or launched,
-// for create and for add.
+// for create and for add; so are aws_spot keys that are half there.
 func TestAWSRefusals(t *testing.T) {
 	m := moto.Start(t)
 	h := awsHost(t, m)
@@ -197,12 +197,21 @@ func TestAWSRefusals(t *testing.T) {
 			}
 		})
 	}
+	// aws_spot keys of its own are never paired with aws ones: an
+	// aws_spot access key alone leaves its secret missing.
+	if err := cl.PutCredential(c, "aws_spot", "access_key", "spot-only"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "aws_spot", Spec: map[string]any{"cloud_image": m.Image}})
+	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "missing aws_spot credentials: secret_key") {
+		t.Errorf("aws_spot with only its access key: %v", err)
+	}
 	if v := must[*sdk.VC](t)(cl.GetUnitGroup(c, vc.VCID)); len(v.Units) != 0 {
 		t.Errorf("refused requests left units: %+v", v.Units)
 	}
 	// Adding a node at a reserved address to a good unit is refused too.
 	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "ok", Provider: "aws", Spec: map[string]any{"cloud_image": m.Image}}))
-	_, err := cl.AddNodes(c, vc.VCID, "ok", sdk.AddNodesRequest{IPAddresses: []string{prefix.Addr().String()}})
+	_, err = cl.AddNodes(c, vc.VCID, "ok", sdk.AddNodesRequest{IPAddresses: []string{prefix.Addr().String()}})
 	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "reserved by AWS") {
 		t.Errorf("adding a node at the network address: %v", err)
 	}

@@ -18,16 +18,25 @@ func CredentialPath(prov, key string) string { return "credentials/" + prov + "/
 
 // credentials reads a unit's credentials for one call: each key the plugin
 // declares, from the unit's vault:// reference, else the user's stored
-// credential of the provider, else of its family (the name before the
-// first '_': aws_spot falls back to aws). It also returns the required
-// keys that are missing.
+// credentials of the provider or, when the user stored none of those, of
+// its family (the name before the first '_': aws_spot falls back to aws).
+// A set is never mixed: an aws_spot access key is not paired with an aws
+// secret. It also returns the required keys that are missing.
 func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
 	out := provider.Credentials{}
 	info, err := c.plugins.Info(u.Provider)
 	if err != nil || len(info.CredentialKeys) == 0 {
 		return out, nil, nil
 	}
-	family, _, hasFamily := strings.Cut(u.Provider, "_")
+	stored, err := c.storedCredentials(ctx, u, info.CredentialKeys, u.Provider)
+	if err != nil {
+		return nil, nil, err
+	}
+	if family, _, ok := strings.Cut(u.Provider, "_"); ok && len(stored) == 0 {
+		if stored, err = c.storedCredentials(ctx, u, info.CredentialKeys, family); err != nil {
+			return nil, nil, err
+		}
+	}
 	var missing []string
 	for _, k := range info.CredentialKeys {
 		if k.Name == provider.CredControllerSSHKey {
@@ -38,9 +47,6 @@ func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.C
 			out[k.Name] = key
 			continue
 		}
-		if c.cfg.Secrets == nil {
-			continue
-		}
 		if ref, ok := u.CredentialRefs[k.Name]; ok {
 			v, err := c.resolveRef(ctx, u, k.Name, ref)
 			if err != nil {
@@ -49,22 +55,35 @@ func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.C
 			out[k.Name] = v
 			continue
 		}
-		v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(u.Provider, k.Name))
-		if errors.Is(err, identity.ErrNoSecret) && hasFamily {
-			v, err = c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(family, k.Name))
-		}
-		switch {
-		case err == nil:
+		if v, ok := stored[k.Name]; ok {
 			out[k.Name] = v
-		case errors.Is(err, identity.ErrNoSecret):
-			if k.Required {
-				missing = append(missing, k.Name)
-			}
-		default:
-			return nil, nil, fmt.Errorf("read credential %s of %s: %w", k.Name, u.Provider, err)
+		} else if k.Required && c.cfg.Secrets != nil {
+			missing = append(missing, k.Name)
 		}
 	}
 	return out, missing, nil
+}
+
+// storedCredentials reads the user's stored credentials of prov among
+// keys (those the unit gives by reference excepted).
+func (c *Controller) storedCredentials(ctx context.Context, u *model.Unit, keys []provider.CredentialKey, prov string) (provider.Credentials, error) {
+	out := provider.Credentials{}
+	if c.cfg.Secrets == nil {
+		return out, nil
+	}
+	for _, k := range keys {
+		if _, ref := u.CredentialRefs[k.Name]; ref || k.Name == provider.CredControllerSSHKey {
+			continue
+		}
+		v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(prov, k.Name))
+		switch {
+		case err == nil:
+			out[k.Name] = v
+		case !errors.Is(err, identity.ErrNoSecret):
+			return nil, fmt.Errorf("read credential %s of %s: %w", k.Name, prov, err)
+		}
+	}
+	return out, nil
 }
 
 // resolveRef reads a reference at call time: secret references again each

@@ -37,6 +37,7 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 		CredentialKeys: []provider.CredentialKey{
 			{Name: "access_key", Description: "AWS access key id", Required: true},
 			{Name: "secret_key", Description: "AWS secret access key", Required: true},
+			{Name: "session_token", Description: "session token of temporary credentials (STS, IAM Identity Center); leave unset for an IAM user's keys"},
 		},
 	}
 	if p.spot {
@@ -68,7 +69,7 @@ func (p *Provider) client(env provider.CallEnv) (*ec2x.Client, catalog, error) {
 	if err := diags.Err(); err != nil {
 		return nil, c, err
 	}
-	return ec2x.Shared(ec2x.Target{Region: c.Region, AccessKey: env.Credentials["access_key"], SecretKey: env.Credentials["secret_key"], Endpoint: c.Endpoint}), c, nil
+	return ec2x.Shared(ec2x.Target{Region: c.Region, AccessKey: env.Credentials["access_key"], SecretKey: env.Credentials["secret_key"], SessionToken: env.Credentials["session_token"], Endpoint: c.Endpoint}), c, nil
 }
 
 func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {

@@ -21,6 +21,9 @@ type Target struct {
 	Region    string
 	AccessKey string
 	SecretKey string
+	// SessionToken goes with temporary credentials (STS, IAM Identity
+	// Center); empty for an IAM user's keys.
+	SessionToken string
 	// Endpoint overrides EC2's; else AWS_ENDPOINT_URL_EC2 or
 	// AWS_ENDPOINT_URL from the environment, as the SDK does.
 	Endpoint string
@@ -29,7 +32,7 @@ type Target struct {
 // Client wraps the EC2 API.
 type Client struct {
 	ec2    *ec2.Client
-	secret string // to tell a rotated secret in Shared
+	secret string // secret key and session token, to tell a rotation in Shared
 }
 
 // New builds a client. The SDK's own retries are kept small: the
@@ -43,7 +46,7 @@ func New(t Target) *Client {
 	}
 	opts := ec2.Options{
 		Region:      t.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, ""),
+		Credentials: credentials.NewStaticCredentialsProvider(t.AccessKey, t.SecretKey, t.SessionToken),
 		Retryer:     retry.AddWithMaxAttempts(retry.NewStandard(), 2),
 		// The host runs up to --provider-limit calls at once (32 by
 		// default); with the SDK's 10 idle connections per host the
@@ -53,7 +56,7 @@ func New(t Target) *Client {
 	if endpoint != "" {
 		opts.BaseEndpoint = aws.String(endpoint)
 	}
-	return &Client{ec2: ec2.New(opts), secret: t.SecretKey}
+	return &Client{ec2: ec2.New(opts), secret: t.SecretKey + "\x00" + t.SessionToken}
 }
 
 // clients keeps one client per region, endpoint and access key, so calls
@@ -65,13 +68,14 @@ var clients struct {
 }
 
 // Shared returns the client of this target, building it on first use.
-// A new secret for the same access key replaces the old client.
+// A new secret or session token for the same access key replaces the
+// old client.
 func Shared(t Target) *Client {
 	key := t
-	key.SecretKey = ""
+	key.SecretKey, key.SessionToken = "", ""
 	clients.Lock()
 	defer clients.Unlock()
-	if c := clients.m[key]; c != nil && c.secret == t.SecretKey {
+	if c := clients.m[key]; c != nil && c.secret == t.SecretKey+"\x00"+t.SessionToken {
 		return c
 	}
 	if clients.m == nil {
