@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -62,8 +63,8 @@ func (c *Client) ChangeOwner(ctx context.Context, vcid, owner string) (*VC, erro
 
 // DeleteUnitGroup deletes a VC and everything in it (cleanup). The
 // operation is nil when the VC was empty and went at once.
-func (c *Client) DeleteUnitGroup(ctx context.Context, vcid string) (*Accepted, error) {
-	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid), nil)
+func (c *Client) DeleteUnitGroup(ctx context.Context, vcid string, opts ...DeleteOption) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid)+query(opts), nil)
 }
 
 // CreateUnit adds a unit; its nodes are created asynchronously.
@@ -83,18 +84,40 @@ func (c *Client) AddNodes(ctx context.Context, vcid, unit string, req AddNodesRe
 }
 
 // DeleteNodes deletes the selected nodes of a unit.
-func (c *Client) DeleteNodes(ctx context.Context, vcid, unit string, sel Selector) (*Accepted, error) {
-	return c.UnitAction(ctx, vcid, unit, "delete_nodes", sel)
+func (c *Client) DeleteNodes(ctx context.Context, vcid, unit string, sel Selector, opts ...DeleteOption) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/delete_nodes"+query(opts), sel)
 }
 
 // DeleteNode deletes one node.
-func (c *Client) DeleteNode(ctx context.Context, vcid, unit, nodeID string) (*Accepted, error) {
-	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(nodeID), nil)
+func (c *Client) DeleteNode(ctx context.Context, vcid, unit, nodeID string, opts ...DeleteOption) (*Accepted, error) {
+	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(nodeID)+query(opts), nil)
 }
 
 // DeleteUnit deletes a unit; force also deletes its nodes.
-func (c *Client) DeleteUnit(ctx context.Context, vcid, unit string, force bool) (*Accepted, error) {
-	return c.accepted(ctx, http.MethodDelete, fmt.Sprintf("%s/vcs/%s/%s?force=%t", Prefix, esc(vcid), esc(unit), force), nil)
+func (c *Client) DeleteUnit(ctx context.Context, vcid, unit string, force bool, opts ...DeleteOption) (*Accepted, error) {
+	if force {
+		opts = append(opts, func(v url.Values) { v.Set("force", "true") })
+	}
+	return c.accepted(ctx, http.MethodDelete, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+query(opts), nil)
+}
+
+// DeleteOption tunes a delete call.
+type DeleteOption func(url.Values)
+
+// Forget makes a delete drop the nodes whose instances cannot be deleted
+// (a server gone for good, a closed account, a removed plugin) instead of
+// failing; the operation's Forgotten lists them, to clean up by hand.
+func Forget() DeleteOption { return func(v url.Values) { v.Set("forget", "true") } }
+
+func query(opts []DeleteOption) string {
+	v := url.Values{}
+	for _, o := range opts {
+		o(v)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
 }
 
 // PowerOff powers off the selected nodes (all when sel is empty).

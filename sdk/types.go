@@ -57,6 +57,22 @@ type Operation struct {
 	NodeIDs []string  `json:"node_ids,omitempty"`
 	Created time.Time `json:"created"`
 	Updated time.Time `json:"updated"`
+	// Forget is set on deletes asked to forget nodes that cannot be
+	// deleted; Forgotten lists those, whose instances may still exist.
+	Forget    bool            `json:"forget,omitempty"`
+	Forgotten []ForgottenNode `json:"forgotten,omitempty"`
+}
+
+// ForgottenNode is a node a delete dropped although its instance could not
+// be deleted: find it in the cloud by provider, id and address.
+type ForgottenNode struct {
+	NodeID               string `json:"node_id"`
+	NodeNo               int    `json:"node_no"`
+	Unit                 string `json:"unit"`
+	Provider             string `json:"provider"`
+	CloudInstanceID      string `json:"cloud_instance_id,omitempty"`
+	CloudInstanceAddress string `json:"cloud_instance_address,omitempty"`
+	Reason               string `json:"reason"`
 }
 
 // Done reports whether the operation has finished.

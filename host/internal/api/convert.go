@@ -44,10 +44,14 @@ func nodeOut(n *model.Node) sdk.Node {
 }
 
 func opOut(op *model.Operation) sdk.Operation {
-	return sdk.Operation{
+	out := sdk.Operation{
 		ID: op.ID, Kind: string(op.Kind), State: string(op.State), Error: op.Error, VCID: op.VCID,
-		Unit: op.Unit, NodeIDs: op.NodeIDs, Created: op.Created, Updated: op.Updated,
+		Unit: op.Unit, NodeIDs: op.NodeIDs, Created: op.Created, Updated: op.Updated, Forget: op.Forget,
 	}
+	for _, f := range op.Forgotten {
+		out.Forgotten = append(out.Forgotten, sdk.ForgottenNode(f))
+	}
+	return out
 }
 
 func selectorIn(s sdk.Selector) controller.Selector {

@@ -163,7 +163,11 @@ func (s *Server) changeOwner(w http.ResponseWriter, r *http.Request, ps httprout
 }
 
 func (s *Server) deleteVC(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	op, err := s.ctrl.DeleteVC(r.Context(), caller(r), ps.ByName("vcid"))
+	opts, ok := deleteOptions(w, r)
+	if !ok {
+		return
+	}
+	op, err := s.ctrl.DeleteVC(r.Context(), caller(r), ps.ByName("vcid"), opts)
 	s.accepted(w, r, op, nil, err)
 }
 
@@ -186,8 +190,11 @@ func (s *Server) addNodes(w http.ResponseWriter, r *http.Request, ps httprouter.
 }
 
 func (s *Server) deleteUnit(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-	force, _ := strconv.ParseBool(r.URL.Query().Get("force"))
-	op, err := s.ctrl.DeleteUnit(r.Context(), caller(r), ps.ByName("vcid"), ps.ByName("unit"), force)
+	opts, ok := deleteOptions(w, r)
+	if !ok {
+		return
+	}
+	op, err := s.ctrl.DeleteUnit(r.Context(), caller(r), ps.ByName("vcid"), ps.ByName("unit"), opts)
 	s.accepted(w, r, op, nil, err)
 }
 
@@ -215,7 +222,11 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, acti
 		err   error
 	)
 	if action == "delete_nodes" {
-		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, sel)
+		opts, ok := deleteOptions(w, r)
+		if !ok {
+			return
+		}
+		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, sel, opts)
 	} else {
 		nodes, op, err = s.ctrl.Action(r.Context(), caller(r), vcid, unit, action, sel)
 	}
@@ -241,7 +252,11 @@ func (s *Server) deleteNode(w http.ResponseWriter, r *http.Request, ps httproute
 		s.fail(w, r, err)
 		return
 	}
-	nodes, op, err := s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, controller.Selector{NodeIDs: []string{id}})
+	opts, ok := deleteOptions(w, r)
+	if !ok {
+		return
+	}
+	nodes, op, err := s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, controller.Selector{NodeIDs: []string{id}}, opts)
 	s.accepted(w, r, op, nodes, err)
 }
 

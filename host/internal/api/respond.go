@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/vccproject/vcc/host/internal/controller"
@@ -91,4 +92,23 @@ func checkLists(w http.ResponseWriter, lists map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// deleteOptions reads a delete's ?force= and ?forget= flags; anything but
+// a boolean is a 400 (a mistyped flag must not delete less or more).
+func deleteOptions(w http.ResponseWriter, r *http.Request) (controller.DeleteOptions, bool) {
+	var opts controller.DeleteOptions
+	for name, dst := range map[string]*bool{"force": &opts.Force, "forget": &opts.Forget} {
+		raw := r.URL.Query().Get(name)
+		if raw == "" {
+			continue
+		}
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "bad query parameter", sdk.FieldError{Field: name, Message: fmt.Sprintf("must be true or false, got %q", raw)})
+			return opts, false
+		}
+		*dst = v
+	}
+	return opts, true
 }

@@ -111,7 +111,7 @@ func markDeleting(tx store.Tx, vcid, unit string, only map[string]bool) error {
 }
 
 // DeleteNodes deletes the selected nodes; a selector is required.
-func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, unit string, sel Selector) ([]*model.Node, *model.Operation, error) {
+func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, unit string, sel Selector, opts DeleteOptions) ([]*model.Node, *model.Operation, error) {
 	if sel.empty() {
 		return nil, nil, badRequest("say which nodes to delete: node_ids, node_nos, ip_addresses or num (to delete the whole unit, DELETE the unit)")
 	}
@@ -129,7 +129,7 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 		if err := markDeleting(tx, vcid, unit, only); err != nil {
 			return err
 		}
-		op, err = c.newOp(tx, who, model.OpDeleteNodes, vcid, unit, ids(picked))
+		op, err = c.newOp(tx, who, model.OpDeleteNodes, vcid, unit, ids(picked), opts.Forget)
 		return err
 	})
 	if err != nil {
@@ -204,7 +204,7 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 				return err
 			}
 		}
-		op, err = c.newOp(tx, who, a.kind, vcid, unit, ids(picked))
+		op, err = c.newOp(tx, who, a.kind, vcid, unit, ids(picked), false)
 		return err
 	})
 	if err != nil {

@@ -264,7 +264,7 @@ func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) 
 			continue
 		}
 		who := &auth.Identity{User: u.CredentialUser, Role: "super", Privileged: true}
-		if _, _, err := c.DeleteNodes(ctx, who, n.VCID, n.Unit, Selector{NodeIDs: []string{id}}); err != nil {
+		if _, _, err := c.DeleteNodes(ctx, who, n.VCID, n.Unit, Selector{NodeIDs: []string{id}}, DeleteOptions{}); err != nil {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("replace node %s: %v", id, err))
 			continue
 		}

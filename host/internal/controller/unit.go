@@ -98,7 +98,7 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 			return err
 		}
 		view = &UnitView{Unit: &u, Nodes: nodes}
-		op, err = c.newOp(tx, who, model.OpCreateNodes, vcid, req.Name, ids(nodes))
+		op, err = c.newOp(tx, who, model.OpCreateNodes, vcid, req.Name, ids(nodes), false)
 		return err
 	})
 	if err != nil {
@@ -222,7 +222,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		if err := tx.PutUnit(u); err != nil {
 			return err
 		}
-		op, err = c.newOp(tx, who, model.OpCreateNodes, vcid, unit, ids(nodes))
+		op, err = c.newOp(tx, who, model.OpCreateNodes, vcid, unit, ids(nodes), false)
 		return err
 	})
 	if err != nil {
@@ -232,8 +232,8 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	return nodes, op, nil
 }
 
-// DeleteUnit deletes a unit; with nodes left it needs force.
-func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, unit string, force bool) (*model.Operation, error) {
+// DeleteUnit deletes a unit; with nodes left it needs Force.
+func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, unit string, opts DeleteOptions) (*model.Operation, error) {
 	var op *model.Operation
 	err := c.st.Update(func(tx store.Tx) error {
 		u, err := loadUnit(tx, who, vcid, unit)
@@ -244,7 +244,7 @@ func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, uni
 		if err != nil {
 			return err
 		}
-		if len(nodes) > 0 && !force {
+		if len(nodes) > 0 && !opts.Force {
 			return conflict("unit %s still has %d nodes: delete them first, or delete the unit with ?force=true", unit, len(nodes))
 		}
 		u.Deleting, u.State = true, model.UnitDeleting
@@ -254,7 +254,7 @@ func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, uni
 		if err := markDeleting(tx, vcid, unit, nil); err != nil {
 			return err
 		}
-		op, err = c.newOp(tx, who, model.OpDeleteUnit, vcid, unit, ids(nodes))
+		op, err = c.newOp(tx, who, model.OpDeleteUnit, vcid, unit, ids(nodes), opts.Forget)
 		return err
 	})
 	if err != nil {

@@ -65,9 +65,15 @@ func (c *Controller) ChangeOwner(who *auth.Identity, vcid, owner string) (*model
 	return out, err
 }
 
+// DeleteOptions tune a delete: Force deletes a unit that still has
+// nodes; Forget drops nodes whose instances cannot be deleted.
+type DeleteOptions struct {
+	Force, Forget bool
+}
+
 // DeleteVC deletes every node and unit of a VC, then the VC. An empty VC
 // goes at once (no operation).
-func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string) (*model.Operation, error) {
+func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string, opts DeleteOptions) (*model.Operation, error) {
 	var op *model.Operation
 	err := c.st.Update(func(tx store.Tx) error {
 		op = nil
@@ -95,7 +101,7 @@ func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string
 				return err
 			}
 		}
-		op, err = c.newOp(tx, who, model.OpDeleteVC, vcid, "", nil)
+		op, err = c.newOp(tx, who, model.OpDeleteVC, vcid, "", nil, opts.Forget)
 		return err
 	})
 	if err != nil {
@@ -110,7 +116,7 @@ func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string
 }
 
 // newOp records an operation in tx.
-func (c *Controller) newOp(tx store.Tx, who *auth.Identity, kind model.OpKind, vcid, unit string, nodes []string) (*model.Operation, error) {
+func (c *Controller) newOp(tx store.Tx, who *auth.Identity, kind model.OpKind, vcid, unit string, nodes []string, forget bool) (*model.Operation, error) {
 	seq, err := tx.NextSeq("op")
 	if err != nil {
 		return nil, err
@@ -118,7 +124,7 @@ func (c *Controller) newOp(tx store.Tx, who *auth.Identity, kind model.OpKind, v
 	now := time.Now().UTC()
 	op := &model.Operation{
 		ID: model.NewID(), Seq: seq, Kind: kind, VCID: vcid, Unit: unit, NodeIDs: nodes,
-		State: model.OpPending, User: who.User, Created: now, Updated: now,
+		State: model.OpPending, User: who.User, Created: now, Updated: now, Forget: forget,
 	}
 	return op, tx.PutOp(op)
 }

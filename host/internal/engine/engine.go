@@ -101,6 +101,8 @@ type Engine struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	forgetMu sync.Mutex // see forget
+
 	mu      sync.Mutex
 	queues  map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
 	active  map[string]context.CancelCauseFunc // queue key -> cancel of the running op

@@ -58,6 +58,9 @@ func (e *Engine) run(op *model.Operation) {
 	state := model.OpSucceeded
 	if err != nil {
 		state, msg = model.OpFailed, err.Error()
+		if deletes(op.Kind) && !op.Forget && ctx.Err() == nil {
+			msg += "; if these instances cannot be deleted, delete again with ?forget=true to drop their nodes (the operation then lists them for you to remove in the cloud)"
+		}
 		e.log.Error("operation failed", "op", op.ID, "kind", op.Kind, "vcid", op.VCID, "unit", op.Unit, "error", msg)
 	}
 	e.unitFinished(op, msg)

@@ -27,6 +27,9 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		return nil
 	}
 	if err != nil {
+		if op.Forget && deletes(op.Kind) { // e.g. its plugin was removed
+			return e.forget(op, nodeID, "", err)
+		}
 		return err
 	}
 	name := t.unit.Provider
@@ -65,6 +68,9 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		e.audit(op, name, "DeleteNode", nodeID, err)
 		if err == nil && e.env.AsyncDelete(t.unit) {
 			err = e.awaitGone(ctx, t)
+		}
+		if err != nil && op.Forget && ctx.Err() == nil {
+			return e.forget(op, nodeID, name, err)
 		}
 		if err != nil {
 			e.setNode(nodeID, func(n *model.Node) error { n.StateReason = "delete failed: " + err.Error(); return nil })

@@ -106,6 +106,24 @@ type Operation struct {
 	Updated time.Time `json:"updated"`
 	// Deadline is when the engine gives up on it and frees the unit.
 	Deadline time.Time `json:"deadline"`
+	// Forget (delete operations): a node whose instance cannot be deleted
+	// (its server is gone for good, its account closed, its plugin
+	// removed) is dropped from the controller anyway and listed in
+	// Forgotten, for the user to clean up in the cloud by hand.
+	Forget    bool            `json:"forget,omitempty"`
+	Forgotten []ForgottenNode `json:"forgotten,omitempty"`
+}
+
+// ForgottenNode is a node a delete with Forget dropped although its
+// instance may still exist.
+type ForgottenNode struct {
+	NodeID               string `json:"node_id"`
+	NodeNo               int    `json:"node_no"`
+	Unit                 string `json:"unit"`
+	Provider             string `json:"provider"`
+	CloudInstanceID      string `json:"cloud_instance_id,omitempty"`
+	CloudInstanceAddress string `json:"cloud_instance_address,omitempty"`
+	Reason               string `json:"reason"`
 }
 
 // Open reports whether the operation has not finished.

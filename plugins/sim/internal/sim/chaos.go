@@ -16,18 +16,20 @@ import (
 //	vcc-provider-sim reclaim --dir D NODE_ID   the cloud takes the instance back (as a spot reclaim)
 //	vcc-provider-sim restore --dir D NODE_ID   the instance runs again
 //	vcc-provider-sim vanish  --dir D NODE_ID   the instance is deleted behind the controller's back
+//	vcc-provider-sim protect --dir D NODE_ID   deleting the instance is refused (as EC2's termination protection)
+//	vcc-provider-sim unprotect --dir D NODE_ID the instance can be deleted again
 //
 // It returns the exit code.
 func Chaos(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "usage: vcc-provider-sim reclaim|restore|vanish --dir STATE_DIR NODE_ID")
+		fmt.Fprintln(stderr, "usage: vcc-provider-sim reclaim|restore|vanish|protect|unprotect --dir STATE_DIR NODE_ID")
 		return 2
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dir := fs.String("dir", os.Getenv(EnvStateDir), "the simulated cloud's state dir (env "+EnvStateDir+")")
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 || *dir == "" {
-		fmt.Fprintln(stderr, "usage: vcc-provider-sim reclaim|restore|vanish --dir STATE_DIR NODE_ID")
+		fmt.Fprintln(stderr, "usage: vcc-provider-sim reclaim|restore|vanish|protect|unprotect --dir STATE_DIR NODE_ID")
 		return 2
 	}
 	st, err := openStore(filepath.Clean(*dir))
@@ -49,8 +51,10 @@ func Chaos(args []string, stdout, stderr io.Writer) int {
 			cp.State, cp.Reason = string(provider.InstanceRunning), ""
 		case "vanish":
 			return []event{{Op: "del", ID: id}}, nil
+		case "protect", "unprotect":
+			cp.Protected = args[0] == "protect"
 		default:
-			return nil, fmt.Errorf("unknown command %q (reclaim, restore, vanish)", args[0])
+			return nil, fmt.Errorf("unknown command %q (reclaim, restore, vanish, protect, unprotect)", args[0])
 		}
 		return []event{{Op: "put", Inst: &cp}}, nil
 	})

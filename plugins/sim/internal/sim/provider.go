@@ -218,6 +218,11 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 		if !ok {
 			return nil, nil // already gone: deleting succeeds
 		}
+		if st.insts[id].Protected {
+			d := provider.Errorf("", "instance %s is protected against deletion in the simulated cloud", id)
+			d.Code, d.Detail = "protected", "unprotect it (vcc-provider-sim unprotect), or delete with forget to drop the node anyway"
+			return nil, provider.Diagnostics{d}.Err()
+		}
 		return []event{{Op: "del", ID: id}}, nil
 	})
 }

@@ -25,6 +25,9 @@ type instance struct {
 	Reason       string            `json:"reason,omitempty"`
 	Tags         map[string]string `json:"tags"`
 	Created      time.Time         `json:"created"`
+	// Protected instances refuse deletion (as EC2's termination
+	// protection), for tests of nodes that cannot be deleted.
+	Protected bool `json:"protected,omitempty"`
 }
 
 // event is one line of the journal.
