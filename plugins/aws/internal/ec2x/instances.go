@@ -291,22 +291,22 @@ func Status(in types.Instance) provider.NodeStatus {
 	return st
 }
 
-// State is an EC2 instance state as vcc sees it (a terminated instance
-// is gone).
+// states maps EC2 instance states to vcc's (a terminated instance is
+// gone).
+var states = map[types.InstanceStateName]provider.InstanceState{
+	types.InstanceStateNamePending:      provider.InstancePending,
+	types.InstanceStateNameRunning:      provider.InstanceRunning,
+	types.InstanceStateNameStopping:     provider.InstanceStopping,
+	types.InstanceStateNameStopped:      provider.InstanceStopped,
+	types.InstanceStateNameShuttingDown: provider.InstanceTerminating,
+	types.InstanceStateNameTerminated:   provider.InstanceNotFound,
+}
+
+// State is an EC2 instance state as vcc sees it; one it does not know is
+// an error.
 func State(name types.InstanceStateName) provider.InstanceState {
-	switch name {
-	case types.InstanceStateNamePending:
-		return provider.InstancePending
-	case types.InstanceStateNameRunning:
-		return provider.InstanceRunning
-	case types.InstanceStateNameStopping:
-		return provider.InstanceStopping
-	case types.InstanceStateNameStopped:
-		return provider.InstanceStopped
-	case types.InstanceStateNameShuttingDown:
-		return provider.InstanceTerminating
-	case types.InstanceStateNameTerminated:
-		return provider.InstanceNotFound
+	if st, ok := states[name]; ok {
+		return st
 	}
 	return provider.InstanceError
 }
