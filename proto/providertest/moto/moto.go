@@ -88,11 +88,16 @@ func Start(t testing.TB) *Server {
 func (s *Server) Call(t testing.TB, v url.Values, out any) {
 	t.Helper()
 	v.Set("Version", "2016-11-15")
+	s.call(t, "ec2", v, out)
+}
+
+func (s *Server) call(t testing.TB, service string, v url.Values, out any) {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/", strings.NewReader(v.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	// moto routes by the SigV4 credential scope; it does not check the
 	// signature.
-	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/"+service+"/aws4_request, SignedHeaders=host, Signature=0")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -49,26 +49,34 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 			de = &provider.DiagnosticsError{Diags: provider.Diagnostics{provider.Errorf("", "%v", err)}}
 		}
 		for _, d := range de.Diags {
-			if d.Retryable {
+			switch {
+			case d.Retryable:
 				d.Severity = provider.SeverityWarning
 				d.Summary = "could not check with EC2 (the create goes ahead and retries): " + d.Summary
+			case ec2x.Denied(d.Code):
+				// A narrow IAM policy may allow launching but not this
+				// look-up: never refuse what would work.
+				d.Severity, d.Field = provider.SeverityWarning, ""
+				d.Summary = "not permitted to check this before launching (the create goes ahead): " + d.Summary
+				d.Detail = "allow the Describe calls listed in the README for early, precise errors"
 			}
 			res.Diagnostics = append(res.Diagnostics, d)
 		}
 		return false
 	}
 	sub, err := cl.Subnet(ctx, c.Subnet, "catalog.aws_vpc_subnet_id")
-	if !check(err) {
-		// Credentials refused or subnet unknown: the rest would only
-		// repeat it.
+	known := check(err) // else what depends on the subnet is not checked
+	if !known && !denied(err) {
+		// Credentials refused, subnet unknown, EC2 unreachable: the rest
+		// would only repeat it.
 		return res, nil
 	}
-	if c.Zone != "" && c.Zone != sub.Zone {
+	if known && c.Zone != "" && c.Zone != sub.Zone {
 		d := provider.Errorf("catalog.aws_availability_zone", "subnet %s is in %s, not %s", sub.ID, sub.Zone, c.Zone)
 		d.Detail = "a subnet lives in one zone: remove aws_availability_zone or set it to " + sub.Zone
 		res.Diagnostics = append(res.Diagnostics, d)
 	}
-	if vpc, err := cl.GroupVPC(ctx, c.SG, "catalog.aws_vpc_security_group_id"); check(err) && vpc != sub.VPC {
+	if vpc, err := cl.GroupVPC(ctx, c.SG, "catalog.aws_vpc_security_group_id"); check(err) && known && vpc != sub.VPC {
 		d := provider.Errorf("catalog.aws_vpc_security_group_id", "security group %s belongs to %s, the subnet to %s", c.SG, vpc, sub.VPC)
 		d.Detail = "use a security group of the subnet's VPC"
 		res.Diagnostics = append(res.Diagnostics, d)
@@ -79,12 +87,20 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	}
 	_, _, err = cl.ResolveImage(ctx, image)
 	check(err)
-	if ok, err := cl.Offered(ctx, s.InstanceType, sub.Zone); check(err) && !ok {
-		d := provider.Errorf("spec.instance_type", "instance type %s is not offered in %s", s.InstanceType, sub.Zone)
-		d.Detail = "pick another instance_type, or a catalog entry whose subnet is in another zone"
-		res.Diagnostics = append(res.Diagnostics, d)
+	zone := sub.Zone
+	if zone == "" {
+		zone = c.Zone
 	}
-	res.Diagnostics = append(res.Diagnostics, fixedIPs(req.Nodes, s.IPAddresses, sub)...)
+	if zone != "" {
+		if ok, err := cl.Offered(ctx, s.InstanceType, zone); check(err) && !ok {
+			d := provider.Errorf("spec.instance_type", "instance type %s is not offered in %s", s.InstanceType, zone)
+			d.Detail = "pick another instance_type, or a catalog entry whose subnet is in another zone"
+			res.Diagnostics = append(res.Diagnostics, d)
+		}
+	}
+	if known {
+		res.Diagnostics = append(res.Diagnostics, fixedIPs(req.Nodes, s.IPAddresses, sub)...)
+	}
 	return res, nil
 }
 
@@ -118,6 +134,12 @@ func fixedIPs(nodes []provider.NodeRef, listed []string, sub ec2x.Subnet) provid
 		}
 	}
 	return diags
+}
+
+// denied tells an error of a call the credentials may not make.
+func denied(err error) bool {
+	var de *provider.DiagnosticsError
+	return errors.As(err, &de) && len(de.Diags) > 0 && ec2x.Denied(de.Diags[0].Code)
 }
 
 func reserved(prefix netip.Prefix, a netip.Addr) bool {

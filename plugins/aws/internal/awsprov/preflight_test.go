@@ -108,3 +108,60 @@ func TestReserved(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowIAM: with moto checking signatures and IAM policies, keys
+// allowed to launch but not to look subnets, groups or instance types up
+// are not refused by the preflight (warnings only), and state polls fall
+// back to DescribeInstances when DescribeInstanceStatus is not allowed;
+// a wrong secret is an error on the credentials.
+func TestNarrowIAM(t *testing.T) {
+	m := moto.Start(t)
+	ak, sk := m.User(t, "narrow", "ec2:RunInstances", "ec2:CreateTags", "ec2:DescribeInstances", "ec2:DescribeImages", "ec2:TerminateInstances")
+	m.EnforceIAM(t)
+	ctx := context.Background()
+	spec := fmt.Sprintf(`{"cloud_image": %q}`, m.Image)
+	req := request(m, "node-narrow", spec)
+	req.Env.Credentials = provider.Credentials{"access_key": ak, "secret_key": sk}
+	p := New("0.1.0", false)
+
+	res, err := p.Preflight(ctx, provider.PreflightRequest{Env: req.Env, Spec: req.Spec})
+	if err != nil || res.Diagnostics.HasError() {
+		t.Fatalf("preflight with narrow keys: err=%v diags=%v; want warnings only", err, res.Diagnostics)
+	}
+	var warned []string
+	for _, d := range res.Diagnostics {
+		if strings.Contains(d.Summary, "not permitted to check") {
+			warned = append(warned, d.Summary[strings.LastIndex(d.Summary, "ec2:"):])
+		}
+	}
+	// The AMI, which the keys may look up, was checked all the same.
+	if diff := cmp.Diff([]string{"ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"}, warned); diff != "" {
+		t.Errorf("checks reported as not permitted (-want +got):\n%s", diff)
+	}
+	bogus := request(m, "node-narrow", `{"cloud_image": "ami-0123456789abcdef0"}`).Spec
+	res, err = p.Preflight(ctx, provider.PreflightRequest{Env: req.Env, Spec: bogus})
+	if err != nil || !res.Diagnostics.HasError() {
+		t.Errorf("an unknown AMI with narrow keys: err=%v diags=%v; want an error on spec.cloud_image", err, res.Diagnostics)
+	}
+
+	req.FirstAttempt = true
+	st, err := p.CreateNode(ctx, req)
+	if err != nil {
+		t.Fatalf("create with narrow keys: %v", err)
+	}
+	req.Node.CloudInstanceID = st.CloudInstanceID
+	got, err := p.DescribeNodes(ctx, provider.DescribeRequest{Env: req.Env, Nodes: []provider.NodeRef{req.Node}, StateOnly: true})
+	if err != nil || len(got) != 1 || got[0].State != provider.InstanceRunning {
+		t.Errorf("state-only describe without DescribeInstanceStatus: %+v %v", got, err)
+	}
+	if err := p.DeleteNode(ctx, req); err != nil {
+		t.Errorf("delete with narrow keys: %v", err)
+	}
+
+	bad := req.Env
+	bad.Credentials = provider.Credentials{"access_key": ak, "secret_key": "not-the-secret"}
+	res, err = p.Preflight(ctx, provider.PreflightRequest{Env: bad, Spec: req.Spec})
+	if err != nil || !res.Diagnostics.HasError() || res.Diagnostics[0].Field != "credentials" || !strings.Contains(res.Diagnostics[0].Summary, "refused the credentials") {
+		t.Errorf("preflight with a wrong secret: err=%v diags=%v; want an error on the credentials", err, res.Diagnostics)
+	}
+}

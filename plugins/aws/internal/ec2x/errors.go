@@ -26,8 +26,12 @@ func Diagnose(err error, field string) error {
 	code, msg := api.ErrorCode(), api.ErrorMessage()
 	d := provider.Diagnostic{Severity: provider.SeverityError, Code: code, Summary: msg, Field: field}
 	switch {
-	case code == "AuthFailure" || code == "UnauthorizedOperation" || code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch":
-		d.Summary, d.Detail, d.Field = "AWS refused the credentials: "+msg, "check access_key and secret_key (PUT /vcp/v1/occtr/credentials/aws/...) and the IAM permissions for EC2", "credentials"
+	case code == "AuthFailure" || code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch":
+		d.Summary, d.Detail, d.Field = "AWS refused the credentials: "+msg, "check access_key and secret_key (PUT /vcp/v1/occtr/credentials/aws/...)", "credentials"
+	case Denied(code):
+		// EC2 says UnauthorizedOperation; other AWS APIs and
+		// EC2-compatible clouds AccessDenied.
+		d.Summary, d.Detail, d.Field = "AWS refused the call: "+msg, "the IAM policy of these credentials must allow it (see the README's list of EC2 permissions)", "credentials"
 	case strings.HasPrefix(code, "InvalidAMIID"):
 		d.Summary, d.Detail, d.Field = "unknown AMI: "+msg, "set spec.cloud_image to an AMI id or name that exists in this region", "spec.cloud_image"
 	case strings.HasPrefix(code, "InvalidSubnetID") || code == "InvalidSubnet":
@@ -51,3 +55,6 @@ func Diagnose(err error, field string) error {
 func notFoundError(code, msg string) error {
 	return &smithy.GenericAPIError{Code: code, Message: msg}
 }
+
+// Denied tells an error code of a call the credentials may not make.
+func Denied(code string) bool { return code == "UnauthorizedOperation" || code == "AccessDenied" }

@@ -260,6 +260,14 @@ func (c *Client) Reboot(ctx context.Context, id string) error {
 	return Diagnose(err, "")
 }
 
+func code(err error) string {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		return api.ErrorCode()
+	}
+	return ""
+}
+
 func notFound(err error) bool {
 	var api smithy.APIError
 	return errors.As(err, &api) && strings.HasSuffix(api.ErrorCode(), ".NotFound")
@@ -381,9 +389,10 @@ func (c *Client) States(ctx context.Context, ids []string) (map[string]types.Ins
 	for start := 0; start < len(ids); start += 100 { // the call's limit
 		batch := ids[start:min(start+100, len(ids))]
 		res, err := c.ec2.DescribeInstanceStatus(ctx, &ec2.DescribeInstanceStatusInput{InstanceIds: batch, IncludeAllInstances: aws.Bool(true)})
-		if notFound(err) {
-			// An unknown id fails the whole batch: look the batch up
-			// the slow way, which skips unknown ids.
+		if notFound(err) || Denied(code(err)) {
+			// An unknown id fails the whole batch, and a narrow IAM
+			// policy may not allow this call: look the batch up the slow
+			// way, which skips unknown ids.
 			found, err := c.ByIDs(ctx, batch)
 			if err != nil {
 				return nil, err
