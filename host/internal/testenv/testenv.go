@@ -69,10 +69,17 @@ func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
 	if len(ldflags) > 0 {
 		args = append(args, "-ldflags", strings.Join(ldflags, " "))
 	}
+	// Static, like make build: the same binaries run in the image.
+	env := append(os.Environ(), "CGO_ENABLED=0")
+	if os.Getenv("VCC_TEST_RACE") != "" && !inContainer[key] {
+		// The programs the tests start, under the race detector (not
+		// for the image tests: the binaries are then dynamic).
+		args = append(args, "-race")
+		env = append(os.Environ(), "CGO_ENABLED=1")
+	}
 	cmd := exec.Command("go", append(args, pkg)...)
 	cmd.Dir = filepath.Join(RepoRoot(t), moduleDir)
-	// Static, like make build: the same binaries run in the image.
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	cmd.Env = env
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("testenv: go build %s: %v\n%s", pkg, err, b)
 	}
@@ -110,6 +117,10 @@ func AWSPlugins(t testing.TB) map[string]string {
 func OnPremPlugin(t testing.TB) string {
 	return build(t, "vcc-provider-onpremises", "plugins/onpremises", ".")
 }
+
+// inContainer are the binaries that run in FROM-scratch images, which
+// must stay static.
+var inContainer = map[string]bool{"vcc-node": true}
 
 // NodeAgent builds vcc-node, the Base container's agent.
 func NodeAgent(t testing.TB) string {
