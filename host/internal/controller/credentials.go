@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vccproject/vcc/host/internal/auth"
+	"github.com/vccproject/vcc/host/internal/engine"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/proto/provider"
@@ -80,7 +81,7 @@ func (c *Controller) storedCredentials(ctx context.Context, u *model.Unit, keys 
 		case err == nil:
 			out[k.Name] = v
 		case !errors.Is(err, identity.ErrNoSecret):
-			return nil, fmt.Errorf("read credential %s of %s: %w", k.Name, prov, err)
+			return nil, fmt.Errorf("read credential %s of %s: %w: %w", k.Name, prov, engine.ErrUnavailable, err)
 		}
 	}
 	return out, nil

@@ -9,6 +9,11 @@ import (
 	"github.com/vccproject/vcc/host/internal/store"
 )
 
+// ErrUnavailable marks a failure to prepare a cloud call that should pass
+// (the secret backend not answering): a delete does not forget a node
+// for it.
+var ErrUnavailable = errors.New("temporarily unavailable")
+
 func deletes(k model.OpKind) bool {
 	return k == model.OpDeleteNodes || k == model.OpDeleteUnit || k == model.OpDeleteVC
 }

@@ -27,7 +27,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		return nil
 	}
 	if err != nil {
-		if op.Forget && deletes(op.Kind) { // e.g. its plugin was removed
+		if op.Forget && deletes(op.Kind) && !errors.Is(err, ErrUnavailable) { // e.g. its plugin was removed
 			return e.forget(op, nodeID, "", err)
 		}
 		return err
