@@ -185,19 +185,11 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(req.Nodes))
-	for i, n := range req.Nodes {
-		ids[i] = n.NodeID
-	}
 	var out []provider.NodeStatus
-	nodes := req.Nodes
+	nodes := req.Nodes // those still to look up in full
 	if req.StateOnly && !req.AllOfController {
 		if out, nodes, err = p.states(ctx, cl, nodes); err != nil {
 			return nil, err
-		}
-		ids = ids[:0]
-		for _, n := range nodes {
-			ids = append(ids, n.NodeID)
 		}
 	}
 	found := map[string]types.Instance{}
@@ -206,14 +198,18 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 			return nil, err
 		}
 	}
-	for _, id := range ids {
-		if in, ok := found[id]; ok {
+	for _, n := range nodes {
+		if in, ok := found[n.NodeID]; ok {
 			out = append(out, ec2x.Status(in))
 		} else {
-			out = append(out, provider.NodeStatus{NodeID: id, State: provider.InstanceNotFound})
+			out = append(out, provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound})
 		}
 	}
 	if req.AllOfController {
+		asked := map[string]bool{}
+		for _, n := range req.Nodes {
+			asked[n.NodeID] = true
+		}
 		all, err := cl.ByController(ctx, req.Env.ControllerID)
 		if err != nil {
 			return nil, err
@@ -223,7 +219,7 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 			if (in.InstanceLifecycle == types.InstanceLifecycleTypeSpot) != p.spot {
 				continue
 			}
-			if st := ec2x.Status(in); !contains(ids, st.NodeID) {
+			if st := ec2x.Status(in); !asked[st.NodeID] {
 				out = append(out, st)
 			}
 		}
@@ -262,15 +258,6 @@ func (p *Provider) states(ctx context.Context, cl *ec2x.Client, nodes []provider
 		}
 	}
 	return out, rest, nil
-}
-
-func contains(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // power runs a power call on the node's instance.

@@ -268,10 +268,7 @@ func code(err error) string {
 	return ""
 }
 
-func notFound(err error) bool {
-	var api smithy.APIError
-	return errors.As(err, &api) && strings.HasSuffix(api.ErrorCode(), ".NotFound")
-}
+func notFound(err error) bool { return strings.HasSuffix(code(err), ".NotFound") }
 
 // Status reports an instance as vcc sees it. A spot instance reclaimed by
 // AWS is an error with the reason.
