@@ -23,6 +23,7 @@ func fixture(t *testing.T, spot bool, m *moto.Server) providertest.Fixture {
 			{Name: "bad_subnet", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "sub-1", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_vpc_subnet_id"},
 			{Name: "typo_upstream", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vcp_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_vcp_subnet_id"},
 			{Name: "zone_elsewhere", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "aws_availability_zone": "eu-west-1a"}`), WantField: "catalog.aws_availability_zone"},
+			{Name: "image_owner_name", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "aws_image_owners": ["self", "canonical"]}`), WantField: "catalog.aws_image_owners[1]"},
 			{Name: "bad_cidr", Doc: json.RawMessage(`{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "private_network_ipmask": "10.0.0.0"}`), WantField: "catalog.private_network_ipmask"},
 		},
 		BadSpec: []providertest.Bad{

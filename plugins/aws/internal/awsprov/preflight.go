@@ -85,7 +85,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if image == "default" {
 		image = c.DefaultImage
 	}
-	_, _, err = cl.ResolveImage(ctx, image)
+	_, _, err = cl.ResolveImage(ctx, image, c.ImageOwners)
 	check(err)
 	zone := sub.Zone
 	if zone == "" {

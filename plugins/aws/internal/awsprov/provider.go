@@ -105,7 +105,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	}
 	l := ec2x.Launch{
 		NodeID: req.Node.NodeID, ControllerID: req.Env.ControllerID, Name: req.Node.CloudInstanceName,
-		Image: s.CloudImage, InstanceType: s.InstanceType, SubnetID: c.Subnet, SecurityGroupID: c.SG,
+		Image: s.CloudImage, ImageOwners: c.ImageOwners, InstanceType: s.InstanceType, SubnetID: c.Subnet, SecurityGroupID: c.SG,
 		AvailabilityZone: c.Zone, FixedIP: req.Node.FixedIP, VolumeSize: s.VolumeSize, VolumeType: s.VolumeType,
 		Tags: s.Tags, UserData: basecontainer.CloudInit(bc, req.Env, req.Node),
 	}

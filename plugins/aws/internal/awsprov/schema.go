@@ -16,6 +16,7 @@ var (
 	sgRE     = regexp.MustCompile(`^sg-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	amiRE    = regexp.MustCompile(`^ami-[0-9a-f]{8}([0-9a-f]{9})?$`)
 	volRE    = regexp.MustCompile(`^vol-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	ownerRE  = regexp.MustCompile(`^(self|amazon|aws-marketplace|aws-backup-vault|\d{12})$`)
 )
 
 var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Attributes: []provider.Attribute{
@@ -25,6 +26,7 @@ var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Att
 	{Name: "aws_availability_zone", Type: provider.TypeString, Description: "zone inside the region, e.g. ap-northeast-1a"},
 	{Name: "aws_endpoint_url", Type: provider.TypeString, Description: "EC2 endpoint of an EC2-compatible cloud (default: AWS)"},
 	{Name: "aws_default_image", Type: provider.TypeString, Description: "AMI id or name used when spec.cloud_image is \"default\""},
+	{Name: "aws_image_owners", Type: provider.TypeStringList, Description: "whose AMIs an image name may resolve to: account ids, self, amazon, aws-marketplace (default: self and amazon)"},
 }})
 
 func specSchema(spot bool) provider.Schema {
@@ -46,13 +48,14 @@ func specSchema(spot bool) provider.Schema {
 
 // catalog is a decoded catalog entry.
 type catalog struct {
-	Region       string `json:"aws_region"`
-	Subnet       string `json:"aws_vpc_subnet_id"`
-	SG           string `json:"aws_vpc_security_group_id"`
-	Zone         string `json:"aws_availability_zone"`
-	Endpoint     string `json:"aws_endpoint_url"`
-	DefaultImage string `json:"aws_default_image"`
-	IPMask       string `json:"private_network_ipmask"`
+	Region       string   `json:"aws_region"`
+	Subnet       string   `json:"aws_vpc_subnet_id"`
+	SG           string   `json:"aws_vpc_security_group_id"`
+	Zone         string   `json:"aws_availability_zone"`
+	Endpoint     string   `json:"aws_endpoint_url"`
+	DefaultImage string   `json:"aws_default_image"`
+	ImageOwners  []string `json:"aws_image_owners"`
+	IPMask       string   `json:"private_network_ipmask"`
 }
 
 // validateCatalog checks an entry's formats without calling AWS.
@@ -82,6 +85,11 @@ func validateCatalog(raw json.RawMessage) (catalog, provider.Diagnostics) {
 	if c.Endpoint != "" {
 		if u, err := url.Parse(c.Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("aws_endpoint_url", "%q is not an http(s) URL", c.Endpoint)
+		}
+	}
+	for i, o := range c.ImageOwners {
+		if !ownerRE.MatchString(o) {
+			bad(fmt.Sprintf("aws_image_owners[%d]", i), "%q is not an AMI owner: give a 12-digit account id, self, amazon or aws-marketplace", o)
 		}
 	}
 	if c.IPMask != "" {

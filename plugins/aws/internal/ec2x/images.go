@@ -29,9 +29,23 @@ type image struct {
 // and reference: an id's root device never changes.
 var images sync.Map // endpoint|region|ref -> *image
 
-// ResolveImage turns an AMI id or name into an id and its root device.
-func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, error) {
+// DefaultImageOwners are whose AMIs a name may resolve to when the
+// catalog does not say: the account's own and Amazon's. Public AMI names
+// are not unique, and anyone can publish one named like a popular image
+// (the "whoAMI" attack), so a name is never looked up among all owners.
+var DefaultImageOwners = []string{"self", "amazon"}
+
+// ResolveImage turns an AMI id, or a name published by one of owners,
+// into an id and its root device. An id is taken as given: naming it is
+// trusting it.
+func (c *Client) ResolveImage(ctx context.Context, ref string, owners []string) (string, string, error) {
+	if len(owners) == 0 {
+		owners = DefaultImageOwners
+	}
 	key := aws.ToString(c.ec2.Options().BaseEndpoint) + "|" + c.ec2.Options().Region + "|" + ref
+	if !strings.HasPrefix(ref, "ami-") {
+		key += "|" + strings.Join(owners, ",")
+	}
 	v, _ := images.LoadOrStore(key, &image{})
 	im := v.(*image)
 	im.mu.Lock()
@@ -39,7 +53,7 @@ func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, 
 	if im.id != "" && (strings.HasPrefix(ref, "ami-") || time.Since(im.at) < nameTTL) {
 		return im.id, im.root, nil
 	}
-	id, root, err := c.resolveImage(ctx, ref)
+	id, root, err := c.resolveImage(ctx, ref, owners)
 	if err != nil {
 		return "", "", err
 	}
@@ -47,11 +61,12 @@ func (c *Client) ResolveImage(ctx context.Context, ref string) (string, string, 
 	return id, root, nil
 }
 
-func (c *Client) resolveImage(ctx context.Context, ref string) (string, string, error) {
+func (c *Client) resolveImage(ctx context.Context, ref string, owners []string) (string, string, error) {
 	in := &ec2.DescribeImagesInput{}
 	if strings.HasPrefix(ref, "ami-") {
 		in.ImageIds = []string{ref}
 	} else {
+		in.Owners = owners
 		in.Filters = []types.Filter{{Name: aws.String("name"), Values: []string{ref}}}
 	}
 	out, err := c.ec2.DescribeImages(ctx, in)
@@ -60,7 +75,8 @@ func (c *Client) resolveImage(ctx context.Context, ref string) (string, string, 
 	}
 	if len(out.Images) == 0 {
 		return "", "", provider.Diagnostics{{Severity: provider.SeverityError, Field: "spec.cloud_image",
-			Summary: fmt.Sprintf("no AMI named %q in this region", ref), Detail: "give an AMI id (ami-...) or an exact AMI name"}}.Err()
+			Summary: fmt.Sprintf("no AMI named %q owned by %s in this region", ref, strings.Join(owners, " or ")),
+			Detail:  "give an AMI id (ami-...), or an exact AMI name and, for a publisher other than your account and Amazon, its account id in the catalog entry's aws_image_owners (e.g. 099720109477 for Canonical's Ubuntu)"}}.Err()
 	}
 	newest := out.Images[0]
 	for _, im := range out.Images[1:] {

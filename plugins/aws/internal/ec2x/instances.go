@@ -19,8 +19,10 @@ import (
 // Launch describes one instance to start.
 type Launch struct {
 	NodeID, ControllerID, Name string
-	// Image is an AMI id (ami-...) or an AMI name.
+	// Image is an AMI id (ami-...) or an AMI name published by one of
+	// ImageOwners (default: DefaultImageOwners).
 	Image            string
+	ImageOwners      []string
 	InstanceType     string
 	SubnetID         string
 	SecurityGroupID  string
@@ -156,7 +158,7 @@ func tag(in types.Instance, key string) string {
 // idempotency); callers look the node's tag up first as well, since not
 // every EC2-compatible endpoint honours ClientToken.
 func (c *Client) Run(ctx context.Context, l Launch) (types.Instance, error) {
-	ami, root, err := c.ResolveImage(ctx, l.Image)
+	ami, root, err := c.ResolveImage(ctx, l.Image, l.ImageOwners)
 	if err != nil {
 		return types.Instance{}, err
 	}
