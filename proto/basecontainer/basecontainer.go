@@ -68,6 +68,9 @@ func Env(s Spec, env provider.CallEnv, node provider.NodeRef, privateIP string) 
 	if env.ControllerSerfPort != 0 {
 		out = append(out, fmt.Sprintf("VCC_CONTROLLER_SERF_PORT=%d", env.ControllerSerfPort))
 	}
+	if len(env.SerfKey) > 0 {
+		out = append(out, "VCC_SERF_KEY="+base64.StdEncoding.EncodeToString(env.SerfKey))
+	}
 	if privateIP != "" {
 		out = append(out, "MY_PRIVATE_IP="+privateIP, "PRIVATE_IP="+privateIP)
 	}

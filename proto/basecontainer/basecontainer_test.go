@@ -39,3 +39,25 @@ func TestCloudInitQuotes(t *testing.T) {
 		t.Error("no default image")
 	}
 }
+
+// TestSerfKeyInEnv: the controller's gossip key reaches the agent as
+// VCC_SERF_KEY, and only when there is one.
+func TestSerfKeyInEnv(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	want := "VCC_SERF_KEY=" + base64.StdEncoding.EncodeToString(key)
+	for _, tc := range []struct {
+		key  provider.Secret
+		want bool
+	}{{key, true}, {nil, false}} {
+		env := Env(Spec{}, provider.CallEnv{ControllerID: "c", SerfKey: tc.key}, provider.NodeRef{NodeID: "n"}, "")
+		has := false
+		for _, e := range env {
+			if strings.HasPrefix(e, "VCC_SERF_KEY=") {
+				has = e == want
+			}
+		}
+		if has != tc.want {
+			t.Errorf("key %v: env %v", tc.key != nil, env)
+		}
+	}
+}

@@ -22,6 +22,29 @@ type CallEnv struct {
 	// KnownHosts are the SSH host keys the host has pinned,
 	// "address:port" -> authorized_keys line.
 	KnownHosts map[string]string
+	// SerfKey is the controller's gossip key, which the Base container's
+	// agent needs to join; nil when the gossip is plaintext.
+	SerfKey Secret
+}
+
+// Secret is a secret byte string that never prints.
+type Secret []byte
+
+// Format prints whether it is set, never its value.
+func (s Secret) Format(f fmt.State, _ rune) {
+	if len(s) == 0 {
+		fmt.Fprint(f, "Secret{}")
+		return
+	}
+	fmt.Fprint(f, "Secret{<redacted>}")
+}
+
+// MarshalJSON writes it redacted.
+func (s Secret) MarshalJSON() ([]byte, error) {
+	if len(s) == 0 {
+		return []byte(`""`), nil
+	}
+	return []byte(`"<redacted>"`), nil
 }
 
 // DefaultSerfPort is where the controller's and the nodes' Serf listen

@@ -75,10 +75,10 @@ func TestWithDefaults(t *testing.T) {
 
 func TestCredentialsNeverPrint(t *testing.T) {
 	c := Credentials{"secret_key": "hunter2"}
-	env := CallEnv{Credentials: c}
+	env := CallEnv{Credentials: c, SerfKey: Secret("gossip-hunter2")}
 	raw, _ := json.Marshal(env)
-	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", env), fmt.Sprintf("%#v", c), string(raw)} {
-		if strings.Contains(s, "hunter2") {
+	for _, s := range []string{fmt.Sprint(c), fmt.Sprintf("%+v", env), fmt.Sprintf("%#v", c), fmt.Sprintf("%v %s %x", env.SerfKey, env.SerfKey, env.SerfKey), string(raw)} {
+		if strings.Contains(s, "hunter2") || strings.Contains(s, fmt.Sprintf("%x", "hunter2")) {
 			t.Errorf("secret printed: %s", s)
 		}
 	}

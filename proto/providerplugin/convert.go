@@ -183,7 +183,7 @@ func envToPB(e provider.CallEnv) *pb.CallEnv {
 	return &pb.CallEnv{
 		ControllerId: e.ControllerID, CatalogEntryName: e.CatalogEntryName,
 		CatalogEntry: dyn(e.CatalogEntry), Credentials: e.Credentials, ControllerAddress: e.ControllerAddress,
-		ControllerSerfPort: int32(e.ControllerSerfPort), KnownHosts: e.KnownHosts,
+		ControllerSerfPort: int32(e.ControllerSerfPort), KnownHosts: e.KnownHosts, SerfKey: e.SerfKey,
 	}
 }
 
@@ -191,7 +191,7 @@ func envFromPB(e *pb.CallEnv) provider.CallEnv {
 	return provider.CallEnv{
 		ControllerID: e.GetControllerId(), CatalogEntryName: e.GetCatalogEntryName(),
 		CatalogEntry: e.GetCatalogEntry().GetJson(), Credentials: e.GetCredentials(), ControllerAddress: e.GetControllerAddress(),
-		ControllerSerfPort: int(e.GetControllerSerfPort()), KnownHosts: e.GetKnownHosts(),
+		ControllerSerfPort: int(e.GetControllerSerfPort()), KnownHosts: e.GetKnownHosts(), SerfKey: e.GetSerfKey(),
 	}
 }
 

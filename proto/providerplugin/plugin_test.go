@@ -111,7 +111,7 @@ func TestErrorsCrossTheWire(t *testing.T) {
 			}
 			defer cancel()
 			_, err := p.CreateNode(ctx, provider.NodeRequest{
-				Env:  provider.CallEnv{ControllerID: "c", Credentials: provider.Credentials{"k": "v"}, CatalogEntry: json.RawMessage(`{"a":1}`)},
+				Env:  provider.CallEnv{ControllerID: "c", Credentials: provider.Credentials{"k": "v"}, CatalogEntry: json.RawMessage(`{"a":1}`), SerfKey: provider.Secret("key")},
 				Node: provider.NodeRef{NodeID: "n", NodeNo: 2, FixedIP: "10.0.0.1"},
 				Spec: json.RawMessage(`{"b":2}`),
 			})
@@ -125,7 +125,7 @@ func TestErrorsCrossTheWire(t *testing.T) {
 			if !errors.As(err, &de) || !de.HasCode(tc.wantCode) || !strings.Contains(err.Error(), tc.wantText) || de.Retryable() != tc.retry {
 				t.Fatalf("got %v; want code %q, text %q, retryable %v", err, tc.wantCode, tc.wantText, tc.retry)
 			}
-			if f.gotReq.Env.Credentials["k"] != "v" || f.gotReq.Node.NodeNo != 2 || f.gotReq.Node.FixedIP != "10.0.0.1" || string(f.gotReq.Spec) != `{"b":2}` {
+			if f.gotReq.Env.Credentials["k"] != "v" || string(f.gotReq.Env.SerfKey) != "key" || f.gotReq.Node.NodeNo != 2 || f.gotReq.Node.FixedIP != "10.0.0.1" || string(f.gotReq.Spec) != `{"b":2}` {
 				t.Errorf("request arrived changed: %+v", f.gotReq)
 			}
 		})

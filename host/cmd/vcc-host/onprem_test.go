@@ -6,7 +6,9 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,8 +102,21 @@ func TestOnPremises(t *testing.T) {
 			t.Errorf("agent of node %d did not log its join:\n%s", n.NodeNo, logs)
 		}
 	}
-	if out, _, _ := run(t, "status", "--data", h.Data); !strings.Contains(out, "2 node agent(s) alive") {
+	if out, _, _ := run(t, "status", "--data", h.Data); !strings.Contains(out, "2 node agent(s) alive, gossip encrypted") {
 		t.Errorf("status:\n%s", out)
+	}
+	// A new controller encrypts its gossip; the agents got its key.
+	raw, err := os.ReadFile(filepath.Join(h.Data, "serf.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gossipKey := strings.TrimSpace(string(raw))
+	env := a.Docker("inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", "vcc-base-"+u.Nodes[0].NodeID)
+	if !strings.Contains(env, "VCC_SERF_KEY="+gossipKey+"\n") {
+		t.Error("the Base container was not given the controller's gossip key")
+	}
+	if strings.Contains(h.Stderr.String(), gossipKey) {
+		t.Error("the gossip key reached the controller's log")
 	}
 
 	// Power off stops the Base container; power on brings the node back

@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/vccproject/vcc/host/internal/liveness"
 	"github.com/vccproject/vcc/host/internal/nodeagent"
 )
 
@@ -48,6 +49,13 @@ func fromEnv() (nodeagent.Config, error) {
 	}
 	if _, err := strconv.Atoi(ctrlPort); err != nil {
 		return cfg, fmt.Errorf("VCC_CONTROLLER_SERF_PORT=%q is not a port number", ctrlPort)
+	}
+	if k := os.Getenv("VCC_SERF_KEY"); k != "" {
+		key, err := liveness.ParseKey(k)
+		if err != nil {
+			return cfg, fmt.Errorf("VCC_SERF_KEY: %w", err) // never the value
+		}
+		cfg.Key = key
 	}
 	if ctrl != "" {
 		cfg.Controller = net.JoinHostPort(ctrl, ctrlPort)

@@ -271,8 +271,30 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 	if err != nil {
 		return nil, err
 	}
+	// A new controller makes its gossip key; one that already has VCs
+	// made before it had a key keeps plaintext, or their agents (which
+	// have none) could no longer join.
+	var fresh bool
+	err = st.View(func(tx store.Tx) error {
+		vcs, err := tx.VCs()
+		fresh = len(vcs) == 0
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	keyPath := filepath.Join(data, liveness.KeyFile)
+	key, err := liveness.LoadKey(keyPath, fresh)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		log.Warn("Serf gossip is not encrypted: this controller's nodes were started before it had a gossip key. "+
+			"Once they are re-created (or accepting that their agents cannot join until then), turn encryption on with: "+
+			"head -c 32 /dev/urandom | base64 > "+keyPath+" && chmod 600 "+keyPath+"; then restart", "key_file", keyPath)
+	}
 	return liveness.Start(ctx, liveness.Config{Bind: listen, Advertise: advertise, ControllerID: id,
-		SnapshotPath: filepath.Join(data, "serf.snapshot"), Logger: log})
+		SnapshotPath: filepath.Join(data, "serf.snapshot"), Key: key, Logger: log})
 }
 
 // parseLimits reads "aws=16,sim=64".

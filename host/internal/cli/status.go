@@ -66,8 +66,12 @@ func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metrics
 	}
 	serf := admin.Component{Name: "serf", State: "STOPPED", Detail: "--serf-listen off: node liveness disabled"}
 	if mon != nil {
+		gossip := "gossip encrypted"
+		if mon.Key() == nil {
+			gossip = "gossip NOT encrypted (see the serve log)"
+		}
 		serf = admin.Component{Name: "serf", State: "RUNNING", Uptime: up,
-			Detail: fmt.Sprintf("%s, %d node agent(s) alive", mon.Addr(), mon.Members()), LastError: mon.LastError()}
+			Detail: fmt.Sprintf("%s, %d node agent(s) alive, %s", mon.Addr(), mon.Members(), gossip), LastError: mon.LastError()}
 	}
 	return append(out, feed, serf)
 }

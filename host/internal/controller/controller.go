@@ -217,6 +217,7 @@ func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallE
 	}
 	if c.cfg.Liveness != nil {
 		env.ControllerSerfPort = c.cfg.Liveness.Port()
+		env.SerfKey = c.cfg.Liveness.Key()
 	}
 	if info, err := c.plugins.Info(u.Provider); err == nil && info.Has(provider.CapPreflight) {
 		if env.KnownHosts, err = knownhosts.All(c.st); err != nil {

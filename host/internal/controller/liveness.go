@@ -17,6 +17,8 @@ import (
 // Liveness is what the controller needs of the Serf monitor.
 type Liveness interface {
 	Port() int
+	// Key is the gossip key agents need (nil: plaintext gossip).
+	Key() []byte
 	Alive(nodeID string) bool
 	WaitAlive(ctx context.Context, nodeID string) error
 	Subscribe() (<-chan liveness.Event, func())

@@ -43,12 +43,16 @@ type Config struct {
 	ControllerID string
 	// SnapshotPath lets a restarted controller rejoin the nodes it knew.
 	SnapshotPath string
-	Logger       hclog.Logger
+	// Key encrypts and authenticates the gossip (AES, 16, 24 or 32
+	// bytes): only agents given it can join. Nil: plaintext.
+	Key    []byte
+	Logger hclog.Logger
 }
 
 // Monitor tracks which nodes' agents answer.
 type Monitor struct {
 	serf    *serf.Serf
+	key     []byte
 	log     hclog.Logger
 	started time.Time
 	events  chan serf.Event
@@ -60,15 +64,18 @@ type Monitor struct {
 	lastErr string
 }
 
+// Key is the gossip key nodes' agents need (nil: plaintext gossip).
+func (m *Monitor) Key() []byte { return m.key }
+
 // Start creates the controller's member and starts following events.
 func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
 	}
-	m := &Monitor{log: cfg.Logger.Named("serf"), started: time.Now(), events: make(chan serf.Event, 1024),
+	m := &Monitor{log: cfg.Logger.Named("serf"), started: time.Now(), events: make(chan serf.Event, 1024), key: cfg.Key,
 		alive: map[string]map[string]bool{}, waiters: map[string][]chan struct{}{}, subs: map[chan Event]struct{}{}}
 	conf, err := MemberConfig("vcc-controller-"+cfg.ControllerID, cfg.Bind, cfg.Advertise,
-		map[string]string{TagRole: "controller", TagController: cfg.ControllerID}, m.log)
+		map[string]string{TagRole: "controller", TagController: cfg.ControllerID}, cfg.Key, m.log)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +94,9 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 
 // MemberConfig is the Serf configuration of every vcc member, controller
 // or node agent: bind ("host:port", port 0 picks one) and advertise
-// addresses, the tuned failure detector, logs through log.
-func MemberConfig(name, bind, advertise string, tags map[string]string, log hclog.Logger) (*serf.Config, error) {
+// addresses, the tuned failure detector, the gossip key (nil: plaintext),
+// logs through log.
+func MemberConfig(name, bind, advertise string, tags map[string]string, key []byte, log hclog.Logger) (*serf.Config, error) {
 	host, portStr, err := net.SplitHostPort(bind)
 	if err != nil {
 		return nil, fmt.Errorf("serf address %q: %w (want host:port, e.g. 0.0.0.0:7947)", bind, err)
@@ -107,6 +115,11 @@ func MemberConfig(name, bind, advertise string, tags map[string]string, log hclo
 	conf.MemberlistConfig.AdvertisePort = port
 	if advertise != "" {
 		conf.MemberlistConfig.AdvertiseAddr = advertise
+	}
+	if len(key) > 0 {
+		// Every message encrypted and checked both ways: a member
+		// without the key can neither join nor be heard.
+		conf.MemberlistConfig.SecretKey = key
 	}
 	return conf, nil
 }

@@ -1,6 +1,7 @@
 package liveness_test
 
 import (
+	"bytes"
 	"context"
 	"testing"
 	"time"
@@ -9,10 +10,12 @@ import (
 	"github.com/vccproject/vcc/host/internal/nodeagent"
 )
 
-func start(t *testing.T, id string) *liveness.Monitor {
+func start(t *testing.T, id string) *liveness.Monitor { return startKeyed(t, id, nil) }
+
+func startKeyed(t *testing.T, id string, key []byte) *liveness.Monitor {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := liveness.Start(ctx, liveness.Config{Bind: "127.0.0.1:0", ControllerID: id})
+	m, err := liveness.Start(ctx, liveness.Config{Bind: "127.0.0.1:0", ControllerID: id, Key: key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,12 +26,16 @@ func start(t *testing.T, id string) *liveness.Monitor {
 // agent runs a vcc-node agent in-process; the returned func stops it, by
 // leaving (graceful) or by context cancel after the test.
 func agent(t *testing.T, m *liveness.Monitor, node, ctrlID string) (context.CancelFunc, chan error) {
+	return keyedAgent(t, m, node, ctrlID, m.Key())
+}
+
+func keyedAgent(t *testing.T, m *liveness.Monitor, node, ctrlID string, key []byte) (context.CancelFunc, chan error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
 		done <- nodeagent.Run(ctx, nodeagent.Config{NodeID: node, ControllerID: ctrlID, Controller: m.Addr(),
-			Bind: "127.0.0.1:0", RejoinEvery: 200 * time.Millisecond})
+			Bind: "127.0.0.1:0", RejoinEvery: 200 * time.Millisecond, Key: key})
 	}()
 	t.Cleanup(cancel)
 	return cancel, done
@@ -110,5 +117,30 @@ func TestRejoinStaysAlive(t *testing.T) {
 	time.Sleep(6 * time.Second)
 	if !m.Alive("n1") {
 		t.Fatal("the rejoined agent was lost")
+	}
+}
+
+// TestEncryptedGossip: with a gossip key, an agent given the key joins;
+// one without it, or with another, is never admitted.
+func TestEncryptedGossip(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 32)
+	m := startKeyed(t, "ctl1", key)
+	agent(t, m, "keyed", "ctl1")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.WaitAlive(ctx, "keyed"); err != nil {
+		t.Fatalf("the agent with the key never joined: %v", err)
+	}
+	keyedAgent(t, m, "plain", "ctl1", nil)
+	keyedAgent(t, m, "wrong", "ctl1", bytes.Repeat([]byte{8}, 32))
+	short, cancel2 := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel2()
+	for _, n := range []string{"plain", "wrong"} {
+		if err := m.WaitAlive(short, n); err == nil {
+			t.Errorf("agent %q without the right key was admitted", n)
+		}
+	}
+	if m.Members() != 1 {
+		t.Errorf("%d members, want only the keyed agent", m.Members())
 	}
 }

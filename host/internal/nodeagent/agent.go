@@ -35,7 +35,9 @@ type Config struct {
 	// RejoinEvery is how often the agent checks it still sees the
 	// controller and joins again if not (a controller restarted).
 	RejoinEvery time.Duration
-	Logger      hclog.Logger
+	// Key is the controller's gossip key (VCC_SERF_KEY); nil: plaintext.
+	Key    []byte
+	Logger hclog.Logger
 }
 
 // Run joins and stays a member until ctx ends, then leaves gracefully so
@@ -52,7 +54,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	log := cfg.Logger
 	conf, err := liveness.MemberConfig(cfg.NodeID, cfg.Bind, cfg.Advertise,
-		map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}, log)
+		map[string]string{liveness.TagRole: "node", liveness.TagController: cfg.ControllerID, liveness.TagNode: cfg.NodeID}, cfg.Key, log)
 	if err != nil {
 		return err
 	}

@@ -855,7 +855,11 @@ type CallEnv struct {
 	ControllerSerfPort int32 `protobuf:"varint,6,opt,name=controller_serf_port,json=controllerSerfPort,proto3" json:"controller_serf_port,omitempty"`
 	// SSH host keys the host has pinned, "address:port" -> an
 	// authorized_keys line; a plugin refuses a host presenting another key.
-	KnownHosts    map[string]string `protobuf:"bytes,7,rep,name=known_hosts,json=knownHosts,proto3" json:"known_hosts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	KnownHosts map[string]string `protobuf:"bytes,7,rep,name=known_hosts,json=knownHosts,proto3" json:"known_hosts,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The controller's Serf gossip key, which Base container agents need to
+	// join (VCC_SERF_KEY); empty when the gossip is not encrypted. A
+	// secret: never logged.
+	SerfKey       []byte `protobuf:"bytes,8,opt,name=serf_key,json=serfKey,proto3" json:"serf_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -935,6 +939,13 @@ func (x *CallEnv) GetControllerSerfPort() int32 {
 func (x *CallEnv) GetKnownHosts() map[string]string {
 	if x != nil {
 		return x.KnownHosts
+	}
+	return nil
+}
+
+func (x *CallEnv) GetSerfKey() []byte {
+	if x != nil {
+		return x.SerfKey
 	}
 	return nil
 }
@@ -2190,7 +2201,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\aflavors\x18\b \x03(\v2\x17.vcc.provider.v1.FlavorR\aflavors\x12G\n" +
 	"\x0fcredential_keys\x18\t \x03(\v2\x1e.vcc.provider.v1.CredentialKeyR\x0ecredentialKeys\x12\x18\n" +
 	"\aaliases\x18\n" +
-	" \x03(\tR\aaliases\"\x98\x04\n" +
+	" \x03(\tR\aaliases\"\xb3\x04\n" +
 	"\aCallEnv\x12#\n" +
 	"\rcontroller_id\x18\x01 \x01(\tR\fcontrollerId\x12,\n" +
 	"\x12catalog_entry_name\x18\x02 \x01(\tR\x10catalogEntryName\x12B\n" +
@@ -2199,7 +2210,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x12controller_address\x18\x05 \x01(\tR\x11controllerAddress\x120\n" +
 	"\x14controller_serf_port\x18\x06 \x01(\x05R\x12controllerSerfPort\x12I\n" +
 	"\vknown_hosts\x18\a \x03(\v2(.vcc.provider.v1.CallEnv.KnownHostsEntryR\n" +
-	"knownHosts\x1a>\n" +
+	"knownHosts\x12\x19\n" +
+	"\bserf_key\x18\b \x01(\fR\aserfKey\x1a>\n" +
 	"\x10CredentialsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
