@@ -28,6 +28,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/liveness"
+	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/host/internal/rotate"
@@ -271,14 +272,15 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 	if err != nil {
 		return nil, err
 	}
-	// A new controller makes its gossip key; one that already has VCs
-	// made before it had a key keeps plaintext, or their agents (which
-	// have none) could no longer join.
-	var fresh bool
+	// A controller without nodes makes its gossip key; one whose nodes
+	// were started before it had a key keeps plaintext until they are
+	// gone, or their agents (which have none) could no longer join.
+	fresh := true
 	err = st.View(func(tx store.Tx) error {
-		vcs, err := tx.VCs()
-		fresh = len(vcs) == 0
-		return err
+		return store.EachUnit(tx, func(_ *model.VC, _ *model.Unit, nodes []*model.Node) error {
+			fresh = fresh && len(nodes) == 0
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, err
@@ -290,7 +292,7 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 	}
 	if key == nil {
 		log.Warn("Serf gossip is not encrypted: this controller's nodes were started before it had a gossip key. "+
-			"Once they are re-created (or accepting that their agents cannot join until then), turn encryption on with: "+
+			"It turns on by itself at the first start without nodes; to turn it on now (their agents then cannot join until re-created): "+
 			"head -c 32 /dev/urandom | base64 > "+keyPath+" && chmod 600 "+keyPath+"; then restart", "key_file", keyPath)
 	}
 	return liveness.Start(ctx, liveness.Config{Bind: listen, Advertise: advertise, ControllerID: id,
