@@ -19,9 +19,8 @@ var _ provider.Preflighter = (*Provider)(nil)
 // group (in the subnet's VPC), the AMI, the instance type in the subnet's
 // zone, and fixed IPs inside the subnet's real CIDR and not among the
 // addresses AWS reserves. Four read-only calls per request, three of them
-// at once. A check
-// that fails for a passing reason (throttling, a network blip) becomes a
-// warning: the create goes ahead and the engine retries.
+// at once. What fails for a passing reason (throttling, a network blip)
+// or is not allowed by the IAM policy is a warning: the create goes ahead.
 func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
 	res := &provider.PreflightResult{}
 	c, diags := validateCatalog(req.Env.CatalogEntry)
