@@ -275,14 +275,17 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 	// A controller without nodes makes its gossip key; one whose nodes
 	// were started before it had a key keeps plaintext until they are
 	// gone, or their agents (which have none) could no longer join.
-	fresh := true
+	errNodes := errors.New("has nodes")
 	err = st.View(func(tx store.Tx) error {
 		return store.EachUnit(tx, func(_ *model.VC, _ *model.Unit, nodes []*model.Node) error {
-			fresh = fresh && len(nodes) == 0
+			if len(nodes) > 0 {
+				return errNodes // one is enough
+			}
 			return nil
 		})
 	})
-	if err != nil {
+	fresh := err == nil
+	if err != nil && !errors.Is(err, errNodes) {
 		return nil, err
 	}
 	keyPath := filepath.Join(data, liveness.KeyFile)
