@@ -44,6 +44,7 @@ func TestConformanceSpot(t *testing.T) {
 	f := fixture(t, true, moto.Start(t))
 	f.BadSpec = append(f.BadSpec,
 		providertest.Bad{Name: "block_duration", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "block_duration_minutes": 60}`), WantField: "spec.block_duration_minutes"},
-		providertest.Bad{Name: "spot_type", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_type": "forever"}`), WantField: "spec.spot_type"})
+		providertest.Bad{Name: "spot_type", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_type": "forever"}`), WantField: "spec.spot_type"},
+		providertest.Bad{Name: "spot_price", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_price": "cheap"}`), WantField: "spec.spot_price"})
 	providertest.Run(t, f)
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"net/url"
 	"regexp"
+	"strconv"
 
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -156,6 +157,13 @@ func (p *Provider) validateSpec(c catalog, raw json.RawMessage) provider.Diagnos
 	for i, d := range s.Disks {
 		if !volRE.MatchString(d) {
 			diags = append(diags, provider.Errorf(fmt.Sprintf("spec.disks[%d]", i), "%q is not an EBS volume id (vol- and 8 or 17 hex digits)", d))
+		}
+	}
+	if s.SpotPrice != "" {
+		if v, err := strconv.ParseFloat(s.SpotPrice, 64); err != nil || v <= 0 {
+			d := provider.Errorf("spec.spot_price", "%q is not a price: give the most USD per hour, like \"0.05\"", s.SpotPrice)
+			d.Detail = "leave it out to pay at most the on-demand price"
+			diags = append(diags, d)
 		}
 	}
 	if s.BlockMinutes != nil {
