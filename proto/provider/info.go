@@ -22,6 +22,9 @@ const (
 	// host confirms it with DescribeNodes (batched for a unit's nodes)
 	// before it forgets the node.
 	CapAsyncDelete Capability = "async_delete"
+	// CapSSHLogin: the plugin logs in to servers with the controller's
+	// SSH key, which the host then sends as CallEnv.ControllerSSHKey.
+	CapSSHLogin Capability = "ssh_login"
 	// CapSimulator marks a plugin that drives no real cloud.
 	CapSimulator Capability = "simulator"
 )
@@ -44,6 +47,16 @@ type Info struct {
 	CredentialKeys  []CredentialKey
 	// Aliases are other names the API accepts for this provider.
 	Aliases []string
+	// CredentialsFamily names the provider whose stored credentials this
+	// one uses when the user stored none of its own (aws_spot: "aws").
+	// The two sets are never mixed key by key.
+	CredentialsFamily string
+	// IPPoolFile, when set, says this provider's networks have no DHCP:
+	// the host gives every node a fixed IP from the pool of its catalog
+	// entry, declared in this file of the config directory (upstream's
+	// format: ENTRY: {prefix_len, ip_addresses}), and fills
+	// NodeRef.FixedIP. An address is never given twice.
+	IPPoolFile string
 }
 
 // Has reports whether the plugin offers c.
@@ -70,7 +83,3 @@ type CredentialKey struct {
 	Required    bool
 }
 
-// CredControllerSSHKey is a credential key the host fills itself with the
-// controller's SSH private key, for plugins that log in to servers with it
-// (onpremises). Users never store it.
-const CredControllerSSHKey = "controller_ssh_private_key"

@@ -25,6 +25,9 @@ type CallEnv struct {
 	// SerfKey is the controller's gossip key, which the Base container's
 	// agent needs to join; nil when the gossip is plaintext.
 	SerfKey Secret
+	// ControllerSSHKey is the controller's SSH private key (PEM), sent
+	// only to plugins with CapSSHLogin.
+	ControllerSSHKey Secret
 }
 
 // Secret is a secret byte string that never prints.

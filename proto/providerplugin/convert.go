@@ -24,6 +24,7 @@ var capToPB = map[provider.Capability]pb.Capability{
 	provider.CapPreflight:        pb.Capability_CAPABILITY_PREFLIGHT,
 	provider.CapBaseContainer:    pb.Capability_CAPABILITY_BASE_CONTAINER,
 	provider.CapAsyncDelete:      pb.Capability_CAPABILITY_ASYNC_DELETE,
+	provider.CapSSHLogin:         pb.Capability_CAPABILITY_SSH_LOGIN,
 }
 
 var typeToPB = map[provider.AttrType]pb.AttributeType{
@@ -63,6 +64,7 @@ func infoToPB(i *provider.Info) (*pb.GetInfoResponse, error) {
 	out := &pb.GetInfoResponse{
 		Name: i.Name, Version: i.Version, ProtocolVersion: int32(i.ProtocolVersion),
 		Description: i.Description, Aliases: i.Aliases,
+		CredentialsFamily: i.CredentialsFamily, IpPoolFile: i.IPPoolFile,
 	}
 	for _, c := range i.Capabilities {
 		if v, ok := capToPB[c]; ok {
@@ -93,6 +95,7 @@ func infoFromPB(r *pb.GetInfoResponse) (*provider.Info, error) {
 	out := &provider.Info{
 		Name: r.GetName(), Version: r.GetVersion(), ProtocolVersion: int(r.GetProtocolVersion()),
 		Description: r.GetDescription(), Aliases: r.GetAliases(),
+		CredentialsFamily: r.GetCredentialsFamily(), IPPoolFile: r.GetIpPoolFile(),
 	}
 	for _, c := range r.GetCapabilities() {
 		if v, ok := capFromPB[c]; ok {
@@ -184,6 +187,7 @@ func envToPB(e provider.CallEnv) *pb.CallEnv {
 		ControllerId: e.ControllerID, CatalogEntryName: e.CatalogEntryName,
 		CatalogEntry: dyn(e.CatalogEntry), Credentials: e.Credentials, ControllerAddress: e.ControllerAddress,
 		ControllerSerfPort: int32(e.ControllerSerfPort), KnownHosts: e.KnownHosts, SerfKey: e.SerfKey,
+		ControllerSshKey: e.ControllerSSHKey,
 	}
 }
 
@@ -192,6 +196,7 @@ func envFromPB(e *pb.CallEnv) provider.CallEnv {
 		ControllerID: e.GetControllerId(), CatalogEntryName: e.GetCatalogEntryName(),
 		CatalogEntry: e.GetCatalogEntry().GetJson(), Credentials: e.GetCredentials(), ControllerAddress: e.GetControllerAddress(),
 		ControllerSerfPort: int(e.GetControllerSerfPort()), KnownHosts: e.GetKnownHosts(), SerfKey: e.GetSerfKey(),
+		ControllerSSHKey: e.GetControllerSshKey(),
 	}
 }
 

@@ -53,22 +53,21 @@ func (s *Server) listCredentials(w http.ResponseWriter, r *http.Request, _ httpr
 // declare the key.
 func (s *Server) credentialKey(w http.ResponseWriter, ps httprouter.Params) (string, string, bool) {
 	prov, key := pluginmgr.Normalize(ps.ByName("provider")), ps.ByName("key")
-	if key == provider.CredControllerSSHKey {
-		writeError(w, http.StatusBadRequest, "this credential is the controller's own",
-			sdk.FieldError{Field: "key", Message: key + " is filled by the controller with its SSH key; authorise GET /vcp/v1/occtr/publickey on the servers instead"})
-		return "", "", false
-	}
 	if info, err := s.plugins.Info(prov); err == nil {
 		var names []string
 		for _, k := range info.CredentialKeys {
-			if k.Name != provider.CredControllerSSHKey {
-				names = append(names, k.Name)
-			}
+			names = append(names, k.Name)
 		}
 		// A family name (aws for aws_spot) is accepted as its own provider.
 		if !slices.Contains(names, key) {
-			writeError(w, http.StatusBadRequest, "unknown credential key",
-				sdk.FieldError{Field: "key", Message: fmt.Sprintf("provider %s takes the keys: %s", prov, strings.Join(names, ", "))})
+			msg := fmt.Sprintf("provider %s takes the keys: %s", prov, strings.Join(names, ", "))
+			if len(names) == 0 {
+				msg = fmt.Sprintf("provider %s takes no credentials", prov)
+			}
+			if info.Has(provider.CapSSHLogin) {
+				msg += "; it logs in with the controller's own SSH key: authorise GET /vcp/v1/occtr/publickey on the servers"
+			}
+			writeError(w, http.StatusBadRequest, "unknown credential key", sdk.FieldError{Field: "key", Message: msg})
 			return "", "", false
 		}
 	}

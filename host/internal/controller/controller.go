@@ -41,7 +41,7 @@ type Config struct {
 	// (VCP_OFFICIAL_REGISTRY_ADDRESS).
 	Registry string
 	// SSHKeyFile is the controller's SSH private key, handed to plugins
-	// that log in to servers (provider.CredControllerSSHKey).
+	// that log in to servers (capability ssh_login, CallEnv.ControllerSSHKey).
 	SSHKeyFile string
 	// Liveness is the Serf monitor; nil turns liveness off (a node is
 	// RUNNING when its instance runs).
@@ -71,7 +71,7 @@ type Controller struct {
 
 	// keyOnce guards key, the controller's SSH private key (see sshKey).
 	keyOnce sync.Once
-	key     string
+	key     provider.Secret
 	keyErr  error
 
 	// checking holds the nodes whose loss is being looked into, so the
@@ -219,7 +219,16 @@ func (c *Controller) CallEnv(ctx context.Context, u *model.Unit) (provider.CallE
 		env.ControllerSerfPort = c.cfg.Liveness.Port()
 		env.SerfKey = c.cfg.Liveness.Key()
 	}
-	if info, err := c.plugins.Info(u.Provider); err == nil && info.Has(provider.CapPreflight) {
+	info, err := c.plugins.Info(u.Provider)
+	if err != nil {
+		return env, nil
+	}
+	if info.Has(provider.CapSSHLogin) {
+		key, err := c.sshKey()
+		if err != nil {
+			return provider.CallEnv{}, err
+		}
+		env.ControllerSSHKey = key
 		if env.KnownHosts, err = knownhosts.All(c.st); err != nil {
 			return provider.CallEnv{}, err
 		}

@@ -20,7 +20,7 @@ func CredentialPath(prov, key string) string { return "credentials/" + prov + "/
 // credentials reads a unit's credentials for one call: each key the plugin
 // declares, from the unit's vault:// reference, else the user's stored
 // credentials of the provider or, when the user stored none of those, of
-// its family (the name before the first '_': aws_spot falls back to aws).
+// the credentials family the plugin declares (aws_spot: aws).
 // A set is never mixed: an aws_spot access key is not paired with an aws
 // secret. It also returns the required keys that are missing.
 func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
@@ -33,21 +33,13 @@ func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.C
 	if err != nil {
 		return nil, nil, err
 	}
-	if family, _, ok := strings.Cut(u.Provider, "_"); ok && len(stored) == 0 {
+	if family := info.CredentialsFamily; family != "" && len(stored) == 0 {
 		if stored, err = c.storedCredentials(ctx, u, info.CredentialKeys, family); err != nil {
 			return nil, nil, err
 		}
 	}
 	var missing []string
 	for _, k := range info.CredentialKeys {
-		if k.Name == provider.CredControllerSSHKey {
-			key, err := c.sshKey()
-			if err != nil {
-				return nil, nil, err
-			}
-			out[k.Name] = key
-			continue
-		}
 		if ref, ok := u.CredentialRefs[k.Name]; ok {
 			v, err := c.resolveRef(ctx, u, k.Name, ref)
 			if err != nil {
@@ -73,7 +65,7 @@ func (c *Controller) storedCredentials(ctx context.Context, u *model.Unit, keys 
 		return out, nil
 	}
 	for _, k := range keys {
-		if _, ref := u.CredentialRefs[k.Name]; ref || k.Name == provider.CredControllerSSHKey {
+		if _, ref := u.CredentialRefs[k.Name]; ref {
 			continue
 		}
 		v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(prov, k.Name))
@@ -171,7 +163,7 @@ func (c *Controller) checkCredentials(ctx context.Context, u *model.Unit) error 
 // sshKey is the controller's SSH private key, read from its file once:
 // it never changes while the controller runs, and onpremises calls (every
 // describe tick) need it.
-func (c *Controller) sshKey() (string, error) {
+func (c *Controller) sshKey() (provider.Secret, error) {
 	c.keyOnce.Do(func() {
 		if c.cfg.SSHKeyFile == "" {
 			c.keyErr = errors.New("this controller has no SSH key configured")
@@ -182,7 +174,7 @@ func (c *Controller) sshKey() (string, error) {
 			c.keyErr = fmt.Errorf("controller SSH key: %w", err)
 			return
 		}
-		c.key = string(raw)
+		c.key = raw
 	})
 	return c.key, c.keyErr
 }

@@ -194,6 +194,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		var spec map[string]json.RawMessage
 		_ = json.Unmarshal(u.Spec, &spec)
 		spec["ip_addresses"], _ = json.Marshal(ips)
+		spec["num_nodes"], _ = json.Marshal(n) // the nodes of this request
 		check := *u
 		check.Spec, _ = json.Marshal(spec)
 		if err := c.validateWithPlugin(ctx, &check); err != nil {

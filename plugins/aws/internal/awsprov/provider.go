@@ -44,6 +44,7 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 		// As upstream: spot instances have no power calls (a reclaimed
 		// one is replaced, not restarted by hand).
 		info.Name, info.Description, info.Aliases = "aws_spot", "Amazon EC2 spot instances", []string{"aws-spot"}
+		info.CredentialsFamily = "aws"
 		info.Capabilities = []provider.Capability{provider.CapSpot, provider.CapFixedIP, provider.CapTags, provider.CapAttachDisks, provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete, provider.CapPreflight}
 		info.Flavors = spotFlavors
 	}

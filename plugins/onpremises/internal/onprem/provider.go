@@ -34,9 +34,8 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 		Name: "onpremises", Version: p.version,
 		Description: "existing Linux servers with Docker, reached over SSH",
 		Capabilities: []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapFixedIP,
-			provider.CapGPU, provider.CapPreflight, provider.CapBaseContainer},
+			provider.CapGPU, provider.CapPreflight, provider.CapBaseContainer, provider.CapSSHLogin},
 		CatalogSchema: provider.CommonCatalogAttributes(), SpecSchema: specSchema, Flavors: flavors,
-		CredentialKeys: []provider.CredentialKey{{Name: CredSSHKey, Description: "the controller's own SSH key; the host fills it"}},
 	}, nil
 }
 

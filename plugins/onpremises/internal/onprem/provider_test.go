@@ -20,7 +20,7 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Fixture{
 		Provider: providertest.Connect(t, New("0.1.0")),
 		Env: provider.CallEnv{ControllerID: "ctl-conformance", CatalogEntryName: "default", CatalogEntry: json.RawMessage(`{}`),
-			ControllerAddress: "127.0.0.1", Credentials: provider.Credentials{CredSSHKey: priv}},
+			ControllerAddress: "127.0.0.1", ControllerSSHKey: provider.Secret(priv)},
 		Spec: json.RawMessage(spec), FixedIP: srv.IP,
 		BadCatalog: []providertest.Bad{{Name: "unknown key", Doc: json.RawMessage(`{"aws_region": "x"}`), WantField: "catalog.aws_region"}},
 		BadSpec: []providertest.Bad{
@@ -41,7 +41,7 @@ func TestPreflight(t *testing.T) {
 	noDocker := servers.Start(t, servers.Options{AuthorizedKey: pub, Sudo: true, NoDocker: true})
 	wrongKey := servers.Start(t, servers.Options{AuthorizedKey: otherPub, Sudo: true, NoDocker: true})
 	p := providertest.Connect(t, New("0.1.0")).(provider.Preflighter)
-	env := provider.CallEnv{ControllerID: "ctl", CatalogEntry: json.RawMessage(`{}`), Credentials: provider.Credentials{CredSSHKey: priv}}
+	env := provider.CallEnv{ControllerID: "ctl", CatalogEntry: json.RawMessage(`{}`), ControllerSSHKey: provider.Secret(priv)}
 	pre := func(ip, user string, known map[string]string) *provider.PreflightResult {
 		t.Helper()
 		e := env

@@ -18,10 +18,6 @@ import (
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// CredSSHKey is the credential the host fills with the controller's own
-// SSH private key (users never store it).
-const CredSSHKey = provider.CredControllerSSHKey
-
 // target is one existing server as the spec names it.
 type target struct {
 	Addr string // host:port
@@ -198,11 +194,10 @@ func (c *conn) run(ctx context.Context, cmd string) (string, error) {
 
 // signer parses the controller key the host passed.
 func signer(env provider.CallEnv) (ssh.Signer, error) {
-	pem := env.Credentials[CredSSHKey]
-	if pem == "" {
-		return nil, errors.New("the host passed no controller SSH key (the host fills " + CredSSHKey + " itself; is it older than this plugin?)")
+	if len(env.ControllerSSHKey) == 0 {
+		return nil, errors.New("the host passed no controller SSH key (it sends one to plugins with the ssh_login capability; is it older than this plugin?)")
 	}
-	s, err := ssh.ParsePrivateKey([]byte(pem))
+	s, err := ssh.ParsePrivateKey(env.ControllerSSHKey)
 	if err != nil {
 		return nil, fmt.Errorf("controller SSH key: %w", err)
 	}

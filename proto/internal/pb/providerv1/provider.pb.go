@@ -94,6 +94,9 @@ const (
 	Capability_CAPABILITY_PREFLIGHT          Capability = 10
 	Capability_CAPABILITY_BASE_CONTAINER     Capability = 11
 	Capability_CAPABILITY_ASYNC_DELETE       Capability = 12
+	// The plugin logs in to servers with the controller's SSH key, which
+	// the host then sends as CallEnv.controller_ssh_key.
+	Capability_CAPABILITY_SSH_LOGIN Capability = 13
 )
 
 // Enum value maps for Capability.
@@ -112,6 +115,7 @@ var (
 		10: "CAPABILITY_PREFLIGHT",
 		11: "CAPABILITY_BASE_CONTAINER",
 		12: "CAPABILITY_ASYNC_DELETE",
+		13: "CAPABILITY_SSH_LOGIN",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":        0,
@@ -127,6 +131,7 @@ var (
 		"CAPABILITY_PREFLIGHT":          10,
 		"CAPABILITY_BASE_CONTAINER":     11,
 		"CAPABILITY_ASYNC_DELETE":       12,
+		"CAPABILITY_SSH_LOGIN":          13,
 	}
 )
 
@@ -735,8 +740,17 @@ type GetInfoResponse struct {
 	Flavors         []*Flavor              `protobuf:"bytes,8,rep,name=flavors,proto3" json:"flavors,omitempty"`
 	CredentialKeys  []*CredentialKey       `protobuf:"bytes,9,rep,name=credential_keys,json=credentialKeys,proto3" json:"credential_keys,omitempty"`
 	Aliases         []string               `protobuf:"bytes,10,rep,name=aliases,proto3" json:"aliases,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The provider whose stored credentials this one uses when the user has
+	// stored none of its own (aws_spot -> aws); empty for none. The sets are
+	// never mixed key by key.
+	CredentialsFamily string `protobuf:"bytes,11,opt,name=credentials_family,json=credentialsFamily,proto3" json:"credentials_family,omitempty"`
+	// When set, this provider's networks have no DHCP: the host hands each
+	// node a fixed IP from a pool declared per catalog entry in this file of
+	// the config directory (upstream's format, ENTRY: {prefix_len,
+	// ip_addresses}), durably, never twice, and fills NodeRef.fixed_ip.
+	IpPoolFile    string `protobuf:"bytes,12,opt,name=ip_pool_file,json=ipPoolFile,proto3" json:"ip_pool_file,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetInfoResponse) Reset() {
@@ -839,6 +853,20 @@ func (x *GetInfoResponse) GetAliases() []string {
 	return nil
 }
 
+func (x *GetInfoResponse) GetCredentialsFamily() string {
+	if x != nil {
+		return x.CredentialsFamily
+	}
+	return ""
+}
+
+func (x *GetInfoResponse) GetIpPoolFile() string {
+	if x != nil {
+		return x.IpPoolFile
+	}
+	return ""
+}
+
 // CallEnv is what the host knows about where and as whom a call runs.
 type CallEnv struct {
 	state            protoimpl.MessageState `protogen:"open.v1"`
@@ -859,9 +887,13 @@ type CallEnv struct {
 	// The controller's Serf gossip key, which Base container agents need to
 	// join (VCC_SERF_KEY); empty when the gossip is not encrypted. A
 	// secret: never logged.
-	SerfKey       []byte `protobuf:"bytes,8,opt,name=serf_key,json=serfKey,proto3" json:"serf_key,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	SerfKey []byte `protobuf:"bytes,8,opt,name=serf_key,json=serfKey,proto3" json:"serf_key,omitempty"`
+	// The controller's SSH private key (PEM), for plugins that log in to
+	// servers (capability SSH_LOGIN); empty for the others. A secret: never
+	// logged.
+	ControllerSshKey []byte `protobuf:"bytes,9,opt,name=controller_ssh_key,json=controllerSshKey,proto3" json:"controller_ssh_key,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *CallEnv) Reset() {
@@ -946,6 +978,13 @@ func (x *CallEnv) GetKnownHosts() map[string]string {
 func (x *CallEnv) GetSerfKey() []byte {
 	if x != nil {
 		return x.SerfKey
+	}
+	return nil
+}
+
+func (x *CallEnv) GetControllerSshKey() []byte {
+	if x != nil {
+		return x.ControllerSshKey
 	}
 	return nil
 }
@@ -2188,7 +2227,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1a\n" +
 	"\brequired\x18\x03 \x01(\bR\brequired\"D\n" +
 	"\x0eGetInfoRequest\x122\n" +
-	"\x15host_protocol_version\x18\x01 \x01(\x05R\x13hostProtocolVersion\"\xdd\x03\n" +
+	"\x15host_protocol_version\x18\x01 \x01(\x05R\x13hostProtocolVersion\"\xae\x04\n" +
 	"\x0fGetInfoResponse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12)\n" +
@@ -2201,7 +2240,10 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\aflavors\x18\b \x03(\v2\x17.vcc.provider.v1.FlavorR\aflavors\x12G\n" +
 	"\x0fcredential_keys\x18\t \x03(\v2\x1e.vcc.provider.v1.CredentialKeyR\x0ecredentialKeys\x12\x18\n" +
 	"\aaliases\x18\n" +
-	" \x03(\tR\aaliases\"\xb3\x04\n" +
+	" \x03(\tR\aaliases\x12-\n" +
+	"\x12credentials_family\x18\v \x01(\tR\x11credentialsFamily\x12 \n" +
+	"\fip_pool_file\x18\f \x01(\tR\n" +
+	"ipPoolFile\"\xe1\x04\n" +
 	"\aCallEnv\x12#\n" +
 	"\rcontroller_id\x18\x01 \x01(\tR\fcontrollerId\x12,\n" +
 	"\x12catalog_entry_name\x18\x02 \x01(\tR\x10catalogEntryName\x12B\n" +
@@ -2211,7 +2253,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x14controller_serf_port\x18\x06 \x01(\x05R\x12controllerSerfPort\x12I\n" +
 	"\vknown_hosts\x18\a \x03(\v2(.vcc.provider.v1.CallEnv.KnownHostsEntryR\n" +
 	"knownHosts\x12\x19\n" +
-	"\bserf_key\x18\b \x01(\fR\aserfKey\x1a>\n" +
+	"\bserf_key\x18\b \x01(\fR\aserfKey\x12,\n" +
+	"\x12controller_ssh_key\x18\t \x01(\fR\x10controllerSshKey\x1a>\n" +
 	"\x10CredentialsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a=\n" +
@@ -2308,7 +2351,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02*\xdc\x02\n" +
+	"\x10SEVERITY_WARNING\x10\x02*\xf6\x02\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2324,7 +2367,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x14CAPABILITY_PREFLIGHT\x10\n" +
 	"\x12\x1d\n" +
 	"\x19CAPABILITY_BASE_CONTAINER\x10\v\x12\x1b\n" +
-	"\x17CAPABILITY_ASYNC_DELETE\x10\f*\xd5\x01\n" +
+	"\x17CAPABILITY_ASYNC_DELETE\x10\f\x12\x18\n" +
+	"\x14CAPABILITY_SSH_LOGIN\x10\r*\xd5\x01\n" +
 	"\rAttributeType\x12\x1e\n" +
 	"\x1aATTRIBUTE_TYPE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ATTRIBUTE_TYPE_STRING\x10\x01\x12\x16\n" +
