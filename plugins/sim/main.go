@@ -15,7 +15,7 @@ import (
 var version = "0.1.0"
 
 func main() {
-	if len(os.Args) > 1 {
+	if len(os.Args) > 1 && os.Args[1] != "-debug" && os.Args[1] != "--debug" {
 		os.Exit(sim.Chaos(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	providerplugin.Serve(sim.New(version))

@@ -29,11 +29,53 @@ type Provider interface {
 	// cloud does not have) and, with AllOfController, every instance tagged
 	// with the controller id.
 	DescribeNodes(ctx context.Context, req DescribeRequest) ([]NodeStatus, error)
-	// PowerOn, PowerOff and Reboot are gated by CapPower and CapReboot.
+}
+
+// Optional interfaces: a plugin implements one exactly when it declares
+// its capability (the conformance suite checks that they agree). The
+// gRPC adapter answers "unsupported" for a call whose interface the
+// plugin does not implement, so no plugin writes stub methods.
+
+// Powerer is implemented by providers with CapPower.
+type Powerer interface {
 	PowerOn(ctx context.Context, req NodeRequest) (*NodeStatus, error)
 	PowerOff(ctx context.Context, req NodeRequest) (*NodeStatus, error)
+}
+
+// Rebooter is implemented by providers with CapReboot.
+type Rebooter interface {
 	Reboot(ctx context.Context, req NodeRequest) (*NodeStatus, error)
 }
+
+// Full is every call of the protocol: what the host's client of a plugin
+// offers (it forwards each call, and the plugin answers "unsupported"
+// for what it does not implement).
+type Full interface {
+	Provider
+	Powerer
+	Rebooter
+	Preflighter
+}
+
+// Implements lists the capabilities whose optional interface p
+// implements.
+func Implements(p Provider) []Capability {
+	var out []Capability
+	if _, ok := p.(Powerer); ok {
+		out = append(out, CapPower)
+	}
+	if _, ok := p.(Rebooter); ok {
+		out = append(out, CapReboot)
+	}
+	if _, ok := p.(Preflighter); ok {
+		out = append(out, CapPreflight)
+	}
+	return out
+}
+
+// InterfaceCapabilities are the capabilities bound to an optional
+// interface (see Implements).
+var InterfaceCapabilities = []Capability{CapPower, CapReboot, CapPreflight}
 
 // NodeRequest is the input of every single-node call.
 type NodeRequest struct {

@@ -17,7 +17,7 @@ type Client struct {
 	done <-chan struct{}
 }
 
-var _ provider.Provider = (*Client)(nil)
+var _ provider.Full = (*Client)(nil)
 
 // Done is closed when the plugin process has exited.
 func (c *Client) Done() <-chan struct{} { return c.done }

@@ -86,7 +86,10 @@ func (s *server) ValidateSpec(ctx context.Context, r *pb.ValidateSpecRequest) (*
 func (s *server) Preflight(ctx context.Context, r *pb.PreflightRequest) (*pb.PreflightResponse, error) {
 	pf, ok := s.impl.(provider.Preflighter)
 	if !ok {
-		return &pb.PreflightResponse{}, nil
+		// The host asks only plugins with CapPreflight; anyone else
+		// learns the plugin has none.
+		return &pb.PreflightResponse{Diagnostics: diagsToPB(provider.Diagnostics{{Severity: provider.SeverityError,
+			Code: provider.CodeUnsupported, Summary: "this plugin has no preflight"}})}, nil
 	}
 	req := provider.PreflightRequest{Env: envFromPB(r.GetEnv()), Spec: r.GetSpec().GetJson()}
 	for _, n := range r.GetNodes() {
@@ -166,7 +169,13 @@ func (s *server) DescribeNodes(ctx context.Context, r *pb.DescribeNodesRequest) 
 
 func (s *server) PowerOn(ctx context.Context, r *pb.PowerOnRequest) (*pb.PowerOnResponse, error) {
 	req := nodeReq(r.GetEnv(), r.GetNode(), r.GetSpec())
-	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) { return s.impl.PowerOn(ctx, req) })
+	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) {
+		pw, ok := s.impl.(provider.Powerer)
+		if !ok {
+			return nil, s.unsupported(ctx, "power on", provider.CapPower)
+		}
+		return pw.PowerOn(ctx, req)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +184,13 @@ func (s *server) PowerOn(ctx context.Context, r *pb.PowerOnRequest) (*pb.PowerOn
 
 func (s *server) PowerOff(ctx context.Context, r *pb.PowerOffRequest) (*pb.PowerOffResponse, error) {
 	req := nodeReq(r.GetEnv(), r.GetNode(), r.GetSpec())
-	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) { return s.impl.PowerOff(ctx, req) })
+	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) {
+		pw, ok := s.impl.(provider.Powerer)
+		if !ok {
+			return nil, s.unsupported(ctx, "power off", provider.CapPower)
+		}
+		return pw.PowerOff(ctx, req)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -184,9 +199,25 @@ func (s *server) PowerOff(ctx context.Context, r *pb.PowerOffRequest) (*pb.Power
 
 func (s *server) Reboot(ctx context.Context, r *pb.RebootRequest) (*pb.RebootResponse, error) {
 	req := nodeReq(r.GetEnv(), r.GetNode(), r.GetSpec())
-	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) { return s.impl.Reboot(ctx, req) })
+	st, diags, err := s.nodeCall(ctx, func() (*provider.NodeStatus, error) {
+		rb, ok := s.impl.(provider.Rebooter)
+		if !ok {
+			return nil, s.unsupported(ctx, "reboot", provider.CapReboot)
+		}
+		return rb.Reboot(ctx, req)
+	})
 	if err != nil {
 		return nil, err
 	}
 	return &pb.RebootResponse{Node: st, Diagnostics: diags}, nil
+}
+
+// unsupported is the answer to a call whose optional interface the plugin
+// does not implement.
+func (s *server) unsupported(ctx context.Context, op string, needs provider.Capability) error {
+	name := "this provider"
+	if info, err := s.impl.GetInfo(ctx); err == nil {
+		name = info.Name
+	}
+	return provider.UnsupportedError(name, op, needs)
 }

@@ -17,7 +17,7 @@ import (
 
 // Connect serves impl over an in-process gRPC connection (real
 // serialisation, no subprocess) and returns the host-side client.
-func Connect(t testing.TB, impl provider.Provider) provider.Provider {
+func Connect(t testing.TB, impl provider.Provider) provider.Full {
 	t.Helper()
 	set := providerplugin.PluginSets(impl, hclog.NewNullLogger())[providerplugin.ProtocolVersion]
 	client, _ := plugin.TestPluginGRPCConn(t, false, set)
@@ -26,12 +26,12 @@ func Connect(t testing.TB, impl provider.Provider) provider.Provider {
 	if err != nil {
 		t.Fatalf("dispense provider: %v", err)
 	}
-	return raw.(provider.Provider)
+	return raw.(provider.Full)
 }
 
 // Launch starts the plugin binary at path the way vcc-host does and
 // returns its client; the process is killed when the test ends.
-func Launch(t testing.TB, path string, env ...string) provider.Provider {
+func Launch(t testing.TB, path string, env ...string) provider.Full {
 	t.Helper()
 	cmd := exec.Command(path)
 	cmd.Env = env

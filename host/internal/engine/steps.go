@@ -86,14 +86,14 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		if t.node.State == model.NodePowerOff {
 			return nil
 		}
-		return e.power(ctx, op, t, "PowerOff", t.prov.PowerOff, provider.InstanceStopped, model.NodePowerOff)
+		return e.power(ctx, op, t, "PowerOff", powerer(t.prov).PowerOff, provider.InstanceStopped, model.NodePowerOff)
 	case model.OpPowerOn:
 		if t.node.State == model.NodeRunning {
 			return nil
 		}
-		return e.power(ctx, op, t, "PowerOn", t.prov.PowerOn, provider.InstanceRunning, model.NodeRunning)
+		return e.power(ctx, op, t, "PowerOn", powerer(t.prov).PowerOn, provider.InstanceRunning, model.NodeRunning)
 	case model.OpReboot:
-		return e.power(ctx, op, t, "Reboot", t.prov.Reboot, provider.InstanceRunning, model.NodeRunning)
+		return e.power(ctx, op, t, "Reboot", rebooter(t.prov).Reboot, provider.InstanceRunning, model.NodeRunning)
 	}
 	return fmt.Errorf("unknown operation kind %q", op.Kind)
 }
@@ -330,4 +330,34 @@ func moveNode(n *model.Node, to model.NodeState) error {
 	}
 	n.State = to
 	return nil
+}
+
+// powerer is p's power calls; the host's plugin clients have them all
+// (a plugin without answers "unsupported"), an in-process provider may not.
+func powerer(p provider.Provider) provider.Powerer {
+	if pw, ok := p.(provider.Powerer); ok {
+		return pw
+	}
+	return unsupported{}
+}
+
+func rebooter(p provider.Provider) provider.Rebooter {
+	if rb, ok := p.(provider.Rebooter); ok {
+		return rb
+	}
+	return unsupported{}
+}
+
+type unsupported struct{}
+
+func (unsupported) PowerOn(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError("this provider", "power on", provider.CapPower)
+}
+
+func (unsupported) PowerOff(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError("this provider", "power off", provider.CapPower)
+}
+
+func (unsupported) Reboot(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
+	return nil, provider.UnsupportedError("this provider", "reboot", provider.CapReboot)
 }

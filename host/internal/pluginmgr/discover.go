@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/semver"
+
+	"github.com/vccproject/vcc/proto/providerplugin"
 )
 
 // FilePrefix starts every plugin binary's name.
@@ -30,6 +32,9 @@ type Candidate struct {
 	Pin string
 	// ShadowedBy names the path that wins over this one, if any.
 	ShadowedBy string
+	// Reattach, when set, is a plugin in debug mode to attach to instead
+	// of a binary to start.
+	Reattach *providerplugin.ReattachConfig
 }
 
 // Normalize makes provider names comparable: "aws-spot" and "aws_spot"

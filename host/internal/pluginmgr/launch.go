@@ -52,6 +52,9 @@ var versionRE = regexp.MustCompile(`Plugin version: (\d+)`)
 // launch starts the plugin of c, checks its pin, protocol and identity, and
 // returns it running.
 func launch(ctx context.Context, c Candidate, o launchOpts) (*process, error) {
+	if c.Reattach != nil {
+		return attach(ctx, c, o)
+	}
 	if c.Pin == "" {
 		return nil, &RefusedError{
 			Path: c.Path, Reason: "it is not pinned (no " + PinPath(c.Path) + ")",

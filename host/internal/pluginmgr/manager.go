@@ -105,6 +105,11 @@ func (m *Manager) launchOpts() launchOpts {
 // that fail are recorded (see Statuses), not fatal.
 func (m *Manager) Start(ctx context.Context) {
 	active, shadowed, warnings := Discover(m.cfg.Dirs)
+	active, debugging, err := reattached(active)
+	if err != nil {
+		warnings = append(warnings, err.Error())
+	}
+	warnings = append(warnings, debugging...)
 	for _, w := range warnings {
 		m.logger.Warn(w)
 	}

@@ -193,7 +193,7 @@ func TestUnsafeCallNotRetried(t *testing.T) {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		_, err := p.Reboot(context.Background(), req)
+		_, err := p.(provider.Rebooter).Reboot(context.Background(), req)
 		errc <- err
 	}()
 	time.Sleep(300 * time.Millisecond)
@@ -212,7 +212,7 @@ func TestUnsafeCallNotRetried(t *testing.T) {
 func TestCapabilityGate(t *testing.T) {
 	m := start(t, testenv.PluginDir(t, true, map[string]string{"vcc-provider-nopower": testenv.TestPlugin(t, "nopower", 1)}), nil)
 	p, _ := m.Provider("nopower")
-	_, err := p.PowerOff(context.Background(), provider.NodeRequest{Node: provider.NodeRef{NodeID: "n"}})
+	_, err := p.(provider.Powerer).PowerOff(context.Background(), provider.NodeRequest{Node: provider.NodeRef{NodeID: "n"}})
 	var de *provider.DiagnosticsError
 	if !errors.As(err, &de) || !de.HasCode(provider.CodeUnsupported) || !strings.Contains(err.Error(), `"nopower" does not support power off`) {
 		t.Fatalf("PowerOff: %v; want an unsupported diagnostic naming the provider", err)

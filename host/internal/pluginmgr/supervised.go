@@ -14,7 +14,7 @@ type supervised struct {
 	inst *instance
 }
 
-var _ provider.Provider = (*supervised)(nil)
+var _ provider.Full = (*supervised)(nil)
 
 func (s *supervised) GetInfo(ctx context.Context) (*provider.Info, error) {
 	var out *provider.Info
@@ -86,14 +86,14 @@ func (s *supervised) PowerOn(ctx context.Context, req provider.NodeRequest) (*pr
 	if err := s.require(provider.CapPower, "power on"); err != nil {
 		return nil, err
 	}
-	return s.nodeOp(ctx, "PowerOn", true, func(p provider.Provider) (*provider.NodeStatus, error) { return p.PowerOn(ctx, req) })
+	return s.nodeOp(ctx, "PowerOn", true, func(p provider.Provider) (*provider.NodeStatus, error) { return p.(provider.Powerer).PowerOn(ctx, req) })
 }
 
 func (s *supervised) PowerOff(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
 	if err := s.require(provider.CapPower, "power off"); err != nil {
 		return nil, err
 	}
-	return s.nodeOp(ctx, "PowerOff", true, func(p provider.Provider) (*provider.NodeStatus, error) { return p.PowerOff(ctx, req) })
+	return s.nodeOp(ctx, "PowerOff", true, func(p provider.Provider) (*provider.NodeStatus, error) { return p.(provider.Powerer).PowerOff(ctx, req) })
 }
 
 // Reboot is never repeated: a retry could reboot the node twice.
@@ -101,7 +101,7 @@ func (s *supervised) Reboot(ctx context.Context, req provider.NodeRequest) (*pro
 	if err := s.require(provider.CapReboot, "reboot"); err != nil {
 		return nil, err
 	}
-	return s.nodeOp(ctx, "Reboot", false, func(p provider.Provider) (*provider.NodeStatus, error) { return p.Reboot(ctx, req) })
+	return s.nodeOp(ctx, "Reboot", false, func(p provider.Provider) (*provider.NodeStatus, error) { return p.(provider.Rebooter).Reboot(ctx, req) })
 }
 
 var _ provider.Preflighter = (*supervised)(nil)
