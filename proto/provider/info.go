@@ -82,4 +82,3 @@ type CredentialKey struct {
 	Description string
 	Required    bool
 }
-

@@ -114,7 +114,6 @@ func call[T any](t testing.TB, f Fixture, what string, fn func(context.Context) 
 	}
 }
 
-
 func isUnsupported(err error) bool {
 	var de *provider.DiagnosticsError
 	return errors.As(err, &de) && de.HasCode(provider.CodeUnsupported)

@@ -93,7 +93,9 @@ func (s *supervised) PowerOff(ctx context.Context, req provider.NodeRequest) (*p
 	if err := s.require(provider.CapPower, "power off"); err != nil {
 		return nil, err
 	}
-	return s.nodeOp(ctx, "PowerOff", true, func(p provider.Provider) (*provider.NodeStatus, error) { return p.(provider.Powerer).PowerOff(ctx, req) })
+	return s.nodeOp(ctx, "PowerOff", true, func(p provider.Provider) (*provider.NodeStatus, error) {
+		return p.(provider.Powerer).PowerOff(ctx, req)
+	})
 }
 
 // Reboot is never repeated: a retry could reboot the node twice.
