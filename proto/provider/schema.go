@@ -66,6 +66,14 @@ func (s Schema) Merge(other Schema) Schema {
 // unknown keys, every required key, and values of the declared types. Field
 // paths in the diagnostics are prefixed with prefix (e.g. "spec").
 func (s Schema) Validate(doc json.RawMessage, prefix string) Diagnostics {
+	diags := s.validate(doc, prefix)
+	for i := range diags {
+		diags[i].Code = CodeInvalid
+	}
+	return diags
+}
+
+func (s Schema) validate(doc json.RawMessage, prefix string) Diagnostics {
 	obj, diag := decodeObject(doc, prefix)
 	if diag != nil {
 		return Diagnostics{*diag}

@@ -84,14 +84,20 @@ func lifecycle(t *testing.T, f Fixture, info *provider.Info) {
 
 // cancelMidCreate cancels a create shortly after it starts: the call must
 // come back within CancelGrace, and whatever it made must be found by a
-// retried create (FirstAttempt false) and removed by a delete.
+// retried create (FirstAttempt false) and removed by a delete. With
+// f.Impl the cancelled call goes to the implementation itself (over gRPC
+// the client returns at once, whatever the plugin does).
 func cancelMidCreate(t *testing.T, f Fixture) {
 	ref := newRef(f)
 	req := provider.NodeRequest{Env: f.Env, Node: ref, Spec: f.Spec, FirstAttempt: true}
+	target := f.Provider
+	if f.Impl != nil {
+		target = f.Impl
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.Provider.CreateNode(ctx, req)
+		_, err := target.CreateNode(ctx, req)
 		done <- err
 	}()
 	time.Sleep(20 * time.Millisecond)

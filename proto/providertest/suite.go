@@ -106,6 +106,9 @@ func call[T any](t testing.TB, f Fixture, what string, fn func(context.Context) 
 	}()
 	select {
 	case r := <-done:
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			t.Fatalf("%s did not answer within %v (a hung plugin, or one that ignores its context): %v", what, f.CallTimeout, r.err)
+		}
 		return r.v, r.err
 	case <-time.After(f.CallTimeout + f.CancelGrace):
 		t.Fatalf("%s did not answer within %v (a hung plugin, or one that ignores its context)", what, f.CallTimeout)

@@ -44,6 +44,23 @@ func invalid(msg string, details ...FieldError) *Error {
 	return &Error{Status: http.StatusBadRequest, Msg: msg, Details: details}
 }
 
+// refused is a request a plugin's diagnostics refuse: the status follows
+// the first error's code (provider.HTTPStatus: denied 403, quota and
+// conflict 409, the rest 400), so clients can tell "fix the request" from
+// "not allowed" from "over a limit".
+func refused(msg string, diags provider.Diagnostics) *Error {
+	status := http.StatusBadRequest
+	for _, d := range diags {
+		if d.Severity == provider.SeverityError {
+			if s := provider.HTTPStatus(d.Code); s == http.StatusForbidden || s == http.StatusConflict {
+				status = s
+			}
+			break
+		}
+	}
+	return &Error{Status: status, Msg: msg, Details: fromDiags(diags)}
+}
+
 // fromDiags turns a plugin's error diagnostics into field errors.
 func fromDiags(diags provider.Diagnostics) []FieldError {
 	var out []FieldError

@@ -46,7 +46,7 @@ func (c *Controller) preflight(ctx context.Context, u *model.Unit, ips []string,
 		return fmt.Errorf("preflight with plugin %s: %w", u.Provider, err)
 	}
 	if res.Diagnostics.HasError() {
-		return invalid(fmt.Sprintf("provider %s: the preflight found problems; nothing was created", u.Provider), fromDiags(res.Diagnostics)...)
+		return refused(fmt.Sprintf("provider %s: the preflight found problems; nothing was created", u.Provider), res.Diagnostics)
 	}
 	return knownhosts.Pin(c.st, res.HostKeys)
 }

@@ -31,22 +31,29 @@ type CommonChecker interface {
 // of every struct dst embeds and dst's own Check. It stops after the
 // schema check when that fails, so checks only see well-typed values.
 func Into(schema provider.Schema, doc json.RawMessage, prefix string, dst any) provider.Diagnostics {
+	diags, _ := into(schema, doc, prefix, dst)
+	return diags
+}
+
+// into is Into that also tells whether dst was decoded (the schema
+// check passed), so callers know whether further checks make sense.
+func into(schema provider.Schema, doc json.RawMessage, prefix string, dst any) (provider.Diagnostics, bool) {
 	diags := schema.Validate(doc, prefix)
 	if diags.HasError() {
-		return diags
+		return diags, false
 	}
 	withDefaults, err := schema.WithDefaults(doc)
 	if err != nil {
-		return append(diags, provider.Invalid("%v", err).On(prefix))
+		return append(diags, provider.Invalid("%v", err).On(prefix)), false
 	}
 	if err := json.Unmarshal(withDefaults, dst); err != nil {
-		return append(diags, provider.Invalid("cannot be decoded: %v", err).On(prefix))
+		return append(diags, provider.Invalid("cannot be decoded: %v", err).On(prefix)), false
 	}
 	diags = append(diags, common(dst, prefix)...)
 	if c, ok := dst.(Checker); ok {
 		diags = append(diags, c.Check(prefix)...)
 	}
-	return diags
+	return diags, true
 }
 
 // common runs CheckCommon of every embedded struct that has it.

@@ -65,3 +65,6 @@ func (n *Network) CheckCommon(prefix string) provider.Diagnostics {
 func (n *Network) Contains(ip netip.Addr) bool {
 	return !n.prefix.IsValid() || n.prefix.Contains(ip)
 }
+
+// NetworkFields gives the embedded Network to generic code (decode.Docs).
+func (n *Network) NetworkFields() *Network { return n }

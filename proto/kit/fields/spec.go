@@ -54,8 +54,8 @@ func (s *Spec) CheckCommon(prefix string) provider.Diagnostics {
 	}
 	d = append(d, distinct(s.IPAddresses, at("ip_addresses"), func(v string) (string, error) {
 		a, err := netip.ParseAddr(v)
-		if err != nil || !a.Is4() {
-			return "", fmt.Errorf("%q is not an IPv4 address", v)
+		if err != nil || a.Zone() != "" {
+			return "", fmt.Errorf("%q is not an IP address", v)
 		}
 		return a.String(), nil
 	})...)
@@ -182,3 +182,6 @@ func checkTags(tags map[string]string, field string) provider.Diagnostics {
 	}
 	return d
 }
+
+// SpecFields gives the embedded Spec to generic code (decode.Docs).
+func (s *Spec) SpecFields() *Spec { return s }

@@ -38,9 +38,6 @@ func Triage(ctx context.Context, c Check, err error) provider.Diagnostics {
 	}
 	var out provider.Diagnostics
 	for _, d := range de.Diags {
-		if d.Field == "" && d.Code != provider.CodeAuthFailed {
-			d.Field = c.Field
-		}
 		switch {
 		case d.Severity == provider.SeverityWarning:
 		case d.Retryable:
@@ -52,6 +49,11 @@ func Triage(ctx context.Context, c Check, err error) provider.Diagnostics {
 			if d.Detail == "" {
 				d.Detail = "allow the read calls listed in the provider's README section for early, precise errors"
 			}
+		}
+		// A refusal blames the checked field; a warning is about the
+		// cloud, not about what the user wrote.
+		if d.Severity == provider.SeverityError && d.Field == "" && d.Code != provider.CodeAuthFailed {
+			d.Field = c.Field
 		}
 		out = append(out, d)
 	}

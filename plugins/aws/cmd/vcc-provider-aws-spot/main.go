@@ -10,5 +10,5 @@ import (
 var version = "0.1.0"
 
 func main() {
-	providerplugin.Serve(awsprov.New(version, true))
+	providerplugin.Serve(awsprov.Plugin(version, true))
 }

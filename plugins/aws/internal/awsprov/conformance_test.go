@@ -13,7 +13,7 @@ import (
 func fixture(t *testing.T, spot bool, m *moto.Server) providertest.Fixture {
 	spec := fmt.Sprintf(`{"instance_type": "m4.large", "cloud_image": %q, "tags": {"team": "a"}}`, m.Image)
 	return providertest.Fixture{
-		Provider: providertest.Connect(t, New("0.1.0", spot)),
+		Provider: providertest.Connect(t, Plugin("0.1.0", spot)), Impl: Plugin("0.1.0", spot),
 		Env: provider.CallEnv{ControllerID: providertest.NewNodeID(), CatalogEntryName: "default",
 			CatalogEntry: json.RawMessage(m.Catalog()), Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
 		Spec: json.RawMessage(spec),

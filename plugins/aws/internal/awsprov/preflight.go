@@ -2,12 +2,11 @@ package awsprov
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
-	"sync"
 
 	"github.com/vccproject/vcc/plugins/aws/internal/ec2x"
+	"github.com/vccproject/vcc/proto/kit/preflight"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -23,32 +22,47 @@ var _ provider.Preflighter = (*Provider)(nil)
 // or is not allowed by the IAM policy is a warning: the create goes ahead.
 func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
 	res := &provider.PreflightResult{}
-	c, diags := validateCatalog(req.Env.CatalogEntry)
-	if diags = append(diags, p.validateSpec(c, req.Spec)...); diags.HasError() {
+	c, diags := p.Catalog(req.Env.CatalogEntry)
+	if diags.HasError() {
 		res.Diagnostics = diags
 		return res, nil
 	}
-	s, err := decodeSpec(p.spec, req.Spec)
+	s, sdiags := p.Spec(c, req.Spec)
+	if res.Diagnostics = append(diags, sdiags...); res.Diagnostics.HasError() {
+		return res, nil
+	}
+	cl, _, err := p.client(ctx, req.Env)
 	if err != nil {
 		return nil, err
 	}
-	cl, _, err := p.client(req.Env)
-	if err != nil {
-		return nil, err
-	}
-	sub, err := cl.Subnet(ctx, c.Subnet, "catalog.aws_vpc_subnet_id")
-	res.Diagnostics = append(res.Diagnostics, triage(ctx, err)...)
-	known := err == nil // else what depends on the subnet is not checked
-	if !known && !denied(err) {
+	var sub ec2x.Subnet
+	subnet := preflight.Check{Name: "the subnet", Field: "catalog.aws_vpc_subnet_id", Run: func(ctx context.Context) (err error) {
+		sub, err = cl.Subnet(ctx, c.Subnet, "catalog.aws_vpc_subnet_id")
+		return err
+	}}
+	found := preflight.Run(ctx, subnet)
+	res.Diagnostics = append(res.Diagnostics, found...)
+	known := sub.ID != "" // else what depends on the subnet is not checked
+	if !known && !onlyDenied(found) {
 		// Credentials refused, subnet unknown, EC2 unreachable: the rest
-		// would only repeat it.
+		// would only repeat it. A look-up the policy forbids is no reason
+		// to skip the others.
 		return res, nil
 	}
 	if known && c.Zone != "" && c.Zone != sub.Zone {
-		d := provider.Errorf("catalog.aws_availability_zone", "subnet %s is in %s, not %s", sub.ID, sub.Zone, c.Zone)
-		d.Detail = "a subnet lives in one zone: remove aws_availability_zone or set it to " + sub.Zone
-		res.Diagnostics = append(res.Diagnostics, d)
+		res.Diagnostics = append(res.Diagnostics, provider.Invalid("subnet %s is in %s, not %s", sub.ID, sub.Zone, c.Zone).
+			On("catalog.aws_availability_zone").Because("a subnet lives in one zone: remove aws_availability_zone or set it to %s", sub.Zone))
 	}
+	res.Diagnostics = append(res.Diagnostics, preflight.Run(ctx, p.checks(cl, c, s, sub)...)...)
+	if known {
+		res.Diagnostics = append(res.Diagnostics, fixedIPs(req.Nodes, s.IPAddresses, sub)...)
+	}
+	return res, nil
+}
+
+// checks are the look-ups independent of each other: the kit runs them at
+// once, so the request waits one EC2 round trip instead of three.
+func (p *Provider) checks(cl *ec2x.Client, c *catalog, s *spec, sub ec2x.Subnet) []preflight.Check {
 	zone := sub.Zone
 	if zone == "" {
 		zone = c.Zone
@@ -57,68 +71,29 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if image == "default" {
 		image = c.DefaultImage
 	}
-	// The other look-ups are independent: made at once, so the request
-	// waits for one EC2 round trip instead of three; reported in a fixed
-	// order.
-	var group, ami, offer provider.Diagnostics
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		vpc, err := cl.GroupVPC(ctx, c.SG, "catalog.aws_vpc_security_group_id")
-		if group = triage(ctx, err); err == nil && known && vpc != sub.VPC {
-			d := provider.Errorf("catalog.aws_vpc_security_group_id", "security group %s belongs to %s, the subnet to %s", c.SG, vpc, sub.VPC)
-			d.Detail = "use a security group of the subnet's VPC"
-			group = append(group, d)
-		}
-	})
-	wg.Go(func() {
-		_, _, err := cl.ResolveImage(ctx, image, c.ImageOwners)
-		ami = triage(ctx, err)
-	})
-	if zone != "" {
-		wg.Go(func() {
-			ok, err := cl.Offered(ctx, s.InstanceType, zone)
-			if offer = triage(ctx, err); err == nil && !ok {
-				d := provider.Errorf("spec.instance_type", "instance type %s is not offered in %s", s.InstanceType, zone)
-				d.Detail = "pick another instance_type, or a catalog entry whose subnet is in another zone"
-				offer = append(offer, d)
+	out := []preflight.Check{
+		{Name: "the security group", Field: "catalog.aws_vpc_security_group_id", Run: func(ctx context.Context) error {
+			vpc, err := cl.GroupVPC(ctx, c.SG, "catalog.aws_vpc_security_group_id")
+			if err == nil && sub.VPC != "" && vpc != sub.VPC {
+				return provider.Invalid("security group %s belongs to %s, the subnet to %s", c.SG, vpc, sub.VPC).
+					Because("use a security group of the subnet's VPC").Err()
 			}
-		})
+			return err
+		}},
+		{Name: "the AMI", Field: "spec.cloud_image", Run: func(ctx context.Context) error {
+			_, _, err := cl.ResolveImage(ctx, image, c.ImageOwners)
+			return err
+		}},
 	}
-	wg.Wait()
-	res.Diagnostics = append(append(append(res.Diagnostics, group...), ami...), offer...)
-	if known {
-		res.Diagnostics = append(res.Diagnostics, fixedIPs(req.Nodes, s.IPAddresses, sub)...)
-	}
-	return res, nil
-}
-
-// triage turns a failed look-up into what the preflight reports: a
-// refusal stays an error on its field; a passing failure (throttling, a
-// network blip) or a look-up the IAM policy does not allow becomes a
-// warning, since the create itself may well work.
-func triage(ctx context.Context, err error) provider.Diagnostics {
-	if err == nil {
-		return nil
-	}
-	var de *provider.DiagnosticsError
-	if !errors.As(err, &de) {
-		if ctx.Err() != nil {
-			return provider.Diagnostics{provider.Errorf("", "preflight cut short: %v", ctx.Err())}
-		}
-		de = &provider.DiagnosticsError{Diags: provider.Diagnostics{provider.Errorf("", "%v", err)}}
-	}
-	var out provider.Diagnostics
-	for _, d := range de.Diags {
-		switch {
-		case d.Retryable:
-			d.Severity = provider.SeverityWarning
-			d.Summary = "could not check with EC2 (the create goes ahead and retries): " + d.Summary
-		case ec2x.Denied(d.Code):
-			d.Severity, d.Field = provider.SeverityWarning, ""
-			d.Summary = "not permitted to check this before launching (the create goes ahead): " + d.Summary
-			d.Detail = "allow the Describe calls listed in the README for early, precise errors"
-		}
-		out = append(out, d)
+	if zone != "" {
+		out = append(out, preflight.Check{Name: "the instance type", Field: "spec.instance_type", Run: func(ctx context.Context) error {
+			ok, err := cl.Offered(ctx, s.InstanceType, zone)
+			if err == nil && !ok {
+				return provider.Invalid("instance type %s is not offered in %s", s.InstanceType, zone).
+					Because("pick another instance_type, or a catalog entry whose subnet is in another zone").Err()
+			}
+			return err
+		}})
 	}
 	return out
 }
@@ -145,20 +120,13 @@ func fixedIPs(nodes []provider.NodeRef, listed []string, sub ec2x.Subnet) provid
 		a, err := netip.ParseAddr(n.FixedIP)
 		switch {
 		case err != nil || !prefix.Contains(a):
-			diags = append(diags, provider.Errorf(field, "%s is not inside subnet %s (%s)", n.FixedIP, sub.ID, sub.CIDR))
+			diags = append(diags, provider.Invalid("%s is not inside subnet %s (%s)", n.FixedIP, sub.ID, sub.CIDR).On(field))
 		case reserved(prefix, a):
-			d := provider.Errorf(field, "%s is reserved by AWS in subnet %s (%s)", n.FixedIP, sub.ID, sub.CIDR)
-			d.Detail = "AWS keeps the first four addresses and the last one of every subnet"
-			diags = append(diags, d)
+			diags = append(diags, provider.Invalid("%s is reserved by AWS in subnet %s (%s)", n.FixedIP, sub.ID, sub.CIDR).On(field).
+				Because("AWS keeps the first four addresses and the last one of every subnet"))
 		}
 	}
 	return diags
-}
-
-// denied tells an error of a call the credentials may not make.
-func denied(err error) bool {
-	var de *provider.DiagnosticsError
-	return errors.As(err, &de) && len(de.Diags) > 0 && ec2x.Denied(de.Diags[0].Code)
 }
 
 func reserved(prefix netip.Prefix, a netip.Addr) bool {
@@ -171,4 +139,13 @@ func reserved(prefix netip.Prefix, a netip.Addr) bool {
 	v := a.As4()
 	n := uint32(v[0])<<24 | uint32(v[1])<<16 | uint32(v[2])<<8 | uint32(v[3])
 	return n-first < 4 || n == last
+}
+
+func onlyDenied(diags provider.Diagnostics) bool {
+	for _, d := range diags {
+		if d.Code != provider.CodeDenied {
+			return false
+		}
+	}
+	return len(diags) > 0
 }

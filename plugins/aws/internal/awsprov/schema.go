@@ -1,13 +1,13 @@
 package awsprov
 
 import (
-	"encoding/json"
 	"fmt"
-	"net/netip"
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
+	"github.com/vccproject/vcc/proto/kit/fields"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -49,6 +49,7 @@ func specSchema(spot bool) provider.Schema {
 
 // catalog is a decoded catalog entry.
 type catalog struct {
+	fields.Network
 	Region       string   `json:"aws_region"`
 	Subnet       string   `json:"aws_vpc_subnet_id"`
 	SG           string   `json:"aws_vpc_security_group_id"`
@@ -56,20 +57,13 @@ type catalog struct {
 	Endpoint     string   `json:"aws_endpoint_url"`
 	DefaultImage string   `json:"aws_default_image"`
 	ImageOwners  []string `json:"aws_image_owners"`
-	IPMask       string   `json:"private_network_ipmask"`
 }
 
-// validateCatalog checks an entry's formats without calling AWS.
-func validateCatalog(raw json.RawMessage) (catalog, provider.Diagnostics) {
-	diags := catalogSchema.Validate(raw, "catalog")
-	var c catalog
-	if diags.HasError() {
-		return c, diags
-	}
-	_ = json.Unmarshal(raw, &c)
+// Check checks the entry's formats without calling AWS.
+func (c *catalog) Check(prefix string) provider.Diagnostics {
+	var d provider.Diagnostics
 	bad := func(field, format string, args ...any) {
-		d := provider.Errorf("catalog."+field, format, args...)
-		diags = append(diags, d)
+		d = append(d, provider.Invalid(format, args...).On(prefix+"."+field))
 	}
 	if !regionRE.MatchString(c.Region) {
 		bad("aws_region", "%q is not a region name (like ap-northeast-1)", c.Region)
@@ -80,7 +74,7 @@ func validateCatalog(raw json.RawMessage) (catalog, provider.Diagnostics) {
 	if !sgRE.MatchString(c.SG) {
 		bad("aws_vpc_security_group_id", "%q is not a security group id (sg- and 8 or 17 hex digits)", c.SG)
 	}
-	if c.Zone != "" && (len(c.Zone) != len(c.Region)+1 || c.Zone[:len(c.Region)] != c.Region) {
+	if c.Zone != "" && (len(c.Zone) != len(c.Region)+1 || !strings.HasPrefix(c.Zone, c.Region)) {
 		bad("aws_availability_zone", "%q is not a zone of region %s (like %sa)", c.Zone, c.Region, c.Region)
 	}
 	if c.Endpoint != "" {
@@ -93,85 +87,57 @@ func validateCatalog(raw json.RawMessage) (catalog, provider.Diagnostics) {
 			bad(fmt.Sprintf("aws_image_owners[%d]", i), "%q is not an AMI owner: give a 12-digit account id, self, amazon or aws-marketplace", o)
 		}
 	}
-	if c.IPMask != "" {
-		if _, err := netip.ParsePrefix(c.IPMask); err != nil {
-			bad("private_network_ipmask", "%q is not a CIDR (like 172.30.2.0/24)", c.IPMask)
-		}
-	}
-	return c, diags
+	return d
 }
 
 // spec is a decoded unit spec.
 type spec struct {
-	InstanceType string            `json:"instance_type"`
-	VolumeSize   int32             `json:"volume_size"`
-	VolumeType   string            `json:"volume_type"`
-	CloudImage   string            `json:"cloud_image"`
-	IPAddresses  []string          `json:"ip_addresses"`
-	Disks        []string          `json:"disks"`
-	Tags         map[string]string `json:"tags"`
-	SpotType     string            `json:"spot_type"`
-	SpotPrice    string            `json:"spot_price"`
-	BlockMinutes *int              `json:"block_duration_minutes"`
+	fields.Spec
+	InstanceType string `json:"instance_type"`
+	VolumeSize   int32  `json:"volume_size"`
+	VolumeType   string `json:"volume_type"`
+	SpotType     string `json:"spot_type"`
+	SpotPrice    string `json:"spot_price"`
+	BlockMinutes *int   `json:"block_duration_minutes"`
 }
 
-func decodeSpec(schema provider.Schema, raw json.RawMessage) (spec, error) {
-	withDefaults, err := schema.WithDefaults(raw)
-	if err != nil {
-		return spec{}, err
-	}
-	var s spec
-	return s, json.Unmarshal(withDefaults, &s)
-}
-
-func (p *Provider) validateSpec(c catalog, raw json.RawMessage) provider.Diagnostics {
-	diags := p.spec.Validate(raw, "spec")
-	if diags.HasError() {
-		return diags
-	}
-	s, err := decodeSpec(p.spec, raw)
-	if err != nil {
-		return append(diags, provider.Errorf("spec", "%v", err))
-	}
+// Check checks what EC2 would refuse, without calling it.
+func (s *spec) Check(prefix string) provider.Diagnostics {
+	var d provider.Diagnostics
 	if s.VolumeSize < 8 || s.VolumeSize > 16384 {
-		diags = append(diags, provider.Errorf("spec.volume_size", "must be between 8 and 16384 GB, got %d", s.VolumeSize))
+		d = append(d, provider.Invalid("must be between 8 and 16384 GB, got %d", s.VolumeSize).On(prefix+".volume_size"))
 	}
-	if s.CloudImage == "default" && c.DefaultImage == "" {
-		d := provider.Errorf("spec.cloud_image", `"default" needs the catalog entry's aws_default_image`)
-		d.Detail = "set spec.cloud_image to an AMI id or name, or aws_default_image in vpn_catalog.yml"
-		diags = append(diags, d)
-	} else if len(s.CloudImage) > 4 && s.CloudImage[:4] == "ami-" && !amiRE.MatchString(s.CloudImage) {
-		diags = append(diags, provider.Errorf("spec.cloud_image", "%q is not an AMI id (ami- and 8 or 17 hex digits)", s.CloudImage))
-	}
-	if c.IPMask != "" {
-		prefix, _ := netip.ParsePrefix(c.IPMask)
-		for i, ip := range s.IPAddresses {
-			if a, err := netip.ParseAddr(ip); err != nil || !prefix.Contains(a) {
-				diags = append(diags, provider.Errorf(fmt.Sprintf("spec.ip_addresses[%d]", i), "%q is not inside the subnet %s (catalog private_network_ipmask)", ip, c.IPMask))
-			}
-		}
+	if strings.HasPrefix(s.CloudImage, "ami-") && !amiRE.MatchString(s.CloudImage) {
+		d = append(d, provider.Invalid("%q is not an AMI id (ami- and 8 or 17 hex digits)", s.CloudImage).On(prefix+".cloud_image"))
 	}
 	if len(s.Disks) > 11 {
-		diags = append(diags, provider.Errorf("spec.disks", "at most 11 volumes (/dev/sdf to /dev/sdp), got %d", len(s.Disks)))
+		d = append(d, provider.Invalid("at most 11 volumes (/dev/sdf to /dev/sdp), got %d", len(s.Disks)).On(prefix+".disks"))
 	}
-	for i, d := range s.Disks {
-		if !volRE.MatchString(d) {
-			diags = append(diags, provider.Errorf(fmt.Sprintf("spec.disks[%d]", i), "%q is not an EBS volume id (vol- and 8 or 17 hex digits)", d))
+	for i, v := range s.Disks {
+		if !volRE.MatchString(v) {
+			d = append(d, provider.Invalid("%q is not an EBS volume id (vol- and 8 or 17 hex digits)", v).On(fmt.Sprintf("%s.disks[%d]", prefix, i)))
 		}
 	}
 	if s.SpotPrice != "" {
 		if v, err := strconv.ParseFloat(s.SpotPrice, 64); err != nil || v <= 0 {
-			d := provider.Errorf("spec.spot_price", "%q is not a price: give the most USD per hour, like \"0.05\"", s.SpotPrice)
-			d.Detail = "leave it out to pay at most the on-demand price"
-			diags = append(diags, d)
+			d = append(d, provider.Invalid("%q is not a price: give the most USD per hour, like \"0.05\"", s.SpotPrice).On(prefix+".spot_price").
+				Because("leave it out to pay at most the on-demand price"))
 		}
 	}
 	if s.BlockMinutes != nil {
-		d := provider.Errorf("spec.block_duration_minutes", "spot blocks (defined duration) are no longer offered by AWS")
-		d.Detail = "remove block_duration_minutes; use spot_type persistent to keep a node across interruptions"
-		diags = append(diags, d)
+		d = append(d, provider.Invalid("spot blocks (defined duration) are no longer offered by AWS").On(prefix+".block_duration_minutes").
+			Because("remove block_duration_minutes; use spot_type persistent to keep a node across interruptions"))
 	}
-	return diags
+	return d
+}
+
+// defaultImage: "default" needs the catalog entry's image.
+func defaultImage(c *catalog, s *spec) provider.Diagnostics {
+	if s.CloudImage == "default" && c.DefaultImage == "" {
+		return provider.Diagnostics{provider.Invalid(`"default" needs the catalog entry's aws_default_image`).On("spec.cloud_image").
+			Because("set spec.cloud_image to an AMI id or name, or aws_default_image in vpn_catalog.yml")}
+	}
+	return nil
 }
 
 var flavors = []provider.Flavor{

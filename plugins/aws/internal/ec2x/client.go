@@ -6,7 +6,6 @@ package ec2x
 import (
 	"net/http"
 	"os"
-	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -31,8 +30,7 @@ type Target struct {
 
 // Client wraps the EC2 API.
 type Client struct {
-	ec2    *ec2.Client
-	secret string // secret key and session token, to tell a rotation in Shared
+	ec2 *ec2.Client
 }
 
 // New builds a client. The SDK's own retries are kept small: the
@@ -56,34 +54,7 @@ func New(t Target) *Client {
 	if endpoint != "" {
 		opts.BaseEndpoint = aws.String(endpoint)
 	}
-	return &Client{ec2: ec2.New(opts), secret: t.SecretKey + "\x00" + t.SessionToken}
-}
-
-// clients keeps one client per region, endpoint and access key, so calls
-// reuse its connections: a fresh client per call means a fresh TCP (and,
-// against AWS, TLS) connection per request.
-var clients struct {
-	sync.Mutex
-	m map[Target]*Client
-}
-
-// Shared returns the client of this target, building it on first use.
-// A new secret or session token for the same access key replaces the
-// old client.
-func Shared(t Target) *Client {
-	key := t
-	key.SecretKey, key.SessionToken = "", ""
-	clients.Lock()
-	defer clients.Unlock()
-	if c := clients.m[key]; c != nil && c.secret == t.SecretKey+"\x00"+t.SessionToken {
-		return c
-	}
-	if clients.m == nil {
-		clients.m = map[Target]*Client{}
-	}
-	c := New(t)
-	clients.m[key] = c
-	return c
+	return &Client{ec2: ec2.New(opts)}
 }
 
 // API exposes the raw client (for tests and rarely used calls).

@@ -6,23 +6,35 @@ import (
 	"testing"
 
 	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/vccproject/vcc/proto/provider"
 )
 
 func TestDiagnose(t *testing.T) {
+	type got struct {
+		Field     string
+		Retryable bool
+		Code      string
+	}
+	api := func(code string) error { return &smithy.GenericAPIError{Code: code, Message: "m"} }
 	cases := map[string]struct {
-		err       error
-		field     string
-		retryable bool
-		code      string
+		err  error
+		want got
 	}{
-		"auth":          {&smithy.GenericAPIError{Code: "AuthFailure", Message: "bad"}, "credentials", false, "AuthFailure"},
-		"capacity":      {&smithy.GenericAPIError{Code: "InsufficientInstanceCapacity", Message: "none"}, "", true, provider.CodeCapacity},
-		"throttling":    {&smithy.GenericAPIError{Code: "RequestLimitExceeded", Message: "slow"}, "", true, "RequestLimitExceeded"},
-		"instance_type": {&smithy.GenericAPIError{Code: "Unsupported", Message: "not in zone"}, "spec.instance_type", false, "Unsupported"},
-		"ip_in_use":     {&smithy.GenericAPIError{Code: "InvalidIPAddress.InUse", Message: "taken"}, "node.fixed_ip", false, "InvalidIPAddress.InUse"},
-		"network":       {errors.New("dial tcp: connection refused"), "", true, "aws_unreachable"},
+		"auth":          {api("AuthFailure"), got{"credentials", false, provider.CodeAuthFailed}},
+		"denied":        {api("UnauthorizedOperation"), got{"credentials", false, provider.CodeDenied}},
+		"capacity":      {api("InsufficientInstanceCapacity"), got{"", true, provider.CodeCapacity}},
+		"quota":         {api("InstanceLimitExceeded"), got{"", false, provider.CodeQuota}},
+		"throttling":    {api("RequestLimitExceeded"), got{"", true, provider.CodeThrottled}},
+		"unavailable":   {api("ServiceUnavailable"), got{"", true, provider.CodeUnreachable}},
+		"busy":          {api("IncorrectInstanceState"), got{"", true, provider.CodeConflict}},
+		"ami":           {api("InvalidAMIID.NotFound"), got{"spec.cloud_image", false, provider.CodeNotFound}},
+		"other_missing": {api("InvalidVolume.NotFound"), got{"", false, provider.CodeNotFound}},
+		"instance_type": {api("Unsupported"), got{"spec.instance_type", false, provider.CodeInvalid}},
+		"ip_in_use":     {api("InvalidIPAddress.InUse"), got{"node.fixed_ip", false, provider.CodeInvalid}},
+		"unknown":       {api("SomethingNew"), got{"", false, provider.CodeInvalid}},
+		"network":       {errors.New("dial tcp: connection refused"), got{"", true, provider.CodeUnreachable}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -31,8 +43,8 @@ func TestDiagnose(t *testing.T) {
 				t.Fatal("no diagnostics")
 			}
 			d := de.Diags[0]
-			if d.Field != tc.field || d.Retryable != tc.retryable || d.Code != tc.code {
-				t.Errorf("got field %q retryable %v code %q", d.Field, d.Retryable, d.Code)
+			if diff := cmp.Diff(tc.want, got{d.Field, d.Retryable, d.Code}); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}

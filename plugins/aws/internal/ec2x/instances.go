@@ -162,11 +162,8 @@ func (c *Client) Run(ctx context.Context, l Launch) (types.Instance, error) {
 	if err != nil {
 		return types.Instance{}, err
 	}
-	tags := []types.Tag{
-		{Key: aws.String(provider.TagControllerID), Value: aws.String(l.ControllerID)},
-		{Key: aws.String(provider.TagNodeID), Value: aws.String(l.NodeID)},
-		{Key: aws.String("Name"), Value: aws.String(l.Name)},
-	}
+	// l.Tags carries the vcc ids (kit/tags); Name is what the console shows.
+	tags := []types.Tag{{Key: aws.String("Name"), Value: aws.String(l.Name)}}
 	for k, v := range l.Tags {
 		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}

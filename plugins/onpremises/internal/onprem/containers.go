@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/vccproject/vcc/proto/basecontainer"
+	"github.com/vccproject/vcc/proto/kit/wait"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -108,9 +110,20 @@ func (e *engine) create(ctx context.Context, c basecontainer.Container) (string,
 	}
 	err := e.do(ctx, http.MethodPost, "/containers/create", url.Values{"name": {c.Name}}, body, &out)
 	if isStatus(err, http.StatusConflict) {
-		got, ierr := e.inspect(ctx, c.Name)
-		if ierr != nil || got == nil {
-			return "", err
+		// The name is taken: by this node's container, made by a create
+		// whose caller gave up. Docker reserves the name before the
+		// container can be inspected, so look for a while.
+		var got *container
+		wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		werr := wait.For(wctx, "container "+c.Name, wait.Backoff{Min: 50 * time.Millisecond, Max: time.Second},
+			func(ctx context.Context) (bool, string, error) {
+				var ierr error
+				got, ierr = e.inspect(ctx, c.Name)
+				return got != nil, "not inspectable yet", ierr
+			})
+		if werr != nil || got == nil {
+			return "", fmt.Errorf("%w; then: %w", err, werr)
 		}
 		return got.ID, nil
 	}

@@ -22,11 +22,16 @@ var basePorts = []int{provider.DefaultSerfPort, 18083}
 // node's Base container there, the Base container's ports free. It
 // changes nothing on the servers.
 func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
-	s, diags := validate(req.Spec)
+	c, diags := p.Catalog(req.Env.CatalogEntry)
 	res := &provider.PreflightResult{Diagnostics: diags, HostKeys: map[string]string{}}
 	if diags.HasError() {
 		return res, nil
 	}
+	sp, diags := p.Spec(c, req.Spec)
+	if res.Diagnostics = append(res.Diagnostics, diags...); diags.HasError() {
+		return res, nil
+	}
+	s := *sp
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	var mu sync.Mutex
@@ -72,7 +77,7 @@ func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n pr
 	var out provider.Diagnostics
 	others, err := e.baseContainers(ctx)
 	if err != nil {
-		return append(out, provider.Errorf("", "list containers on %s: %v", t.Addr, err)), key
+		return append(out, provider.Unreachable("list containers on %s: %v", t.Addr, err)), key
 	}
 	mine := false
 	for _, o := range others {
@@ -80,9 +85,8 @@ func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n pr
 			mine = true
 			continue
 		}
-		out = append(out, provider.Diagnostic{Severity: provider.SeverityError,
-			Summary: fmt.Sprintf("%s already runs the Base container of node %s (controller %s)", t.Addr, o.Labels[basecontainer.LabelNodeID], o.Labels[basecontainer.LabelControllerID]),
-			Detail:  "a server holds one node: delete that node first, or remove the container " + o.Name + " if its controller is gone"})
+		out = append(out, provider.Invalid("%s already runs the Base container of node %s (controller %s)", t.Addr, o.Labels[basecontainer.LabelNodeID], o.Labels[basecontainer.LabelControllerID]).
+			Because("a server holds one node: delete that node first, or remove the container %s if its controller is gone", o.Name))
 	}
 	if !mine {
 		out = append(out, portsFree(ctx, c, t)...)
@@ -100,15 +104,14 @@ func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n pr
 func portsFree(ctx context.Context, c *conn, t target) provider.Diagnostics {
 	raw, err := c.run(ctx, "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null")
 	if err != nil && raw == "" {
-		return provider.Diagnostics{{Severity: provider.SeverityWarning, Summary: fmt.Sprintf("could not read the listening ports of %s: %v", t.Addr, err)}}
+		return provider.Diagnostics{provider.Unreachable("could not read the listening ports of %s: %v", t.Addr, err).Warning()}
 	}
 	listening := listeningPorts(raw)
 	var out provider.Diagnostics
 	for _, port := range basePorts {
 		if listening[port] {
-			out = append(out, provider.Diagnostic{Severity: provider.SeverityError,
-				Summary: fmt.Sprintf("port %d is already in use on %s", port, t.Addr),
-				Detail:  "the Base container needs it in the server's network (Serf 7947, metrics 18083); stop what listens there"})
+			out = append(out, provider.Invalid("port %d is already in use on %s", port, t.Addr).
+				Because("the Base container needs it in the server's network (Serf 7947, metrics 18083); stop what listens there"))
 		}
 	}
 	return out
@@ -139,7 +142,7 @@ func diagsOf(err error) provider.Diagnostics {
 	if ok := asDiags(err, &de); ok {
 		return de.Diags
 	}
-	return provider.Diagnostics{provider.Errorf("", "%v", err)}
+	return provider.Diagnostics{provider.New(provider.CodePluginError, "%v", err)}
 }
 
 func asDiags(err error, target **provider.DiagnosticsError) bool { return errors.As(err, target) }

@@ -5,28 +5,33 @@ package onprem
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/vccproject/vcc/proto/basecontainer"
+	"github.com/vccproject/vcc/proto/kit/decode"
+	"github.com/vccproject/vcc/proto/kit/describe"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
 // Provider is the onpremises plugin.
 type Provider struct {
+	// Docs decodes the catalog entry and spec, and validates them.
+	decode.Docs[catalog, spec]
 	version string
 	pool    pool
 }
 
 // New returns the provider.
-func New(version string) *Provider { return &Provider{version: version} }
+func New(version string) *Provider { return &Provider{Docs: docs, version: version} }
 
 var (
 	_ provider.Provider    = (*Provider)(nil)
 	_ provider.Preflighter = (*Provider)(nil)
+	_ provider.Powerer     = (*Provider)(nil)
+	_ provider.Rebooter    = (*Provider)(nil)
 )
 
 func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
@@ -39,20 +44,11 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 	}, nil
 }
 
-func (p *Provider) ValidateCatalogEntry(_ context.Context, _ string, entry json.RawMessage) (provider.Diagnostics, error) {
-	return provider.CommonCatalogAttributes().Validate(entry, "catalog"), nil
-}
-
-func (p *Provider) ValidateSpec(_ context.Context, _ provider.CallEnv, raw json.RawMessage) (provider.Diagnostics, error) {
-	_, diags := validate(raw)
-	return diags, nil
-}
-
 // node is one node's server and how to log in.
 func nodeTarget(s spec, n provider.NodeRef) (target, error) {
 	if n.FixedIP == "" {
-		return target{}, (provider.Diagnostics{provider.Errorf("spec.ip_addresses",
-			"node %d has no server address; onpremises nodes are made one per ip_addresses entry", n.NodeNo)}).Err()
+		return target{}, provider.Invalid("node %d has no server address; onpremises nodes are made one per ip_addresses entry", n.NodeNo).
+			On("spec.ip_addresses").Err()
 	}
 	return target{Addr: hostPort(n.FixedIP, s.SSHPort), User: s.UserName}, nil
 }
@@ -60,10 +56,11 @@ func nodeTarget(s spec, n provider.NodeRef) (target, error) {
 // open prepares a single-node call: the spec, the node's server, a login
 // and its Docker.
 func (p *Provider) open(ctx context.Context, req provider.NodeRequest) (spec, target, *conn, *engine, error) {
-	s, diags := validate(req.Spec)
-	if err := diags.Err(); err != nil {
-		return s, target{}, nil, nil, err
+	_, sp, err := p.Call(req.Env, req.Spec)
+	if err != nil {
+		return spec{}, target{}, nil, nil, err
 	}
+	s := *sp
 	t, err := nodeTarget(s, req.Node)
 	if err != nil {
 		return s, t, nil, nil, err
@@ -89,29 +86,28 @@ func (p *Provider) connect(ctx context.Context, env provider.CallEnv, t target, 
 	return c, e, nil
 }
 
+// sshDiag says why a server could not be used over SSH. retryable is
+// false in a preflight: there the servers are the nodes, so one that does
+// not answer refuses the request instead of being retried.
 func sshDiag(t target, err error, retryable bool) error {
-	d := provider.Diagnostic{Severity: provider.SeverityError}
 	var hk *hostKeyError
 	switch {
 	case errors.As(err, &hk):
-		d.Summary = hk.Error()
-		d.Detail = fmt.Sprintf("the server may be an impostor; if it was reinstalled, run `vcc-host onpremises forget-host %s` and try again", t.Addr)
+		return provider.Denied("%s", hk.Error()).
+			Because("the server may be an impostor; if it was reinstalled, run `vcc-host onpremises forget-host %s` and try again", t.Addr).Err()
 	case strings.Contains(err.Error(), "unable to authenticate"):
-		d.Summary = fmt.Sprintf("%s refused the controller's SSH key for user %q", t.Addr, t.User)
-		d.Detail = fmt.Sprintf("add the key of GET /vcp/v1/occtr/publickey to ~%s/.ssh/authorized_keys there, or prepare the server with `vcc-host onpremises bootstrap --user %s`", t.User, t.User)
-	default:
-		d.Summary = fmt.Sprintf("cannot reach %s over SSH: %v", t.Addr, err)
-		d.Detail = "check that the server is up, that its sshd listens on this port (spec.ssh_port, default 20022) and that the controller can route to it"
-		d.Retryable = retryable
+		return provider.New(provider.CodeAuthFailed, "%s refused the controller's SSH key for user %q", t.Addr, t.User).
+			Because("add the key of GET /vcp/v1/occtr/publickey to ~%s/.ssh/authorized_keys there, or prepare the server with `vcc-host onpremises bootstrap --user %s`", t.User, t.User).Err()
 	}
-	return (provider.Diagnostics{d}).Err()
+	d := provider.Unreachable("cannot reach %s over SSH: %v", t.Addr, err).
+		Because("check that the server is up, that its sshd listens on this port (spec.ssh_port, default 20022) and that the controller can route to it")
+	d.Retryable = retryable
+	return d.Err()
 }
 
 func dockerDiag(t target, err error) error {
-	return (provider.Diagnostics{{Severity: provider.SeverityError,
-		Summary: fmt.Sprintf("%s on %s", err, t.Addr),
-		Detail:  fmt.Sprintf("install Docker there (`vcc-host onpremises bootstrap` prints a script that does), and let %q use it: add it to the docker group or allow `sudo -n docker`", t.User),
-	}}).Err()
+	return provider.Invalid("%s on %s", err, t.Addr).
+		Because("install Docker there (`vcc-host onpremises bootstrap` prints a script that does), and let %q use it: add it to the docker group or allow `sudo -n docker`", t.User).Err()
 }
 
 func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
@@ -135,9 +131,8 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		}
 		spec := basecontainer.Build(bc, req.Env, req.Node, ip)
 		if err := e.ensureImage(ctx, spec.Image); err != nil {
-			return nil, (provider.Diagnostics{{Severity: provider.SeverityError, Field: "spec.image",
-				Summary: fmt.Sprintf("image %s is not on %s and could not be pulled: %v", spec.Image, t.Addr, err),
-				Detail:  "load it there (docker load) or set VCP_OFFICIAL_REGISTRY_ADDRESS to a registry the server can reach"}}).Err()
+			return nil, provider.NotFound("image %s is not on %s and could not be pulled: %v", spec.Image, t.Addr, err).On("spec.image").
+				Because("load it there (docker load) or set VCP_OFFICIAL_REGISTRY_ADDRESS to a registry the server can reach").Err()
 		}
 		id, err := e.create(ctx, spec)
 		if err != nil {
@@ -170,7 +165,7 @@ func privateIP(ctx context.Context, c *conn, s spec, addr string) (string, error
 			}
 		}
 	}
-	return "", (provider.Diagnostics{provider.Errorf("spec.network_if", "interface %s has no IPv4 address on %s (%v)", s.NetworkIF, c.t.Addr, err)}).Err()
+	return "", provider.Invalid("interface %s has no IPv4 address on %s (%v)", s.NetworkIF, c.t.Addr, err).On("spec.network_if").Err()
 }
 
 func (p *Provider) describeOne(ctx context.Context, e *engine, t target, n provider.NodeRef) (*provider.NodeStatus, error) {
@@ -200,10 +195,11 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 }
 
 func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeRequest) ([]provider.NodeStatus, error) {
-	s, diags := validate(req.Spec)
-	if err := diags.Err(); err != nil {
+	_, sp, err := p.Call(req.Env, req.Spec)
+	if err != nil {
 		return nil, err
 	}
+	s := *sp
 	out := make([]provider.NodeStatus, len(req.Nodes))
 	var wg sync.WaitGroup
 	for i, n := range req.Nodes {
@@ -220,21 +216,17 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 // describe reports one node; a server that does not answer is an
 // instance error (the host decides between HOST_ERROR and waiting).
 func (p *Provider) describe(ctx context.Context, env provider.CallEnv, s spec, n provider.NodeRef) provider.NodeStatus {
-	fail := func(err error) provider.NodeStatus {
-		return provider.NodeStatus{NodeID: n.NodeID, CloudInstanceID: n.CloudInstanceID, State: provider.InstanceError,
-			StateReason: err.Error(), CloudInstanceAddress: n.FixedIP}
-	}
 	t, err := nodeTarget(s, n)
 	if err != nil {
-		return fail(err)
+		return describe.Failed(n, err)
 	}
 	_, e, err := p.connect(ctx, env, t, true)
 	if err != nil {
-		return fail(err)
+		return describe.Failed(n, err)
 	}
 	st, err := p.describeOne(ctx, e, t, n)
 	if err != nil {
-		return fail(err)
+		return describe.Failed(n, err)
 	}
 	return *st
 }
@@ -250,9 +242,7 @@ func (p *Provider) power(ctx context.Context, req provider.NodeRequest, fn func(
 		return nil, err
 	}
 	if got == nil {
-		return nil, (provider.Diagnostics{{Severity: provider.SeverityError, Code: provider.CodeNotFound,
-			Summary: fmt.Sprintf("the Base container of node %d is gone from %s", req.Node.NodeNo, t.Addr),
-			Detail:  "delete the node and add it again"}}).Err()
+		return nil, describe.Missing(req.Node, t.Addr)
 	}
 	if err := fn(e, got.ID); err != nil {
 		return nil, fmt.Errorf("on %s: %w", t.Addr, err)

@@ -1,11 +1,10 @@
 package onprem
 
 import (
-	"encoding/json"
-	"fmt"
-	"net"
 	"regexp"
 
+	"github.com/vccproject/vcc/proto/kit/decode"
+	"github.com/vccproject/vcc/proto/kit/fields"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -21,56 +20,46 @@ var specSchema = provider.CommonSpecAttributes().Merge(provider.Schema{Attribute
 
 var flavors = []provider.Flavor{{Name: "default", Description: "an existing server as it is", Values: map[string]any{}}}
 
-// spec is the decoded onpremises part of a unit spec.
+// spec is the decoded onpremises spec.
 type spec struct {
-	UserName    string   `json:"user_name"`
-	SSHPort     int      `json:"ssh_port"`
-	NetworkIF   string   `json:"network_if"`
-	IPAddresses []string `json:"ip_addresses"`
+	fields.Spec
+	UserName  string `json:"user_name"`
+	SSHPort   int    `json:"ssh_port"`
+	NetworkIF string `json:"network_if"`
 }
 
 var userRE = regexp.MustCompile(`^[a-z_][a-z0-9_.-]{0,31}$`)
 var ifRE = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,15}$`)
 
-// validate checks a spec without contacting anything.
-func validate(raw json.RawMessage) (spec, provider.Diagnostics) {
-	diags := specSchema.Validate(raw, "spec")
-	s := spec{SSHPort: DefaultSSHPort}
-	if diags.HasError() {
-		return s, diags
-	}
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return s, append(diags, provider.Errorf("spec", "%v", err))
-	}
-	if s.SSHPort == 0 {
-		s.SSHPort = DefaultSSHPort
-	}
+// Check adds what only existing servers need: a Linux user, a port, and
+// one server per node.
+func (s *spec) Check(prefix string) provider.Diagnostics {
+	var d provider.Diagnostics
 	switch {
 	case s.UserName == "":
-		diags = append(diags, provider.Diagnostic{Severity: provider.SeverityError, Field: "spec.user_name",
-			Summary: "user_name is required", Detail: "the login user on the servers, e.g. \"ubuntu\"; it must be in the docker group or may sudo without a password"})
+		d = append(d, provider.Invalid("user_name is required").On(prefix+".user_name").
+			Because("the login user on the servers, e.g. \"ubuntu\"; it must be in the docker group or may sudo without a password"))
 	case !userRE.MatchString(s.UserName):
-		diags = append(diags, provider.Errorf("spec.user_name", "%q is not a Linux user name", s.UserName))
+		d = append(d, provider.Invalid("%q is not a Linux user name", s.UserName).On(prefix+".user_name").
+			Because("a Linux login name: lower-case letters, digits, _ . -"))
 	}
 	if s.SSHPort < 1 || s.SSHPort > 65535 {
-		diags = append(diags, provider.Errorf("spec.ssh_port", "%d is not a TCP port", s.SSHPort))
+		d = append(d, provider.Invalid("%d is not a TCP port", s.SSHPort).On(prefix+".ssh_port"))
 	}
 	if s.NetworkIF != "" && !ifRE.MatchString(s.NetworkIF) {
-		diags = append(diags, provider.Errorf("spec.network_if", "%q is not an interface name", s.NetworkIF))
+		d = append(d, provider.Invalid("%q is not an interface name", s.NetworkIF).On(prefix+".network_if"))
 	}
 	if len(s.IPAddresses) == 0 {
-		diags = append(diags, provider.Diagnostic{Severity: provider.SeverityError, Field: "spec.ip_addresses",
-			Summary: "ip_addresses is required", Detail: "one existing server per node: the addresses the controller reaches them at over SSH"})
+		d = append(d, provider.Invalid("ip_addresses is required").On(prefix+".ip_addresses").
+			Because("one existing server per node: the addresses the controller reaches them at over SSH"))
 	}
-	seen := map[string]int{}
-	for i, ip := range s.IPAddresses {
-		f := fmt.Sprintf("spec.ip_addresses[%d]", i)
-		if net.ParseIP(ip) == nil {
-			diags = append(diags, provider.Errorf(f, "%q is not an IP address", ip))
-		} else if j, dup := seen[ip]; dup {
-			diags = append(diags, provider.Errorf(f, "%s is also ip_addresses[%d]; one node per server", ip, j))
-		}
-		seen[ip] = i
-	}
-	return s, diags
+	return d
 }
+
+// catalog is an onpremises catalog entry: the common keys only. Fixed IPs
+// (the servers) must lie in its private_network_ipmask when it sets one.
+type catalog struct {
+	fields.Network
+}
+
+var docs = decode.Docs[catalog, spec]{CatalogSchema: provider.CommonCatalogAttributes(), SpecSchema: specSchema}

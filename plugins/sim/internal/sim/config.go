@@ -1,13 +1,11 @@
 package sim
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/netip"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/vccproject/vcc/proto/kit/fields"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
@@ -30,79 +28,42 @@ var specSchema = provider.CommonSpecAttributes().Merge(provider.Schema{Attribute
 	{Name: "volume_size", Type: provider.TypeInt, Default: 16, Description: "simulated root disk, GB"},
 }})
 
-// config is a decoded, validated catalog entry.
+// config is a decoded, checked catalog entry.
 type config struct {
+	fields.Network
 	StateDir    string  `json:"sim_state_dir"`
 	LatencyMS   int     `json:"latency_ms"`
 	FailureRate float64 `json:"failure_rate"`
 	Capacity    int     `json:"capacity"`
-	IPMask      string  `json:"private_network_ipmask"`
 	BootMS      int     `json:"boot_ms"`
 	DelayMS     int     `json:"consistency_delay_ms"`
-
-	prefix netip.Prefix
 }
 
-func (c config) latency() time.Duration { return time.Duration(c.LatencyMS) * time.Millisecond }
-
-// validateCatalog checks an entry beyond its schema.
-func validateCatalog(entry json.RawMessage) (config, provider.Diagnostics) {
-	diags := catalogSchema.Validate(entry, "catalog")
-	if diags.HasError() {
-		return config{}, diags
-	}
-	withDefaults, err := catalogSchema.WithDefaults(entry)
-	if err != nil {
-		return config{}, append(diags, provider.Errorf("catalog", "%v", err))
-	}
-	var c config
-	if err := json.Unmarshal(withDefaults, &c); err != nil {
-		return config{}, append(diags, provider.Errorf("catalog", "%v", err))
-	}
-	if c.LatencyMS < 0 {
-		diags = append(diags, provider.Errorf("catalog.latency_ms", "must not be negative, got %d", c.LatencyMS))
-	}
-	if c.FailureRate < 0 || c.FailureRate > 1 {
-		diags = append(diags, provider.Errorf("catalog.failure_rate", "must be between 0 and 1, got %v", c.FailureRate))
-	}
-	if c.BootMS < 0 {
-		diags = append(diags, provider.Errorf("catalog.boot_ms", "must not be negative, got %d", c.BootMS))
-	}
-	if c.DelayMS < 0 {
-		diags = append(diags, provider.Errorf("catalog.consistency_delay_ms", "must not be negative, got %d", c.DelayMS))
-	}
-	if c.Capacity < 0 {
-		diags = append(diags, provider.Errorf("catalog.capacity", "must not be negative, got %d", c.Capacity))
-	}
-	if c.prefix, err = netip.ParsePrefix(c.IPMask); err != nil || !c.prefix.Addr().Is4() || c.prefix.Bits() > 30 {
-		d := provider.Errorf("catalog.private_network_ipmask", "%q is not an IPv4 CIDR with room for hosts", c.IPMask)
-		d.Detail = "write it like 10.208.0.0/16"
-		diags = append(diags, d)
-	}
-	c.prefix = c.prefix.Masked()
+// Check checks the knobs and fills the state dir: the environment's, else
+// a temp dir.
+func (c *config) Check(prefix string) provider.Diagnostics {
 	if c.StateDir == "" {
 		c.StateDir = os.Getenv(EnvStateDir)
 	}
 	if c.StateDir == "" {
 		c.StateDir = filepath.Join(os.TempDir(), "vcc-sim")
 	}
-	return c, diags
+	var d provider.Diagnostics
+	for field, v := range map[string]int{"latency_ms": c.LatencyMS, "boot_ms": c.BootMS, "consistency_delay_ms": c.DelayMS, "capacity": c.Capacity} {
+		if v < 0 {
+			d = append(d, provider.Invalid("must not be negative, got %d", v).On(prefix+"."+field))
+		}
+	}
+	if c.FailureRate < 0 || c.FailureRate > 1 {
+		d = append(d, provider.Invalid("must be between 0 and 1, got %v", c.FailureRate).On(prefix+".failure_rate"))
+	}
+	return d
 }
+
+func (c config) latency() time.Duration { return time.Duration(c.LatencyMS) * time.Millisecond }
 
 // spec is the part of a unit spec the simulator uses.
 type spec struct {
-	InstanceType string            `json:"instance_type"`
-	Tags         map[string]string `json:"tags"`
-}
-
-func decodeSpec(raw json.RawMessage) (spec, error) {
-	withDefaults, err := specSchema.WithDefaults(raw)
-	if err != nil {
-		return spec{}, err
-	}
-	var s spec
-	if err := json.Unmarshal(withDefaults, &s); err != nil {
-		return spec{}, fmt.Errorf("decode spec: %w", err)
-	}
-	return s, nil
+	fields.Spec
+	InstanceType string `json:"instance_type"`
 }

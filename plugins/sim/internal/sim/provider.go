@@ -7,24 +7,29 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
 	"math/big"
 	mrand "math/rand/v2"
 	"net/netip"
 	"time"
 
+	"github.com/vccproject/vcc/proto/kit/decode"
+	"github.com/vccproject/vcc/proto/kit/describe"
+	"github.com/vccproject/vcc/proto/kit/tags"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
 // Provider is the simulator. It keeps no state of its own between calls:
 // everything lives in the state dir named by the catalog entry.
 type Provider struct {
+	// Docs decodes the catalog entry and spec, and validates them.
+	decode.Docs[config, spec]
 	version string
 }
 
 // New returns the simulator reporting version.
-func New(version string) *Provider { return &Provider{version: version} }
+func New(version string) *Provider {
+	return &Provider{Docs: decode.Docs[config, spec]{CatalogSchema: catalogSchema, SpecSchema: specSchema}, version: version}
+}
 
 var _ provider.Provider = (*Provider)(nil)
 
@@ -50,49 +55,10 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 	}, nil
 }
 
-func (p *Provider) ValidateCatalogEntry(_ context.Context, _ string, entry json.RawMessage) (provider.Diagnostics, error) {
-	_, diags := validateCatalog(entry)
-	return diags, nil
-}
-
-func (p *Provider) ValidateSpec(_ context.Context, env provider.CallEnv, raw json.RawMessage) (provider.Diagnostics, error) {
-	diags := specSchema.Validate(raw, "spec")
-	if diags.HasError() {
-		return diags, nil
-	}
-	cfg, cdiags := validateCatalog(env.CatalogEntry)
-	if cdiags.HasError() {
-		return append(diags, cdiags...), nil
-	}
-	var s struct {
-		NumNodes    int      `json:"num_nodes"`
-		IPAddresses []string `json:"ip_addresses"`
-	}
-	_ = json.Unmarshal(raw, &s)
-	if s.NumNodes < 0 {
-		diags = append(diags, provider.Errorf("spec.num_nodes", "must not be negative, got %d", s.NumNodes))
-	}
-	for i, ip := range s.IPAddresses {
-		if d := checkFixedIP(cfg, ip, fmt.Sprintf("spec.ip_addresses[%d]", i)); d != nil {
-			diags = append(diags, *d)
-		}
-	}
-	return diags, nil
-}
-
-func checkFixedIP(cfg config, ip, field string) *provider.Diagnostic {
-	addr, err := netip.ParseAddr(ip)
-	if err != nil || !cfg.prefix.Contains(addr) {
-		d := provider.Errorf(field, "%q is not an address inside %s", ip, cfg.prefix)
-		d.Detail = "fixed IPs must lie in the catalog entry's private_network_ipmask"
-		return &d
-	}
-	return nil
-}
-
 // env prepares one cloud call: config, store, latency and injected failure.
 func (p *Provider) env(ctx context.Context, e provider.CallEnv) (config, *store, error) {
-	cfg, diags := validateCatalog(e.CatalogEntry)
+	c, diags := p.Catalog(e.CatalogEntry)
+	cfg := *c
 	if err := diags.Err(); err != nil {
 		return cfg, nil, err
 	}
@@ -104,7 +70,7 @@ func (p *Provider) env(ctx context.Context, e provider.CallEnv) (config, *store,
 		return cfg, nil, err
 	}
 	if cfg.FailureRate > 0 && mrand.Float64() < cfg.FailureRate {
-		return cfg, nil, provider.RetryableError("simulated", "simulated transient cloud failure (failure_rate %v)", cfg.FailureRate)
+		return cfg, nil, provider.Unreachable("simulated transient cloud failure (failure_rate %v)", cfg.FailureRate).Err()
 	}
 	return cfg, st, nil
 }
@@ -128,9 +94,9 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	sp, err := decodeSpec(req.Spec)
-	if err != nil {
-		return nil, provider.Diagnostics{provider.Errorf("spec", "%v", err)}.Err()
+	sp, diags := p.Spec(&cfg, req.Spec)
+	if err := diags.Err(); err != nil {
+		return nil, err
 	}
 	var out *instance
 	err = st.tx(func() ([]event, error) {
@@ -139,13 +105,13 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 			return nil, nil
 		}
 		if cfg.Capacity > 0 && len(st.insts) >= cfg.Capacity {
-			return nil, provider.RetryableError(provider.CodeCapacity, "simulated cloud is full (capacity %d)", cfg.Capacity)
+			return nil, provider.Capacity("simulated cloud is full (capacity %d)", cfg.Capacity).Err()
 		}
-		addr, err := allocate(cfg, st, req.Node.FixedIP)
+		addr, err := allocate(&cfg, st, req.Node.FixedIP)
 		if err != nil {
 			return nil, err
 		}
-		out = newInstance(req, sp, addr)
+		out = newInstance(req, *sp, addr)
 		return []event{{Op: "put", Inst: out}}, nil
 	})
 	if err != nil {
@@ -160,44 +126,41 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 }
 
 func newInstance(req provider.NodeRequest, sp spec, addr string) *instance {
-	tags := map[string]string{}
-	for k, v := range sp.Tags {
-		tags[k] = v
-	}
 	name := req.Node.CloudInstanceName
 	if name == "" {
 		name = "VCP-sim-" + req.Node.NodeID[:min(8, len(req.Node.NodeID))]
 	}
-	tags[provider.TagControllerID] = req.Env.ControllerID
-	tags[provider.TagNodeID] = req.Node.NodeID
-	tags["Name"] = name
+	t := tags.For(req.Env, req.Node, sp.Tags)
+	t["Name"] = name
 	return &instance{
 		ID: "sim-" + randHex(6), NodeID: req.Node.NodeID, ControllerID: req.Env.ControllerID,
 		Name: name, Address: addr, Type: sp.InstanceType, State: string(provider.InstanceRunning),
-		Tags: tags, Created: time.Now().UTC(),
+		Tags: t, Created: time.Now().UTC(),
 	}
 }
 
 // allocate picks the fixed IP, or a random free address of the prefix.
-func allocate(cfg config, st *store, fixed string) (string, error) {
+func allocate(cfg *config, st *store, fixed string) (string, error) {
 	used := make(map[string]bool, len(st.insts))
 	for _, in := range st.insts {
 		used[in.Address] = true
 	}
+	prefix := cfg.Prefix()
 	if fixed != "" {
-		if d := checkFixedIP(cfg, fixed, "node.fixed_ip"); d != nil {
-			return "", provider.Diagnostics{*d}.Err()
+		if a, err := netip.ParseAddr(fixed); err != nil || !prefix.Contains(a) {
+			return "", provider.Invalid("%q is not an address inside %s", fixed, prefix).On("node.fixed_ip").
+				Because("fixed IPs must lie in the catalog entry's private_network_ipmask").Err()
 		}
 		if used[fixed] {
-			return "", provider.Diagnostics{provider.Errorf("node.fixed_ip", "address %s is already used by another instance", fixed)}.Err()
+			return "", provider.Invalid("address %s is already used by another instance", fixed).On("node.fixed_ip").Err()
 		}
 		return fixed, nil
 	}
-	hosts := int64(1)<<(32-cfg.prefix.Bits()) - 2
+	hosts := int64(1)<<(32-prefix.Bits()) - 2
 	if int64(len(used)) >= hosts {
-		return "", provider.RetryableError(provider.CodeCapacity, "no free address left in %s", cfg.prefix)
+		return "", provider.Capacity("no free address left in %s", prefix).Err()
 	}
-	base := cfg.prefix.Addr().As4()
+	base := prefix.Addr().As4()
 	start := big.NewInt(0).SetBytes(base[:]).Int64()
 	for {
 		n := start + 1 + mrand.Int64N(hosts)
@@ -219,9 +182,8 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 			return nil, nil // already gone: deleting succeeds
 		}
 		if st.insts[id].Protected {
-			d := provider.Errorf("", "instance %s is protected against deletion in the simulated cloud", id)
-			d.Code, d.Detail = "protected", "unprotect it (vcc-provider-sim unprotect), or delete with forget to drop the node anyway"
-			return nil, provider.Diagnostics{d}.Err()
+			return nil, provider.Denied("instance %s is protected against deletion in the simulated cloud", id).
+				Because("unprotect it (vcc-provider-sim unprotect), or delete with forget to drop the node anyway").Err()
 		}
 		return []event{{Op: "del", ID: id}}, nil
 	})
@@ -232,28 +194,24 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 	if err != nil {
 		return nil, err
 	}
-	var out []provider.NodeStatus
+	ans := describe.New(req)
 	visible := func(in *instance) bool { return time.Since(in.Created) >= time.Duration(cfg.DelayMS)*time.Millisecond }
 	err = st.tx(func() ([]event, error) {
-		seen := map[string]bool{}
 		for _, n := range req.Nodes {
-			seen[n.NodeID] = true
 			if id, ok := st.byNode[n.NodeID]; ok && visible(st.insts[id]) {
-				out = append(out, *status(st.insts[id], cfg, req.StateOnly))
-			} else {
-				out = append(out, provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound})
+				ans.Add(*status(st.insts[id], cfg, req.StateOnly))
 			}
 		}
 		if req.AllOfController {
 			for _, in := range st.insts {
-				if in.ControllerID == req.Env.ControllerID && !seen[in.NodeID] && visible(in) {
-					out = append(out, *status(in, cfg, false))
+				if in.ControllerID == req.Env.ControllerID && visible(in) {
+					ans.Add(*status(in, cfg, false))
 				}
 			}
 		}
 		return nil, nil
 	})
-	return out, err
+	return ans.Nodes(), err
 }
 
 func (p *Provider) PowerOn(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
@@ -277,9 +235,7 @@ func (p *Provider) setState(ctx context.Context, req provider.NodeRequest, to pr
 	err = st.tx(func() ([]event, error) {
 		id, ok := st.byNode[req.Node.NodeID]
 		if !ok {
-			d := provider.Errorf("", "node %s has no instance in the simulated cloud", req.Node.NodeID)
-			d.Code = provider.CodeNotFound
-			return nil, provider.Diagnostics{d}.Err()
+			return nil, describe.Missing(req.Node, "the simulated cloud")
 		}
 		cp := *st.insts[id]
 		cp.State = string(to)

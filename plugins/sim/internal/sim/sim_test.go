@@ -39,13 +39,13 @@ func TestCreateFailures(t *testing.T) {
 			wantCode: provider.CodeCapacity, retryable: true,
 		},
 		"injected_failure": {
-			entry: `{"failure_rate": 1}`, wantCode: "simulated", retryable: true,
+			entry: `{"failure_rate": 1}`, wantCode: provider.CodeUnreachable, retryable: true,
 		},
 		"fixed_ip_taken": {
-			entry: `{}`, pre: []string{"10.208.0.7"}, fixed: "10.208.0.7", wantField: "node.fixed_ip",
+			entry: `{}`, pre: []string{"10.208.0.7"}, fixed: "10.208.0.7", wantCode: provider.CodeInvalid, wantField: "node.fixed_ip",
 		},
 		"fixed_ip_outside": {
-			entry: `{}`, fixed: "192.168.0.1", wantField: "node.fixed_ip",
+			entry: `{}`, fixed: "192.168.0.1", wantCode: provider.CodeInvalid, wantField: "node.fixed_ip",
 		},
 	}
 	for name, tc := range cases {
