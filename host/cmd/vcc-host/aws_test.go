@@ -212,8 +212,14 @@ func TestAWSRefusals(t *testing.T) {
 	// Adding a node at a reserved address to a good unit is refused too.
 	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "ok", Provider: "aws", Spec: map[string]any{"cloud_image": m.Image}}))
 	_, err = cl.AddNodes(c, vc.VCID, "ok", sdk.AddNodesRequest{IPAddresses: []string{prefix.Addr().String()}})
-	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "reserved by AWS") {
+	// The network address is refused before any EC2 call (the kit's
+	// fixed-IP check); the other reserved ones by the preflight.
+	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "ip_addresses[0]: "+prefix.Addr().String()+" is the network's own network address") {
 		t.Errorf("adding a node at the network address: %v", err)
+	}
+	_, err = cl.AddNodes(c, vc.VCID, "ok", sdk.AddNodesRequest{IPAddresses: []string{prefix.Addr().Next().String()}})
+	if sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), "reserved by AWS") {
+		t.Errorf("adding a node at the router's address: %v", err)
 	}
 	if n := len(m.Instances(t)); n != 1 {
 		t.Errorf("EC2 holds %d instances, want the good unit's 1", n)
