@@ -6,6 +6,7 @@ package providertest
 
 import (
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/hashicorp/go-hclog"
@@ -44,4 +45,25 @@ func Launch(t testing.TB, path string, env ...string) provider.Full {
 		t.Fatalf("start plugin %s: %v", path, err)
 	}
 	return p
+}
+
+// Build compiles the plugin main package pkg (an import path, or a
+// directory relative to the test's) into a temp dir and returns the
+// binary's path, for Launch.
+func Build(t testing.TB, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "vcc-provider-under-test")
+	out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// Smoke launches the plugin binary at path the way vcc-host does (a real
+// subprocess: handshake, mutual TLS, stdio, logs) and runs the suite's
+// validation-only cases against it.
+func Smoke(t *testing.T, path string, f Fixture, env ...string) {
+	f.Provider, f.Impl, f.ValidationOnly = Launch(t, path, env...), nil, true
+	Run(t, f)
 }

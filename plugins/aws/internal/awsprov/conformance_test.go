@@ -11,11 +11,16 @@ import (
 )
 
 func fixture(t *testing.T, spot bool, m *moto.Server) providertest.Fixture {
-	spec := fmt.Sprintf(`{"instance_type": "m4.large", "cloud_image": %q, "tags": {"team": "a"}}`, m.Image)
+	return fixtureFor(t, spot, m.Catalog(), m.Image)
+}
+
+func fixtureFor(t *testing.T, spot bool, catalog, image string) providertest.Fixture {
+	spec := fmt.Sprintf(`{"instance_type": "m4.large", "cloud_image": %q, "tags": {"team": "a"}}`, image)
+	impl := Plugin("0.1.0", spot)
 	return providertest.Fixture{
-		Provider: providertest.Connect(t, Plugin("0.1.0", spot)), Impl: Plugin("0.1.0", spot),
+		Provider: providertest.Connect(t, impl), Impl: impl,
 		Env: provider.CallEnv{ControllerID: providertest.NewNodeID(), CatalogEntryName: "default",
-			CatalogEntry: json.RawMessage(m.Catalog()), Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
+			CatalogEntry: json.RawMessage(catalog), Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
 		Spec: json.RawMessage(spec),
 		BadCatalog: []providertest.Bad{
 			{Name: "missing_region", Doc: json.RawMessage(`{"aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_region"},
@@ -47,4 +52,18 @@ func TestConformanceSpot(t *testing.T) {
 		providertest.Bad{Name: "spot_type", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_type": "forever"}`), WantField: "spec.spot_type"},
 		providertest.Bad{Name: "spot_price", Doc: json.RawMessage(`{"cloud_image": "ami-0123abcd", "spot_price": "cheap"}`), WantField: "spec.spot_price"})
 	providertest.Run(t, f)
+}
+
+// TestSmoke runs both binaries as subprocesses, as the host does, through
+// the validation cases (no EC2 needed).
+func TestSmoke(t *testing.T) {
+	catalog := `{"aws_region": "us-east-1", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd", "aws_endpoint_url": "http://127.0.0.1:1", "private_network_ipmask": "172.31.0.0/20"}`
+	for _, c := range []struct {
+		pkg  string
+		spot bool
+	}{{"../../cmd/vcc-provider-aws", false}, {"../../cmd/vcc-provider-aws-spot", true}} {
+		t.Run(c.pkg[len("../../cmd/"):], func(t *testing.T) {
+			providertest.Smoke(t, providertest.Build(t, c.pkg), fixtureFor(t, c.spot, catalog, "ami-0123abcd"))
+		})
+	}
 }

@@ -37,5 +37,13 @@ func fixture(t *testing.T, p provider.Provider) providertest.Fixture {
 
 // TestConformance runs the shared suite over real gRPC, in-process.
 func TestConformance(t *testing.T) {
-	providertest.Run(t, fixture(t, providertest.Connect(t, New("0.1.0"))))
+	impl := New("0.1.0")
+	f := fixture(t, providertest.Connect(t, impl))
+	f.Impl = impl
+	providertest.Run(t, f)
+}
+
+// TestSmoke runs the built binary as a subprocess, as the host does.
+func TestSmoke(t *testing.T) {
+	providertest.Smoke(t, providertest.Build(t, "github.com/vccproject/vcc/plugins/sim"), fixture(t, nil))
 }
