@@ -43,7 +43,10 @@ type Node struct {
 	CloudInstanceAddress string `json:"cloud_instance_address"`
 	CloudInstanceName    string `json:"cloud_instance_name"`
 	StateReason          string `json:"state_reason,omitempty"`
-	Watched              bool   `json:"watched"`
+	// ErrorSource says what set the node's error state and reason:
+	// liveness, reconcile, reclaim or operation (empty: no error).
+	ErrorSource string `json:"error_source,omitempty"`
+	Watched     bool   `json:"watched"`
 }
 
 // Operation is an asynchronous change.

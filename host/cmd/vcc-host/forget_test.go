@@ -37,7 +37,7 @@ func TestForget(t *testing.T) {
 		t.Fatalf("plain delete of a protected node: %v, want a failure naming the protection and the way out", err)
 	}
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u"))
-	if len(u.Nodes) != 1 || u.Nodes[0].NodeID != stuck.NodeID || !strings.Contains(u.Nodes[0].StateReason, "delete failed") {
+	if len(u.Nodes) != 1 || u.Nodes[0].NodeID != stuck.NodeID || !strings.Contains(u.Nodes[0].StateReason, "delete failed") || u.Nodes[0].ErrorSource != "operation" {
 		t.Fatalf("after the failed delete the unit has %+v, want only the protected node with its reason", u.Nodes)
 	}
 

@@ -47,8 +47,8 @@ func TestReconcile(t *testing.T) {
 		t.Errorf("orphans (-want +got): %s; errors %v", diff, rep.Errors)
 	}
 	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u")).Nodes[0]
-	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "no longer exists in sim") {
-		t.Errorf("vanished node: %s (%s)", n.State, n.StateReason)
+	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "no longer exists in sim") || n.ErrorSource != "reconcile" {
+		t.Errorf("vanished node: %s (%s, source %q)", n.State, n.StateReason, n.ErrorSource)
 	}
 	if again := must[*sdk.ReconcileReport](t)(cl.Reconcile(c)); len(again.Vanished) != 0 {
 		t.Errorf("a second pass marked %v again", again.Vanished)
@@ -100,8 +100,8 @@ func TestInterruptions(t *testing.T) {
 		t.Errorf("replaced %v, want the auto_replace unit's node", rep.Replaced)
 	}
 	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
-	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "reclaimed") {
-		t.Errorf("reclaimed node: %s (%s)", n.State, n.StateReason)
+	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "reclaimed") || n.ErrorSource != "reclaim" {
+		t.Errorf("reclaimed node: %s (%s, source %q)", n.State, n.StateReason, n.ErrorSource)
 	}
 	waitFor(t, 10*time.Second, func() bool {
 		u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap"))
@@ -110,7 +110,7 @@ func TestInterruptions(t *testing.T) {
 
 	chaos("restore", keep.NodeID)
 	rep = must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
-	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]; n.State != "RUNNING" || n.StateReason != "" {
+	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]; n.State != "RUNNING" || n.StateReason != "" || n.ErrorSource != "" {
 		t.Errorf("node after its instance came back: %s (%s); report %+v", n.State, n.StateReason, rep)
 	}
 }

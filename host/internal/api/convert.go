@@ -39,7 +39,7 @@ func nodeOut(n *model.Node) sdk.Node {
 	return sdk.Node{
 		NodeID: n.NodeID, NodeNo: n.NodeNo, State: string(n.State), CloudInstanceID: n.CloudInstanceID,
 		CloudInstanceAddress: n.CloudInstanceAddress, CloudInstanceName: n.CloudInstanceName,
-		StateReason: n.StateReason, Watched: !n.Unwatched,
+		StateReason: n.StateReason, ErrorSource: string(n.ErrorSource), Watched: !n.Unwatched,
 	}
 }
 

@@ -59,7 +59,10 @@ type Node struct {
 	CloudInstanceAddress string    `json:"cloud_instance_address,omitempty"`
 	CloudInstanceName    string    `json:"cloud_instance_name,omitempty"`
 	StateReason          string    `json:"state_reason,omitempty"`
-	Unwatched            bool      `json:"unwatched,omitempty"`
+	// ErrorSource says what set StateReason (and the error state, if
+	// any); see SetError.
+	ErrorSource ErrorSource `json:"error_source,omitempty"`
+	Unwatched   bool        `json:"unwatched,omitempty"`
 	// CreateAttempted is set, durably, before the first CreateNode call.
 	CreateAttempted bool      `json:"create_attempted,omitempty"`
 	Created         time.Time `json:"created"`
