@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func TestReconcile(t *testing.T) {
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u"))
 
 	sim := providertest.Launch(t, testenv.Sim(t))
-	env := provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(fmt.Sprintf(`{"sim_state_dir": %q}`, filepath.Join(h.Data, "sim")))}
+	env := provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(fmt.Sprintf(`{"sim_state_dir": %q}`, h.PluginData("sim")))}
 	if err := sim.DeleteNode(c, provider.NodeRequest{Env: env, Node: provider.NodeRef{NodeID: u.Nodes[0].NodeID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +87,7 @@ func TestInterruptions(t *testing.T) {
 	keep := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
 	swap := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap")).Nodes[0]
 	chaos := func(cmd, node string) {
-		out, err := exec.Command(testenv.Sim(t), cmd, "--dir", filepath.Join(h.Data, "sim"), node).CombinedOutput()
+		out, err := exec.Command(testenv.Sim(t), cmd, "--dir", h.PluginData("sim"), node).CombinedOutput()
 		if err != nil {
 			t.Fatalf("sim %s: %v %s", cmd, err, out)
 		}

@@ -111,12 +111,6 @@ func (e env) serve(args []string) error {
 	if err != nil {
 		return fmt.Errorf("controller SSH key: %w", err)
 	}
-	// The simulator keeps its cloud beside the controller's state, so a
-	// restart sees the same instances.
-	if os.Getenv("VCC_SIM_STATE_DIR") == "" {
-		abs, _ := filepath.Abs(filepath.Join(d.data, "sim"))
-		os.Setenv("VCC_SIM_STATE_DIR", abs)
-	}
 	// Logs go to stderr (docker compose logs) and to rotated files.
 	logFile, err := rotate.Open(filepath.Join(d.data, "logs", "vcc-host.log"), 10<<20, 5)
 	if err != nil {
@@ -126,7 +120,11 @@ func (e env) serve(args []string) error {
 	logOut := io.MultiWriter(e.stderr, logFile)
 	log := c.logger(logOut)
 
-	plugins := pluginmgr.New(c.managerConfig(logOut, true))
+	// Each plugin keeps its own state beside the controller's, so a
+	// restart finds it again.
+	pcfg := c.managerConfig(logOut, true)
+	pcfg.DataDir = filepath.Join(d.data, pluginmgr.DataSubdir)
+	plugins := pluginmgr.New(pcfg)
 	defer plugins.Close()
 	plugins.Start(e.ctx)
 

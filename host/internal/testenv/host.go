@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/sdk"
 )
 
@@ -146,6 +147,11 @@ func (h *Host) Stop() {
 func (h *Host) Kill() {
 	_ = h.cmd.Process.Kill()
 	<-h.exited
+}
+
+// PluginData is the data dir the host gives plugin name.
+func (h *Host) PluginData(name string) string {
+	return filepath.Join(h.Data, pluginmgr.DataSubdir, name)
 }
 
 // PID is the host process's id.
