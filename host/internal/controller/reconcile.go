@@ -241,7 +241,8 @@ var errChanged = errors.New("node changed meanwhile")
 
 // replaceLost replaces, in units that ask for it (spec auto_replace), the
 // nodes this pass found lost: the node is deleted and a new one added,
-// with the same fixed IP if it had one.
+// with the same fixed IP if it had one (one from the pool if the lost
+// node's came from one).
 func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) {
 	for _, id := range rep.Vanished {
 		var n *model.Node
@@ -269,7 +270,9 @@ func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) 
 			continue
 		}
 		var ips []string
-		if n.FixedIP != "" {
+		if n.FixedIP != "" && n.IPPool == "" {
+			// A pool address stays with the lost node until it is
+			// deleted; the new node draws another.
 			ips = []string{n.FixedIP}
 		}
 		if _, _, err := c.AddNodes(ctx, who, n.VCID, n.Unit, 1, ips); err != nil {
