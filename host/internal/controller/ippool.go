@@ -134,8 +134,17 @@ func (c *Controller) keptAddresses(pools *config.IPPools) (config.Problems, erro
 				return nil
 			}
 			file, entry, _ := strings.Cut(key, "/")
-			probs = append(probs, config.Problem{File: filepath.Join(c.cfg.ConfigDir, file), Entry: entry, Key: "ip_addresses", Warning: true,
-				Message: fmt.Sprintf("%s is no longer in the pool but node %s holds it; it stays allocated until that node is deleted", addr, nodeID)})
+			pr := config.Problem{File: filepath.Join(c.cfg.ConfigDir, file), Entry: entry, Key: "ip_addresses", Warning: true,
+				Message: fmt.Sprintf("%s is no longer in the pool but node %s holds it; it stays allocated until that node is deleted", addr, nodeID)}
+			if p != nil {
+				pr.Line = p.Line
+			}
+			if n, err := tx.Node(nodeID); err == nil {
+				if u, err := tx.Unit(n.VCID, n.Unit); err == nil {
+					pr.Provider = u.Provider
+				}
+			}
+			probs = append(probs, pr)
 			return nil
 		})
 	})

@@ -164,13 +164,16 @@ func TestCheckAsked(t *testing.T) {
 }
 
 // TestKeptAddresses: after the pool file shrank or lost an entry, every
-// address still held outside it is reported as kept; held addresses still
-// in the pool are not.
+// address still held outside it is reported as kept, at the pool's line
+// and with its node's provider when known; held addresses still in the
+// pool are not.
 func TestKeptAddresses(t *testing.T) {
 	st := openStore(t)
 	_ = st.Update(func(tx store.Tx) error {
 		_ = tx.LeaseIP("p.yml/a", "10.0.0.1", "n1")
 		_ = tx.LeaseIP("p.yml/a", "10.0.0.3", "n3")
+		_ = tx.PutUnit(&model.Unit{VCID: "v", Name: "u", Provider: "pooled"})
+		_ = tx.PutNode(&model.Node{NodeID: "n3", VCID: "v", Unit: "u", NodeNo: 3, FixedIP: "10.0.0.3", IPPool: "p.yml/a"})
 		return tx.LeaseIP("p.yml/gone", "10.9.0.1", "n9")
 	})
 	dir := t.TempDir()
@@ -188,7 +191,7 @@ func TestKeptAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Problems{
-		{File: filepath.Join(dir, "p.yml"), Entry: "a", Key: "ip_addresses", Warning: true, Message: "10.0.0.3 is no longer in the pool but node n3 holds it; it stays allocated until that node is deleted"},
+		{File: filepath.Join(dir, "p.yml"), Line: 1, Provider: "pooled", Entry: "a", Key: "ip_addresses", Warning: true, Message: "10.0.0.3 is no longer in the pool but node n3 holds it; it stays allocated until that node is deleted"},
 		{File: filepath.Join(dir, "p.yml"), Entry: "gone", Key: "ip_addresses", Warning: true, Message: "10.9.0.1 is no longer in the pool but node n9 holds it; it stays allocated until that node is deleted"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
