@@ -179,6 +179,9 @@ func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*S
 	if err != nil {
 		return nil, nil, err
 	}
+	if cat.Default {
+		cat.AddDefaults(ctx, plugins, plugins.Names())
+	}
 	probs := cat.Validate(ctx, plugins)
 	infos := map[string]*provider.Info{}
 	for _, name := range plugins.Names() {

@@ -42,7 +42,8 @@ type Host struct {
 }
 
 // StartHost runs vcc-host serve with a fresh data dir, the sim plugin,
-// and config (a vpn_catalog.yml body; empty for the embedded default).
+// and config (a vpn_catalog.yml body; empty for none: each plugin that
+// needs no settings then gets an entry "default").
 // It is stopped when the test ends.
 func StartHost(t testing.TB, catalog string, extra ...string) *Host {
 	t.Helper()
