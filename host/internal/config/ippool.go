@@ -55,25 +55,16 @@ func (p *IPPool) Has(a netip.Addr) bool {
 
 // IPPools are the pools in force.
 type IPPools struct {
-	files map[string]string  // provider -> its pool file's name
 	pools map[string]*IPPool // Key -> pool
 }
 
-// File returns the name of the pool file prov draws from, "" when its
-// nodes need no host-managed address.
-func (ps *IPPools) File(prov string) string {
+// Pool returns the pool of entry in the pool file named file, nil when
+// there is none.
+func (ps *IPPools) Pool(file, entry string) *IPPool {
 	if ps == nil {
-		return ""
+		return nil
 	}
-	return ps.files[normalize(prov)]
-}
-
-// Lookup returns the pool of prov's catalog entry, nil when there is none.
-func (ps *IPPools) Lookup(prov, entry string) *IPPool {
-	if f := ps.File(prov); f != "" {
-		return ps.pools[PoolKey(f, entry)]
-	}
-	return nil
+	return ps.pools[PoolKey(file, entry)]
 }
 
 // All lists the pools by key.
@@ -93,10 +84,10 @@ func (ps *IPPools) All() []*IPPool {
 // catalog entry of such a provider; prefix_len is 8 to 30; addresses are
 // distinct IPv4 addresses in the network of the first one (of that
 // prefix_len) and inside the catalog entry's private_network_ipmask when
-// it has one. A catalog entry without a pool, or a missing file, is a
-// warning: its units cannot get addresses.
+// it has one. A catalog entry without a pool, a missing file, or a file
+// name that is not a plain name is a warning: its units get no addresses.
 func LoadIPPools(dir string, cat *Catalog, infos map[string]*provider.Info) (*IPPools, Problems) {
-	ps := &IPPools{files: map[string]string{}, pools: map[string]*IPPool{}}
+	ps := &IPPools{pools: map[string]*IPPool{}}
 	var probs Problems
 	byFile := map[string][]string{}
 	for _, prov := range sortedKeys(infos) {
@@ -105,11 +96,10 @@ func LoadIPPools(dir string, cat *Catalog, infos map[string]*provider.Info) (*IP
 			continue
 		}
 		if filepath.Base(f) != f || f == "." || f == ".." || (!strings.HasSuffix(f, ".yml") && !strings.HasSuffix(f, ".yaml")) {
-			probs = append(probs, Problem{File: "plugin " + prov, Provider: prov,
+			probs = append(probs, Problem{File: "plugin " + prov, Provider: prov, Warning: true,
 				Message: fmt.Sprintf("declares the IP pool file %q, which is not a plain .yml file name in the config dir; its units cannot get addresses until the plugin is fixed", f)})
 			continue
 		}
-		ps.files[normalize(prov)] = f
 		byFile[f] = append(byFile[f], normalize(prov))
 	}
 	for _, f := range sortedKeys(byFile) {

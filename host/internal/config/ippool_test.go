@@ -83,7 +83,7 @@ func TestLoadIPPools(t *testing.T) {
 		},
 		"bad_file_name": {
 			infos: map[string]*provider.Info{"pooled": {IPPoolFile: "../etc/pools.yml"}},
-			want: Problems{{File: "plugin pooled", Provider: "pooled",
+			want: Problems{{File: "plugin pooled", Provider: "pooled", Warning: true,
 				Message: `declares the IP pool file "../etc/pools.yml", which is not a plain .yml file name in the config dir; its units cannot get addresses until the plugin is fixed`}},
 			pools: map[string][]string{},
 		},
@@ -128,9 +128,9 @@ func TestLoadIPPools(t *testing.T) {
 	}
 }
 
-// TestIPPoolLookup: a provider finds its entries' pools; a provider with
-// no pool file, or an entry without a pool, finds none; a shared file's
-// pool lists every provider drawing from it.
+// TestIPPoolLookup: a pool is found by its file and entry, whichever
+// provider asks; a shared file's pool lists every provider drawing from
+// it; an entry without a pool, or another file, finds none.
 func TestIPPoolLookup(t *testing.T) {
 	catalog := &Catalog{Entries: map[string]map[string]*Entry{"pooled": {"a": {Values: []byte(`{}`)}}, "twin": {"a": {Values: []byte(`{}`)}}}}
 	dir := t.TempDir()
@@ -140,22 +140,21 @@ func TestIPPoolLookup(t *testing.T) {
 		t.Fatal(probs)
 	}
 	type row struct {
-		File, Key, Name string
-		Has             bool
+		Key, Name string
+		Has       bool
 	}
-	look := func(prov, entry string) row {
-		r := row{File: pools.File(prov)}
-		if p := pools.Lookup(prov, entry); p != nil {
+	look := func(file, entry string) row {
+		var r row
+		if p := pools.Pool(file, entry); p != nil {
 			r.Key, r.Name, r.Has = p.Key(), p.Name(), p.Has(netip.MustParseAddr("10.0.0.1"))
 		}
 		return r
 	}
-	got := map[string]row{"pooled/a": look("pooled", "a"), "twin/a": look("Twin", "a"), "pooled/b": look("pooled", "b"), "plain/a": look("plain", "a")}
+	got := map[string]row{"p.yml/a": look("p.yml", "a"), "p.yml/b": look("p.yml", "b"), "q.yml/a": look("q.yml", "a")}
 	want := map[string]row{
-		"pooled/a": {File: "p.yml", Key: "p.yml/a", Name: "pooled,twin/a (p.yml)", Has: true},
-		"twin/a":   {File: "p.yml", Key: "p.yml/a", Name: "pooled,twin/a (p.yml)", Has: true},
-		"pooled/b": {File: "p.yml"},
-		"plain/a":  {},
+		"p.yml/a": {Key: "p.yml/a", Name: "pooled,twin/a (p.yml)", Has: true},
+		"p.yml/b": {},
+		"q.yml/a": {},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -10,6 +10,7 @@ import (
 	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
+	"github.com/vccproject/vcc/proto/provider"
 )
 
 // poolDraw is a create or add's claim on its provider's IP pool: the
@@ -24,15 +25,16 @@ type poolDraw struct {
 	countField, ipField string
 }
 
-// poolDraw returns the claim of new nodes of prov's catalog entry, nil
-// when the provider draws from no pool.
-func (c *Controller) poolDraw(prov, entry, countField, ipField string) *poolDraw {
-	pools := c.IPPools()
-	file := pools.File(prov)
-	if file == "" {
+// poolDraw returns the claim of new nodes of the provider's catalog
+// entry, nil when the provider draws from no pool. It asks the plugin's
+// Info of now, so a plugin that names a pool file never gets a node
+// without an address, even before a reload loaded the file.
+func (c *Controller) poolDraw(info *provider.Info, entry, countField, ipField string) *poolDraw {
+	if info.IPPoolFile == "" {
 		return nil
 	}
-	return &poolDraw{pool: pools.Lookup(prov, entry), file: file, prov: prov, entry: entry, countField: countField, ipField: ipField}
+	return &poolDraw{pool: c.IPPools().Pool(info.IPPoolFile, entry), file: info.IPPoolFile, prov: info.Name, entry: entry,
+		countField: countField, ipField: ipField}
 }
 
 func (d *poolDraw) key() string { return config.PoolKey(d.file, d.entry) }

@@ -71,7 +71,7 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	if err := c.validateWithPlugin(ctx, unit); err != nil {
 		return nil, nil, err
 	}
-	draw := c.poolDraw(unit.Provider, unit.CatalogEntry, "spec.num_nodes", "spec.ip_addresses")
+	draw := c.poolDraw(info, unit.CatalogEntry, "spec.num_nodes", "spec.ip_addresses")
 	if err := draw.checkAsked(r.ips); err != nil {
 		return nil, nil, err
 	}
@@ -203,7 +203,11 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	if err := c.st.View(func(tx store.Tx) (err error) { u, err = loadUnit(tx, who, vcid, unit); return err }); err != nil {
 		return nil, nil, err
 	}
-	draw := c.poolDraw(u.Provider, u.CatalogEntry, "num_add_nodes", "ip_addresses")
+	info, err := c.plugins.Info(u.Provider)
+	if err != nil {
+		return nil, nil, conflict("the provider of unit %s cannot take new nodes now: %v", unit, err)
+	}
+	draw := c.poolDraw(info, u.CatalogEntry, "num_add_nodes", "ip_addresses")
 	if err := draw.checkAsked(ips); err != nil {
 		return nil, nil, err
 	}
@@ -223,7 +227,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	}
 	var nodes []*model.Node
 	var op *model.Operation
-	err := c.st.Update(func(tx store.Tx) error {
+	err = c.st.Update(func(tx store.Tx) error {
 		if _, err := c.openVC(tx, who, vcid); err != nil {
 			return err
 		}
