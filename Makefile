@@ -13,8 +13,9 @@ BUF_VERSION := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 
-# Every directory under plugins/ is one plugin module: one binary
-# vcc-provider-<dir> from its root, or one per plugins/<dir>/cmd/<binary>.
+# Every directory under plugins/ is one plugin module: binary
+# vcc-provider-<dir> from its root when it has a main.go, and one per
+# plugins/<dir>/cmd/<binary>.
 PLUGINS := $(notdir $(wildcard plugins/*))
 MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Test-only module with a real in-process Vault; outside go.work because the
@@ -42,7 +43,8 @@ build:
 	$(GO) build -trimpath -o $(BIN)/vcc-node ./host/cmd/vcc-node
 	@mkdir -p $(BIN)/plugins
 	@for p in $(PLUGINS); do \
-		if [ -d plugins/$$p/cmd ]; then mains=$$(ls plugins/$$p/cmd); else mains=vcc-provider-$$p; fi; \
+		mains=; [ -f plugins/$$p/main.go ] && mains=vcc-provider-$$p; \
+		[ -d plugins/$$p/cmd ] && mains="$$mains $$(ls plugins/$$p/cmd)"; \
 		for m in $$mains; do \
 			pkg=.; [ -d plugins/$$p/cmd/$$m ] && pkg=./cmd/$$m; \
 			echo "build plugin $$m"; \

@@ -37,6 +37,13 @@ func (c *Client) Flavors(ctx context.Context, provider string) ([]Flavor, error)
 	return out.Flavors, c.do(ctx, http.MethodGet, Prefix+"/flavors?provider="+esc(provider), nil, &out)
 }
 
+// IPPools lists the host-managed IP pools: size, use, and who holds
+// which address (of the VCs the caller may see).
+func (c *Client) IPPools(ctx context.Context) ([]IPPool, error) {
+	var out struct{ Pools []IPPool }
+	return out.Pools, c.do(ctx, http.MethodGet, Prefix+"/ip_pools", nil, &out)
+}
+
 // CreateUnitGroup makes an empty VC.
 func (c *Client) CreateUnitGroup(ctx context.Context, name, typ string) (*VC, error) {
 	var vc VC

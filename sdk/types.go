@@ -42,8 +42,14 @@ type Node struct {
 	CloudInstanceID      string `json:"cloud_instance_id"`
 	CloudInstanceAddress string `json:"cloud_instance_address"`
 	CloudInstanceName    string `json:"cloud_instance_name"`
-	StateReason          string `json:"state_reason,omitempty"`
-	Watched              bool   `json:"watched"`
+	// FixedIP is the address the node was given: asked for, or from its
+	// provider's IP pool.
+	FixedIP     string `json:"fixed_ip,omitempty"`
+	StateReason string `json:"state_reason,omitempty"`
+	// ErrorSource says what set the node's error state and reason:
+	// liveness, reconcile, reclaim or operation (empty: no error).
+	ErrorSource string `json:"error_source,omitempty"`
+	Watched     bool   `json:"watched"`
 }
 
 // Operation is an asynchronous change.
@@ -202,6 +208,36 @@ type Orphan struct {
 	CloudInstanceID string `json:"cloud_instance_id"`
 	Address         string `json:"cloud_instance_address,omitempty"`
 	Deleted         bool   `json:"deleted"`
+}
+
+// IPPool is one host-managed pool of fixed IPs (GET /ip_pools): the
+// addresses a catalog entry's network without DHCP hands out, declared in
+// its provider's pool file.
+type IPPool struct {
+	// Provider lists the providers drawing from the pool (comma-separated).
+	Provider  string `json:"provider"`
+	Entry     string `json:"entry"`
+	File      string `json:"file"`
+	PrefixLen int    `json:"prefix_len,omitempty"`
+	Size      int    `json:"size"`
+	Used      int    `json:"used"`
+	Free      int    `json:"free"`
+	// Outside counts addresses nodes still hold that the pool file no
+	// longer lists (it shrank); they return to nobody when their nodes go.
+	Outside int `json:"outside"`
+	// Allocations are the addresses held by nodes the caller may see.
+	Allocations []IPAllocation `json:"allocations"`
+}
+
+// IPAllocation is one pool address and the node holding it.
+type IPAllocation struct {
+	Address string `json:"address"`
+	NodeID  string `json:"node_id"`
+	VCID    string `json:"vcid,omitempty"`
+	Unit    string `json:"unit,omitempty"`
+	NodeNo  int    `json:"node_no,omitempty"`
+	// InPool is false for an address the pool file no longer lists.
+	InPool bool `json:"in_pool"`
 }
 
 // Credential is one stored cloud credential. Listings carry no value.

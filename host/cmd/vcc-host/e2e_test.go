@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -40,7 +39,7 @@ func must[T any](t *testing.T) func(T, error) T {
 func simCloud(t *testing.T, h *testenv.Host) []provider.NodeStatus {
 	t.Helper()
 	p := providertest.Launch(t, testenv.Sim(t))
-	entry := fmt.Sprintf(`{"sim_state_dir": %q}`, filepath.Join(h.Data, "sim"))
+	entry := fmt.Sprintf(`{"sim_state_dir": %q}`, h.PluginData("sim"))
 	got, err := p.DescribeNodes(ctx(t), provider.DescribeRequest{
 		Env: provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(entry)}, AllOfController: true,
 	})

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,7 +23,7 @@ func TestForget(t *testing.T) {
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "forget", ""))
 	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": 3}}))
 	stuck := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u")).Nodes[1]
-	if out, err := exec.Command(testenv.Sim(t), "protect", "--dir", filepath.Join(h.Data, "sim"), stuck.NodeID).CombinedOutput(); err != nil {
+	if out, err := exec.Command(testenv.Sim(t), "protect", "--dir", h.PluginData("sim"), stuck.NodeID).CombinedOutput(); err != nil {
 		t.Fatalf("protect: %v: %s", err, out)
 	}
 
@@ -37,7 +36,7 @@ func TestForget(t *testing.T) {
 		t.Fatalf("plain delete of a protected node: %v, want a failure naming the protection and the way out", err)
 	}
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u"))
-	if len(u.Nodes) != 1 || u.Nodes[0].NodeID != stuck.NodeID || !strings.Contains(u.Nodes[0].StateReason, "delete failed") {
+	if len(u.Nodes) != 1 || u.Nodes[0].NodeID != stuck.NodeID || !strings.Contains(u.Nodes[0].StateReason, "delete failed") || u.Nodes[0].ErrorSource != "operation" {
 		t.Fatalf("after the failed delete the unit has %+v, want only the protected node with its reason", u.Nodes)
 	}
 

@@ -89,14 +89,22 @@ func TestEnvFile(t *testing.T) {
 	}
 }
 
-// TestSakuraPool: init refuses an IP pool with an address outside its
-// prefix_len, naming file, line and key.
-func TestSakuraPool(t *testing.T) {
+// TestIPPoolFile: init reads the IP pool file a plugin names (sim_pool:
+// sim_pool.yml) and refuses an address outside its prefix_len, naming
+// file, line and key; with the file right it lists the pool.
+func TestIPPoolFile(t *testing.T) {
 	cfg := t.TempDir()
-	pool := filepath.Join(cfg, "sakura_config.yml")
+	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-sim-pool": testenv.SimPool(t)})
+	os.WriteFile(filepath.Join(cfg, "vpn_catalog.yml"), []byte("sim_pool:\n  default:\n    private_network_ipmask: 192.168.0.0/16\n"), 0o644)
+	pool := filepath.Join(cfg, "sim_pool.yml")
 	os.WriteFile(pool, []byte("default:\n  prefix_len: 24\n  ip_addresses:\n    - 192.168.10.11\n    - 192.168.20.11\n"), 0o644)
-	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir())
-	if code != 1 || !strings.Contains(out, pool+":5: sakura.default.ip_addresses[1]: 192.168.20.11 is outside 192.168.10.0/24 (prefix_len 24)") {
+	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
+	if code != 1 || !strings.Contains(out, pool+":5: sim_pool.default.ip_addresses[1]: 192.168.20.11 is outside 192.168.10.0/24 (prefix_len 24)") {
+		t.Errorf("init: %d %q %q", code, out, stderr)
+	}
+	os.WriteFile(pool, []byte("default:\n  prefix_len: 24\n  ip_addresses: [192.168.10.11, 192.168.10.12]\n"), 0o644)
+	out, stderr, code = run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
+	if code != 0 || !strings.Contains(out, "IP pool sim_pool/default (sim_pool.yml): 2 addresses") {
 		t.Errorf("init: %d %q %q", code, out, stderr)
 	}
 }

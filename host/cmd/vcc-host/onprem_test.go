@@ -136,8 +136,8 @@ func TestOnPremises(t *testing.T) {
 	b.Docker("kill", "vcc-base-"+n2.NodeID)
 	got, took := waitNode(t, cl, vc.VCID, "op", 2, "CONTAINER_ERROR", 10*time.Second)
 	t.Logf("docker kill -> CONTAINER_ERROR in %v: %s", took.Round(10*time.Millisecond), got.StateReason)
-	if !strings.Contains(got.StateReason, "Base container is exited") {
-		t.Errorf("reason: %q", got.StateReason)
+	if !strings.Contains(got.StateReason, "Base container is exited") || got.ErrorSource != "liveness" {
+		t.Errorf("reason: %q (source %q)", got.StateReason, got.ErrorSource)
 	}
 	b.Docker("start", "vcc-base-"+n2.NodeID)
 	waitNode(t, cl, vc.VCID, "op", 2, "RUNNING", 15*time.Second)
@@ -222,8 +222,8 @@ func TestOnPremisesRefusals(t *testing.T) {
 		t.Errorf("op: want it failed because the agent did not join, got %v", err)
 	}
 	n, _ := waitNode(t, cl, vc.VCID, "silent", 1, "HOST_ERROR", time.Second)
-	if !strings.Contains(n.StateReason, "Serf port") {
-		t.Errorf("reason: %q", n.StateReason)
+	if !strings.Contains(n.StateReason, "Serf port") || n.ErrorSource != "liveness" {
+		t.Errorf("reason: %q (source %q)", n.StateReason, n.ErrorSource)
 	}
 	settle(t, cl)(cl.DeleteUnit(c, vc.VCID, "silent", true))
 	if got := baseContainers(good); got != "" {

@@ -62,11 +62,11 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// TestOpenAPI: the served document is valid OpenAPI 3, and the real
-// responses of a whole session (successes and errors) match it.
-func TestOpenAPI(t *testing.T) {
-	h := testenv.StartHost(t, "", "--reconcile-interval", "0")
-	c := ctx(t)
+// validated returns a client of h whose every response is checked
+// against the OpenAPI document h serves (itself checked to be valid
+// OpenAPI 3), and the checker, which records what it saw.
+func validated(t *testing.T, h *testenv.Host) (*sdk.Client, *validating) {
+	t.Helper()
 	raw, err := httpsClient(t, h).Get(h.URL + "/vcp/v1/openapi.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +77,7 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("openapi.yaml does not load: %v", err)
 	}
-	if err := doc.Validate(c); err != nil {
+	if err := doc.Validate(ctx(t)); err != nil {
 		t.Fatalf("openapi.yaml is not valid OpenAPI 3: %v", err)
 	}
 	doc.Servers = openapi3.Servers{{URL: h.URL + sdk.Prefix}}
@@ -90,6 +90,15 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cl, v
+}
+
+// TestOpenAPI: the served document is valid OpenAPI 3, and the real
+// responses of a whole session (successes and errors) match it.
+func TestOpenAPI(t *testing.T) {
+	h := testenv.StartHost(t, "", "--reconcile-interval", "0")
+	c := ctx(t)
+	cl, v := validated(t, h)
 
 	cl.Health(c)
 	cl.Version(c)
@@ -97,6 +106,7 @@ func TestOpenAPI(t *testing.T) {
 	cl.Plugins(c)
 	cl.Flavors(c, "sim")
 	cl.PublicKey(c)
+	cl.IPPools(c)
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "oa", "compute"))
 	cl.ListUnitGroups(c)
 	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Flavor: "small", Spec: map[string]any{"num_nodes": 2}}))
@@ -124,7 +134,7 @@ func TestOpenAPI(t *testing.T) {
 	for _, want := range []string{
 		"POST /vcs 201", "POST /vcs/{vcid} 202", "POST /vcs/{vcid} 400", "GET /vcs/{vcid}/{unit} 200", "GET /vcs/{vcid}/{unit} 404",
 		"PATCH /vcs/{vcid}/{unit}/{sub} 202", "PATCH /vcs/{vcid}/{unit}/{sub} 400", "PATCH /vcs/{vcid}/{unit}/{node_id}/{action} 409",
-		"DELETE /vcs/{vcid}/{unit} 409", "GET /operations/{id} 200", "POST /reconcile 200", "GET /vcs 401",
+		"DELETE /vcs/{vcid}/{unit} 409", "GET /operations/{id} 200", "POST /reconcile 200", "GET /vcs 401", "GET /ip_pools 200",
 	} {
 		if !v.seen[want] {
 			t.Errorf("the session never produced %q; seen: %v", want, keys(v.seen))

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +27,7 @@ func TestReconcile(t *testing.T) {
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u"))
 
 	sim := providertest.Launch(t, testenv.Sim(t))
-	env := provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(fmt.Sprintf(`{"sim_state_dir": %q}`, filepath.Join(h.Data, "sim")))}
+	env := provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(fmt.Sprintf(`{"sim_state_dir": %q}`, h.PluginData("sim")))}
 	if err := sim.DeleteNode(c, provider.NodeRequest{Env: env, Node: provider.NodeRef{NodeID: u.Nodes[0].NodeID}}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +46,8 @@ func TestReconcile(t *testing.T) {
 		t.Errorf("orphans (-want +got): %s; errors %v", diff, rep.Errors)
 	}
 	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u")).Nodes[0]
-	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "no longer exists in sim") {
-		t.Errorf("vanished node: %s (%s)", n.State, n.StateReason)
+	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "no longer exists in sim") || n.ErrorSource != "reconcile" {
+		t.Errorf("vanished node: %s (%s, source %q)", n.State, n.StateReason, n.ErrorSource)
 	}
 	if again := must[*sdk.ReconcileReport](t)(cl.Reconcile(c)); len(again.Vanished) != 0 {
 		t.Errorf("a second pass marked %v again", again.Vanished)
@@ -88,7 +87,7 @@ func TestInterruptions(t *testing.T) {
 	keep := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
 	swap := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap")).Nodes[0]
 	chaos := func(cmd, node string) {
-		out, err := exec.Command(testenv.Sim(t), cmd, "--dir", filepath.Join(h.Data, "sim"), node).CombinedOutput()
+		out, err := exec.Command(testenv.Sim(t), cmd, "--dir", h.PluginData("sim"), node).CombinedOutput()
 		if err != nil {
 			t.Fatalf("sim %s: %v %s", cmd, err, out)
 		}
@@ -100,8 +99,8 @@ func TestInterruptions(t *testing.T) {
 		t.Errorf("replaced %v, want the auto_replace unit's node", rep.Replaced)
 	}
 	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
-	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "reclaimed") {
-		t.Errorf("reclaimed node: %s (%s)", n.State, n.StateReason)
+	if n.State != "HOST_ERROR" || !strings.Contains(n.StateReason, "reclaimed") || n.ErrorSource != "reclaim" {
+		t.Errorf("reclaimed node: %s (%s, source %q)", n.State, n.StateReason, n.ErrorSource)
 	}
 	waitFor(t, 10*time.Second, func() bool {
 		u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "swap"))
@@ -110,7 +109,7 @@ func TestInterruptions(t *testing.T) {
 
 	chaos("restore", keep.NodeID)
 	rep = must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
-	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]; n.State != "RUNNING" || n.StateReason != "" {
+	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]; n.State != "RUNNING" || n.StateReason != "" || n.ErrorSource != "" {
 		t.Errorf("node after its instance came back: %s (%s); report %+v", n.State, n.StateReason, rep)
 	}
 }

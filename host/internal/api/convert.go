@@ -38,8 +38,8 @@ func nodesOut(nodes []*model.Node) []sdk.Node {
 func nodeOut(n *model.Node) sdk.Node {
 	return sdk.Node{
 		NodeID: n.NodeID, NodeNo: n.NodeNo, State: string(n.State), CloudInstanceID: n.CloudInstanceID,
-		CloudInstanceAddress: n.CloudInstanceAddress, CloudInstanceName: n.CloudInstanceName,
-		StateReason: n.StateReason, Watched: !n.Unwatched,
+		CloudInstanceAddress: n.CloudInstanceAddress, CloudInstanceName: n.CloudInstanceName, FixedIP: n.FixedIP,
+		StateReason: n.StateReason, ErrorSource: string(n.ErrorSource), Watched: !n.Unwatched,
 	}
 }
 

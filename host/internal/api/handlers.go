@@ -47,6 +47,17 @@ func (s *Server) vpnCatalog(w http.ResponseWriter, _ *http.Request, _ httprouter
 	writeJSON(w, http.StatusOK, out)
 }
 
+// ipPools shows every host-managed IP pool; who holds an address only
+// for the VCs the caller may see.
+func (s *Server) ipPools(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	pools, err := s.ctrl.IPPoolViews(caller(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"pools": pools})
+}
+
 func (s *Server) flavors(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	out := []sdk.Flavor{}
 	for prov, fl := range s.ctrl.Flavors(r.URL.Query().Get("provider")) {

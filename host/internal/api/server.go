@@ -95,6 +95,7 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 	r.GET(Prefix+"/version", s.authed(s.getVersion))
 	r.GET(Prefix+"/accounts/authority", s.authed(s.authority))
 	r.GET(Prefix+"/vpn_catalog", s.authed(s.vpnCatalog))
+	r.GET(Prefix+"/ip_pools", s.authed(s.ipPools))
 	r.GET(Prefix+"/publickey", s.authed(s.publicKey))
 	r.GET(Prefix+"/onpremises/bootstrap", s.authed(s.onpremBootstrap))
 	r.GET(Prefix+"/flavors", s.authed(s.flavors))

@@ -39,7 +39,7 @@ func (e env) initCmd(args []string) error {
 	plugins := pluginmgr.New(c.managerConfig(e.stderr, false))
 	plugins.Start(e.ctx)
 	defer plugins.Close()
-	cat, flav, probs, err := controller.LoadConfig(e.ctx, d.config, plugins)
+	conf, probs, err := controller.LoadConfig(e.ctx, d.config, plugins)
 	var all config.Problems
 	if !errors.As(err, &all) && err != nil {
 		return err
@@ -60,6 +60,7 @@ func (e env) initCmd(args []string) error {
 	if err != nil {
 		return err
 	}
+	cat, flav := conf.Catalog, conf.Flavors
 	fmt.Fprintf(e.stdout, "catalog %s:", cat.File)
 	provs := make([]string, 0, len(cat.Entries))
 	for prov := range cat.Entries {
@@ -71,6 +72,9 @@ func (e env) initCmd(args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "\nflavors: %d from %s, plus each plugin's own\n", countFlavors(flav), flav.File)
 	fmt.Fprintf(e.stdout, "plugins: %s\n", strings.Join(plugins.Names(), ", "))
+	for _, p := range conf.Pools.All() {
+		fmt.Fprintf(e.stdout, "IP pool %s: %d addresses\n", p.Name(), len(p.Addresses))
+	}
 	if !dot.HasGrafanaPassword {
 		// Printed once, stored nowhere: Grafana's password is never admin/admin.
 		fmt.Fprintf(e.stdout, "for monitoring, add to %s: GRAFANA_ADMIN_PASSWORD=%s\n", d.envFile, model.NewID()[:20])

@@ -9,10 +9,12 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/admin"
+	"github.com/vccproject/vcc/host/internal/auth"
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/liveness"
@@ -60,6 +62,7 @@ func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metrics
 	} else if rep != nil {
 		out = append(out, admin.Component{Name: "reconcile", State: "RUNNING", Detail: "last pass " + rep.Time.Format(time.RFC3339)})
 	}
+	out = append(out, poolStatus(ctrl, up))
 	feed := admin.Component{Name: "prometheus targets", State: "STOPPED", Detail: "--metrics-listen off"}
 	if metricsURL != "" {
 		feed = admin.Component{Name: "prometheus targets", State: "RUNNING", Detail: metricsURL + "/sd/nodes, " + metricsURL + "/metrics", Uptime: up}
@@ -117,3 +120,26 @@ func (e env) status(args []string) error {
 type exitCode int
 
 func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
+
+// poolStatus is the line of the host-managed IP pools: use per pool, and
+// addresses still held outside a shrunk pool file.
+func poolStatus(ctrl *controller.Controller, up string) admin.Component {
+	c := admin.Component{Name: "ip pools", State: "RUNNING", Uptime: up}
+	pools, err := ctrl.IPPoolViews(&auth.Identity{Role: "super", Privileged: true})
+	if err != nil {
+		c.State, c.LastError = "DEGRADED", err.Error()
+		return c
+	}
+	var used, outside []string
+	for _, p := range pools {
+		used = append(used, fmt.Sprintf("%s/%s %d of %d used", p.Provider, p.Entry, p.Used, p.Size))
+		if p.Outside > 0 {
+			outside = append(outside, fmt.Sprintf("%s/%s: %d address(es) held outside %s", p.Provider, p.Entry, p.Outside, p.File))
+		}
+	}
+	c.Detail, c.LastError = strings.Join(used, ", "), strings.Join(outside, "; ")
+	if len(pools) == 0 {
+		c.Detail = "none: no plugin draws fixed IPs from a pool"
+	}
+	return c
+}

@@ -31,6 +31,8 @@ type Catalog struct {
 	Version string
 	File    string
 	Entries map[string]map[string]*Entry
+	// Default marks a catalog made without a file (see AddDefaults).
+	Default bool
 }
 
 // Lookup finds an entry; provider names compare with '-' and '_' equal.
@@ -53,16 +55,8 @@ func normalize(name string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
 }
 
-// defaultCatalog is used when the config dir has no vpn_catalog.yml: the
-// simulator and existing servers need no network settings.
-const defaultCatalog = `cci_version: '1.0'
-sim:
-  default: {}
-onpremises:
-  default: {}
-`
-
-// LoadCatalog parses path, or the embedded default when it is missing.
+// LoadCatalog parses path. A missing or empty file gives an empty
+// catalog marked Default, for AddDefaults to fill.
 func LoadCatalog(path string) (*Catalog, error) {
 	c := &Catalog{File: path, Entries: map[string]map[string]*Entry{}}
 	secs, err := parseSections(path, map[string]*string{"cci_version": &c.Version})
@@ -70,10 +64,7 @@ func LoadCatalog(path string) (*Catalog, error) {
 		return nil, err
 	}
 	if secs == nil && c.Version == "" {
-		c.File = "(embedded default " + CatalogFile + ")"
-		if secs, err = parseSectionsBytes(c.File, []byte(defaultCatalog), map[string]*string{"cci_version": &c.Version}); err != nil {
-			return nil, err
-		}
+		c.File, c.Version, c.Default = "(no "+CatalogFile+": a default entry for each plugin that needs no settings)", "1.0", true
 	}
 	for _, s := range secs {
 		p := normalize(s.Provider)
@@ -83,6 +74,26 @@ func LoadCatalog(path string) (*Catalog, error) {
 		c.Entries[p][s.Name] = &Entry{Provider: p, Name: s.Name, Values: s.JSON, File: c.File, Line: s.Line, KeyLines: s.KeyLines}
 	}
 	return c, nil
+}
+
+// AddDefaults gives each of the named plugins whose empty catalog entry
+// is valid an entry "default" (a simulator or existing servers need no
+// network settings), so a controller runs without a vpn_catalog.yml.
+func (c *Catalog) AddDefaults(ctx context.Context, plugins Plugins, names []string) {
+	for _, name := range names {
+		p, err := plugins.Provider(name)
+		if err != nil {
+			continue
+		}
+		if diags, err := p.ValidateCatalogEntry(ctx, "default", json.RawMessage(`{}`)); err != nil || diags.HasError() {
+			continue
+		}
+		prov := normalize(name)
+		if c.Entries[prov] == nil {
+			c.Entries[prov] = map[string]*Entry{}
+		}
+		c.Entries[prov]["default"] = &Entry{Provider: prov, Name: "default", Values: json.RawMessage(`{}`), File: c.File}
+	}
 }
 
 // Plugins is what config validation needs from the plugin manager.

@@ -101,15 +101,31 @@ func TestCatalogSyntax(t *testing.T) {
 	}
 }
 
+// TestDefaultCatalog: without a vpn_catalog.yml, every plugin whose empty
+// entry is valid (the simulator) gets an entry "default"; one that needs
+// settings (aws: a region, a subnet) gets none, and nothing else is made up.
 func TestDefaultCatalog(t *testing.T) {
+	aws := testenv.AWSPlugins(t)["vcc-provider-aws"]
+	m := pluginmgr.New(pluginmgr.Config{Dirs: []string{testenv.PluginDir(t, true, map[string]string{"vcc-provider-sim": testenv.Sim(t), "vcc-provider-aws": aws})}})
+	m.Start(context.Background())
+	t.Cleanup(m.Close)
 	c, err := config.LoadCatalog(filepath.Join(t.TempDir(), "missing.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"sim", "onpremises"} {
-		if _, ok := c.Lookup(p, "default"); !ok {
-			t.Fatalf("embedded default lacks %s.default: %+v", p, c.Entries)
-		}
+	if !c.Default || len(c.Entries) != 0 {
+		t.Fatalf("a missing file: %+v, want an empty default catalog", c)
+	}
+	c.AddDefaults(context.Background(), m, append(m.Names(), "nimbus"))
+	got := map[string][]string{}
+	for prov := range c.Entries {
+		got[prov] = c.Names(prov)
+	}
+	if diff := cmp.Diff(map[string][]string{"sim": {"default"}}, got); diff != "" {
+		t.Errorf("entries (-want +got): %s", diff)
+	}
+	if probs := c.Validate(context.Background(), m); len(probs) > 0 {
+		t.Errorf("the default catalog has problems: %v", probs)
 	}
 }
 

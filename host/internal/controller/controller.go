@@ -81,6 +81,7 @@ type Controller struct {
 	confMu  sync.RWMutex
 	catalog *config.Catalog
 	flavors *config.Flavors
+	pools   *config.IPPools
 }
 
 // New loads the controller id and the configuration, starts the engine
@@ -144,26 +145,42 @@ func (c *Controller) Close() { c.eng.Close() }
 // errors, puts it in force. It returns the warnings; errors come back as
 // config.Problems.
 func (c *Controller) Reload(ctx context.Context) (config.Problems, error) {
-	cat, flav, probs, err := LoadConfig(ctx, c.cfg.ConfigDir, c.plugins)
+	conf, probs, err := LoadConfig(ctx, c.cfg.ConfigDir, c.plugins)
+	if err != nil {
+		return nil, err
+	}
+	// Allocations outlive the file: a shrunk pool keeps them, and says so.
+	kept, err := c.keptAddresses(conf.Pools)
 	if err != nil {
 		return nil, err
 	}
 	c.confMu.Lock()
-	c.catalog, c.flavors = cat, flav
+	c.catalog, c.flavors, c.pools = conf.Catalog, conf.Flavors, conf.Pools
 	c.confMu.Unlock()
-	return probs, nil
+	return append(probs, kept...), nil
 }
 
-// LoadConfig loads and validates the catalog and flavors of dir against
-// the running plugins. Errors come back as config.Problems.
-func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*config.Catalog, *config.Flavors, config.Problems, error) {
+// Settings is a loaded, validated configuration.
+type Settings struct {
+	Catalog *config.Catalog
+	Flavors *config.Flavors
+	Pools   *config.IPPools
+}
+
+// LoadConfig loads and validates the catalog, the flavors and the IP
+// pools of dir against the running plugins. Errors come back as
+// config.Problems.
+func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*Settings, config.Problems, error) {
 	cat, err := config.LoadCatalog(filepath.Join(dir, config.CatalogFile))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	flav, err := config.LoadFlavors(filepath.Join(dir, config.FlavorFile))
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
+	}
+	if cat.Default {
+		cat.AddDefaults(ctx, plugins, plugins.Names())
 	}
 	probs := cat.Validate(ctx, plugins)
 	infos := map[string]*provider.Info{}
@@ -173,12 +190,12 @@ func LoadConfig(ctx context.Context, dir string, plugins *pluginmgr.Manager) (*c
 		}
 	}
 	probs = append(probs, flav.Validate(infos)...)
-	_, sakuraProbs := config.LoadSakura(filepath.Join(dir, config.SakuraFile), cat)
-	probs = append(probs, sakuraProbs...)
+	pools, poolProbs := config.LoadIPPools(dir, cat, infos)
+	probs = append(probs, poolProbs...)
 	if errs := probs.Errors(); len(errs) > 0 {
-		return nil, nil, probs, errs
+		return nil, probs, errs
 	}
-	return cat, flav, probs, nil
+	return &Settings{Catalog: cat, Flavors: flav, Pools: pools}, probs, nil
 }
 
 // Catalog returns the catalog in force.
@@ -186,6 +203,13 @@ func (c *Controller) Catalog() *config.Catalog {
 	c.confMu.RLock()
 	defer c.confMu.RUnlock()
 	return c.catalog
+}
+
+// IPPools returns the IP pools in force.
+func (c *Controller) IPPools() *config.IPPools {
+	c.confMu.RLock()
+	defer c.confMu.RUnlock()
+	return c.pools
 }
 
 func (c *Controller) flavorSet() *config.Flavors {

@@ -2,8 +2,6 @@ package controller
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/engine"
@@ -103,17 +101,24 @@ func (c *Controller) livenessChanged(ctx context.Context, nodeID string, alive b
 		return
 	}
 	switch {
-	case alive && (n.State == model.NodeContainerError || n.State == model.NodeHostError) && strings.HasPrefix(n.StateReason, model.LivenessReason):
+	case alive && livenessError(n):
 		c.setNodeIf(nodeID, func(n *model.Node) bool {
-			if !strings.HasPrefix(n.StateReason, model.LivenessReason) {
+			if !livenessError(n) {
 				return false
 			}
-			n.State, n.StateReason = model.NodeRunning, ""
+			n.State = model.NodeRunning
+			n.ClearError()
 			return true
 		})
 	case !alive && n.State == model.NodeRunning:
 		go c.lost(ctx, u, n, why)
 	}
+}
+
+// livenessError: only errors liveness set are undone when the agent
+// answers again.
+func livenessError(n *model.Node) bool {
+	return (n.State == model.NodeContainerError || n.State == model.NodeHostError) && n.ErrorSource == model.SourceLiveness
 }
 
 // lost asks the provider whether the node's host still answers and
@@ -125,7 +130,7 @@ func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why
 		return
 	}
 	defer c.checking.Delete(n.NodeID)
-	to, reason := model.NodeHostError, fmt.Sprintf("%sthe node's agent %s", model.LivenessReason, agentWord(why))
+	to, reason := model.NodeHostError, "the node's agent "+agentWord(why)
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	st, err := c.describeNode(ctx, u, n)
@@ -143,7 +148,8 @@ func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why
 		if cur.State != model.NodeRunning || c.cfg.Liveness.Alive(cur.NodeID) {
 			return false
 		}
-		cur.State, cur.StateReason = to, reason
+		cur.State = to
+		cur.SetError(model.SourceLiveness, reason)
 		return true
 	})
 	c.log.Warn("node lost", "node_id", n.NodeID, "vcid", n.VCID, "unit", n.Unit, "state", to, "reason", reason)

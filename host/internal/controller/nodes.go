@@ -199,7 +199,8 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 			return conflict("%s refused, nothing changed: %s", action, strings.Join(refused, "; "))
 		}
 		for _, n := range picked {
-			n.State, n.StateReason = a.enter, ""
+			n.State = a.enter
+			n.ClearError()
 			if err := tx.PutNode(n); err != nil {
 				return err
 			}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -165,7 +164,7 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			return
 		}
 		change = func(n *model.Node) error {
-			n.StateReason = fmt.Sprintf("instance %s no longer exists in %s (deleted outside vcc?); delete the node or add a new one", n.CloudInstanceID, prov)
+			n.SetError(model.SourceReconcile, fmt.Sprintf("instance %s no longer exists in %s (deleted outside vcc?); delete the node or add a new one", n.CloudInstanceID, prov))
 			n.State = model.NodeHostError
 			return nil
 		}
@@ -173,16 +172,18 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 	case st.State == provider.InstanceError && n.State != model.NodeHostError && n.State != model.NodeDeleting:
 		reason := st.StateReason
 		change = func(n *model.Node) error {
-			n.State, n.StateReason = model.NodeHostError, cloudErrorPrefix+reason
+			n.State = model.NodeHostError
+			n.SetError(model.SourceReclaim, "the cloud reports the instance in error: "+reason)
 			return nil
 		}
 		list = &rep.Vanished
 	case st.State == provider.InstanceRunning && n.State == model.NodeHostError && n.CloudInstanceID == st.CloudInstanceID &&
-		strings.HasPrefix(n.StateReason, cloudErrorPrefix) && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)):
+		n.ErrorSource == model.SourceReclaim && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)):
 		// Back after an interruption (a persistent spot instance AWS
-		// restarted): only errors reconcile itself saw are undone here.
+		// restarted): only errors the cloud reported (reclaims) are undone here.
 		change = func(n *model.Node) error {
-			n.State, n.StateReason = model.NodeRunning, ""
+			n.State = model.NodeRunning
+			n.ClearError()
 			return nil
 		}
 		list = &rep.Drifted
@@ -199,13 +200,16 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 		// An existing server's Base container stopped by itself: the
 		// container failed; liveness undoes it when the agent is back.
 		change = func(n *model.Node) error {
-			n.State, n.StateReason = model.NodeContainerError, model.LivenessReason+"the Base container exited outside vcc"
+			// liveness undoes it when the agent is back
+			n.State = model.NodeContainerError
+			n.SetError(model.SourceLiveness, "the Base container exited outside vcc")
 			return nil
 		}
 		list = &rep.Drifted
 	case st.State == provider.InstanceStopped && n.State == model.NodeRunning:
 		change = func(n *model.Node) error {
-			n.State, n.StateReason = model.NodePowerOff, "stopped outside vcc"
+			n.State = model.NodePowerOff
+			n.SetError(model.SourceReconcile, "stopped outside vcc")
 			return nil
 		}
 		list = &rep.Drifted
@@ -235,13 +239,10 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 
 var errChanged = errors.New("node changed meanwhile")
 
-// cloudErrorPrefix marks a HOST_ERROR that reconcile set from the cloud's
-// own report (e.g. a reclaimed spot instance).
-const cloudErrorPrefix = "the cloud reports the instance in error: "
-
 // replaceLost replaces, in units that ask for it (spec auto_replace), the
 // nodes this pass found lost: the node is deleted and a new one added,
-// with the same fixed IP if it had one.
+// with the same fixed IP if it had one (one from the pool if the lost
+// node's came from one).
 func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) {
 	for _, id := range rep.Vanished {
 		var n *model.Node
@@ -269,7 +270,9 @@ func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) 
 			continue
 		}
 		var ips []string
-		if n.FixedIP != "" {
+		if n.FixedIP != "" && n.IPPool == "" {
+			// A pool address stays with the lost node until it is
+			// deleted; the new node draws another.
 			ips = []string{n.FixedIP}
 		}
 		if _, _, err := c.AddNodes(ctx, who, n.VCID, n.Unit, 1, ips); err != nil {

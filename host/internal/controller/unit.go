@@ -71,6 +71,10 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	if err := c.validateWithPlugin(ctx, unit); err != nil {
 		return nil, nil, err
 	}
+	draw := c.poolDraw(info, unit.CatalogEntry, "spec.num_nodes", "spec.ip_addresses")
+	if err := draw.checkAsked(r.ips); err != nil {
+		return nil, nil, err
+	}
 	if err := c.preflight(ctx, unit, r.ips, r.numNodes); err != nil {
 		return nil, nil, err
 	}
@@ -90,7 +94,7 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 			return err
 		}
 		u := *unit
-		nodes, err := c.addNodes(tx, &u, r.numNodes, r.ips)
+		nodes, err := c.addNodes(tx, &u, r.numNodes, r.ips, draw)
 		if err != nil {
 			return err
 		}
@@ -146,8 +150,10 @@ func (c *Controller) openVC(tx store.Tx, who *auth.Identity, vcid string) (*mode
 	return vc, nil
 }
 
-// addNodes records n new BOOTING nodes (or one per fixed IP) in tx.
-func (c *Controller) addNodes(tx store.Tx, u *model.Unit, n int, ips []string) ([]*model.Node, error) {
+// addNodes records n new BOOTING nodes (or one per fixed IP) in tx; a
+// provider that draws from an IP pool gets each node's address leased in
+// the same transaction (draw non-nil).
+func (c *Controller) addNodes(tx store.Tx, u *model.Unit, n int, ips []string, draw *poolDraw) ([]*model.Node, error) {
 	if len(ips) > 0 {
 		n = len(ips)
 	}
@@ -163,10 +169,17 @@ func (c *Controller) addNodes(tx store.Tx, u *model.Unit, n int, ips []string) (
 			node.FixedIP = ips[i]
 		}
 		u.NextNodeNo++
+		nodes = append(nodes, node)
+	}
+	if draw != nil {
+		if err := draw.allocate(tx, nodes, ips); err != nil {
+			return nil, err
+		}
+	}
+	for _, node := range nodes {
 		if err := tx.PutNode(node); err != nil {
 			return nil, err
 		}
-		nodes = append(nodes, node)
 	}
 	return nodes, nil
 }
@@ -190,6 +203,14 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	if err := c.st.View(func(tx store.Tx) (err error) { u, err = loadUnit(tx, who, vcid, unit); return err }); err != nil {
 		return nil, nil, err
 	}
+	info, err := c.plugins.Info(u.Provider)
+	if err != nil {
+		return nil, nil, conflict("the provider of unit %s cannot take new nodes now: %v", unit, err)
+	}
+	draw := c.poolDraw(info, u.CatalogEntry, "num_add_nodes", "ip_addresses")
+	if err := draw.checkAsked(ips); err != nil {
+		return nil, nil, err
+	}
 	if len(ips) > 0 {
 		var spec map[string]json.RawMessage
 		_ = json.Unmarshal(u.Spec, &spec)
@@ -206,7 +227,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	}
 	var nodes []*model.Node
 	var op *model.Operation
-	err := c.st.Update(func(tx store.Tx) error {
+	err = c.st.Update(func(tx store.Tx) error {
 		if _, err := c.openVC(tx, who, vcid); err != nil {
 			return err
 		}
@@ -217,7 +238,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		if u.Deleting {
 			return conflict("unit %s is being deleted", unit)
 		}
-		if nodes, err = c.addNodes(tx, u, n, ips); err != nil {
+		if nodes, err = c.addNodes(tx, u, n, ips, draw); err != nil {
 			return err
 		}
 		if err := tx.PutUnit(u); err != nil {

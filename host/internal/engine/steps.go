@@ -55,7 +55,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		e.audit(op, name, "CreateNode", nodeID, err)
 		if err != nil {
 			e.setNode(nodeID, func(n *model.Node) error {
-				n.StateReason = "create failed: " + err.Error()
+				n.SetError(model.SourceOperation, "create failed: "+err.Error())
 				return moveNode(n, model.NodeHostError)
 			})
 			return err
@@ -73,7 +73,10 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 			return e.forget(op, nodeID, name, err)
 		}
 		if err != nil {
-			e.setNode(nodeID, func(n *model.Node) error { n.StateReason = "delete failed: " + err.Error(); return nil })
+			e.setNode(nodeID, func(n *model.Node) error {
+				n.SetError(model.SourceOperation, "delete failed: "+err.Error())
+				return nil
+			})
 			return err
 		}
 		if err := e.st.Update(func(tx store.Tx) error { return tx.DeleteNode(nodeID) }); err != nil {
@@ -111,7 +114,7 @@ func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what
 	e.audit(op, t.unit.Provider, what, t.node.NodeID, err)
 	if err != nil {
 		e.setNode(t.node.NodeID, func(n *model.Node) error {
-			n.StateReason = what + " failed: " + err.Error()
+			n.SetError(model.SourceOperation, what+" failed: "+err.Error())
 			if before == model.NodeShuttingDown {
 				return moveNode(n, model.NodeRunning)
 			}
@@ -160,7 +163,7 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 			}
 			return e.setNode(t.node.NodeID, func(n *model.Node) error {
 				recordInstance(n, st)
-				n.StateReason = ""
+				n.ClearError()
 				return moveNode(n, to)
 			})
 		default:
@@ -219,7 +222,7 @@ func (e *Engine) awaitGone(ctx context.Context, t *target) error {
 func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeStatus) error {
 	err := e.setNode(t.node.NodeID, func(n *model.Node) error {
 		recordInstance(n, st)
-		n.StateReason = "instance running; waiting for the Base container's agent to join"
+		n.SetError(model.SourceNone, "instance running; waiting for the Base container's agent to join") // a note, no error
 		return moveNode(n, model.NodeBooting)
 	})
 	if err != nil {
@@ -231,16 +234,16 @@ func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeSta
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		reason := fmt.Sprintf(model.LivenessReason+"the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
+		reason := fmt.Sprintf("the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
 			"(VCP_VCC_PRIVATE_IPMASK / --advertise-addr, port %d) and that its Base image runs vcc-node", e.cfg.JoinTimeout, t.req.Env.ControllerSerfPort)
 		e.setNode(t.node.NodeID, func(n *model.Node) error {
-			n.StateReason = reason
+			n.SetError(model.SourceLiveness, reason)
 			return moveNode(n, model.NodeHostError)
 		})
 		return errors.New(reason)
 	}
 	return e.setNode(t.node.NodeID, func(n *model.Node) error {
-		n.StateReason = ""
+		n.ClearError()
 		return moveNode(n, model.NodeRunning)
 	})
 }

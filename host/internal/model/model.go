@@ -49,17 +49,23 @@ type Unit struct {
 
 // Node is one cloud instance of a unit.
 type Node struct {
-	NodeID               string    `json:"node_id"`
-	VCID                 string    `json:"vcid"`
-	Unit                 string    `json:"unit"`
-	NodeNo               int       `json:"node_no"`
-	State                NodeState `json:"state"`
-	FixedIP              string    `json:"fixed_ip,omitempty"`
-	CloudInstanceID      string    `json:"cloud_instance_id,omitempty"`
-	CloudInstanceAddress string    `json:"cloud_instance_address,omitempty"`
-	CloudInstanceName    string    `json:"cloud_instance_name,omitempty"`
-	StateReason          string    `json:"state_reason,omitempty"`
-	Unwatched            bool      `json:"unwatched,omitempty"`
+	NodeID  string    `json:"node_id"`
+	VCID    string    `json:"vcid"`
+	Unit    string    `json:"unit"`
+	NodeNo  int       `json:"node_no"`
+	State   NodeState `json:"state"`
+	FixedIP string    `json:"fixed_ip,omitempty"`
+	// IPPool is the key of the host-managed pool FixedIP was allocated
+	// from; the address goes back to it with the node (store.DeleteNode).
+	IPPool               string `json:"ip_pool,omitempty"`
+	CloudInstanceID      string `json:"cloud_instance_id,omitempty"`
+	CloudInstanceAddress string `json:"cloud_instance_address,omitempty"`
+	CloudInstanceName    string `json:"cloud_instance_name,omitempty"`
+	StateReason          string `json:"state_reason,omitempty"`
+	// ErrorSource says what set StateReason (and the error state, if
+	// any); see SetError.
+	ErrorSource ErrorSource `json:"error_source,omitempty"`
+	Unwatched   bool        `json:"unwatched,omitempty"`
 	// CreateAttempted is set, durably, before the first CreateNode call.
 	CreateAttempted bool      `json:"create_attempted,omitempty"`
 	Created         time.Time `json:"created"`

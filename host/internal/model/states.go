@@ -98,8 +98,3 @@ func ValidNodeState(s NodeState) bool {
 	_, ok := nodeTransitions[s]
 	return ok
 }
-
-// LivenessReason starts the reason of a node error that liveness set (an
-// agent that never joined, or stopped answering): only such errors are
-// undone when the node's agent answers again.
-const LivenessReason = "liveness: "

@@ -45,6 +45,7 @@ type launchOpts struct {
 	logger       hclog.Logger
 	logLevel     string
 	startTimeout time.Duration
+	dataDir      string
 }
 
 var versionRE = regexp.MustCompile(`Plugin version: (\d+)`)
@@ -62,10 +63,15 @@ func launch(ctx context.Context, c Candidate, o launchOpts) (*process, error) {
 		}
 	}
 	sum, _ := hex.DecodeString(c.Pin)
+	env, err := pluginEnv(c.Name, o)
+	if err != nil {
+		return nil, err
+	}
 	cmd := exec.Command(c.Path)
-	cmd.Env = []string{providerplugin.EnvLogLevel + "=" + o.logLevel}
+	cmd.Env = env
 	cmd.SysProcAttr = procAttr()
 	cfg := providerplugin.ClientConfig(cmd, o.logger)
+	cfg.SkipHostEnv = true // pluginEnv has it, with the host's own values last
 	cfg.SecureConfig = &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()}
 	cfg.StartTimeout = o.startTimeout
 	client := plugin.NewClient(cfg)

@@ -22,6 +22,10 @@ const SystemDir = "/usr/local/lib/vcc/plugins"
 // EnvPluginDir names extra plugin directories (colon-separated).
 const EnvPluginDir = "VCC_PLUGIN_DIR"
 
+// DataSubdir is the directory of the host's data dir that holds each
+// plugin's own data dir (Config.DataDir).
+const DataSubdir = "plugin-data"
+
 // Config of a Manager. Zero values get sane defaults.
 type Config struct {
 	// Dirs are searched in order; see DefaultDirs.
@@ -33,6 +37,9 @@ type Config struct {
 	StartTimeout time.Duration
 	// Supervise restarts crashed plugins; off for one-shot commands.
 	Supervise bool
+	// DataDir, when set, gives every plugin its own directory
+	// DataDir/NAME (see providerplugin.EnvDataDir).
+	DataDir string
 	// RestartBackoff is the first restart delay; it doubles per
 	// consecutive failure up to MaxBackoff.
 	RestartBackoff time.Duration
@@ -98,7 +105,7 @@ func New(cfg Config) *Manager {
 }
 
 func (m *Manager) launchOpts() launchOpts {
-	return launchOpts{logger: m.cfg.Logger.Named("plugin"), logLevel: m.cfg.LogLevel, startTimeout: m.cfg.StartTimeout}
+	return launchOpts{logger: m.cfg.Logger.Named("plugin"), logLevel: m.cfg.LogLevel, startTimeout: m.cfg.StartTimeout, dataDir: m.cfg.DataDir}
 }
 
 // Start discovers the plugins and starts them all in parallel. Plugins

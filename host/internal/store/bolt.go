@@ -22,6 +22,7 @@ var (
 	bOpenOps   = []byte("openops")   // seq(be64) -> op id
 	bMeta      = []byte("meta")
 	bSeq       = []byte("seq")
+	bIPLeases  = []byte("ipleases") // pool 0 addr -> node id
 )
 
 // Bolt is the embedded store: one bbolt file.
@@ -41,7 +42,7 @@ func OpenBolt(path string) (*Bolt, error) {
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bVCs, bUnits, bNodes, bUnitNodes, bOps, bOpenOps, bMeta, bSeq} {
+		for _, b := range [][]byte{bVCs, bUnits, bNodes, bUnitNodes, bOps, bOpenOps, bMeta, bSeq, bIPLeases} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -187,6 +188,9 @@ func (t *boltTx) DeleteNode(id string) error {
 		return err
 	}
 	if err := t.tx.Bucket(bUnitNodes).Delete(unitNodeKey(n.VCID, n.Unit, n.NodeNo)); err != nil {
+		return err
+	}
+	if err := t.releaseIP(n); err != nil {
 		return err
 	}
 	return t.tx.Bucket(bNodes).Delete([]byte(id))

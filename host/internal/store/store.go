@@ -12,6 +12,9 @@ import (
 // ErrNotFound is returned for a missing record.
 var ErrNotFound = errors.New("not found")
 
+// ErrTaken is an IP pool address another node holds.
+var ErrTaken = errors.New("address already allocated")
+
 // Store runs transactions over the state.
 type Store interface {
 	// View runs fn in a read-only transaction.
@@ -41,7 +44,19 @@ type Tx interface {
 	// EachNode visits every node of every unit.
 	EachNode(fn func(*model.Node) error) error
 	PutNode(*model.Node) error
+	// DeleteNode also releases the node's pool address (Node.IPPool), so
+	// an address is never lost with its node.
 	DeleteNode(nodeID string) error
+
+	// LeaseIP records that node holds address addr of the host-managed
+	// IP pool pool; an address another node holds is ErrTaken. Record the
+	// node in the same transaction (with IPPool and FixedIP set), so the
+	// lease never outlives it.
+	LeaseIP(pool, addr, nodeID string) error
+	// IPLeases returns who holds the addresses of pool: addr -> node id.
+	IPLeases(pool string) (map[string]string, error)
+	// EachIPLease visits every lease of every pool, in pool order.
+	EachIPLease(fn func(pool, addr, nodeID string) error) error
 
 	Op(id string) (*model.Operation, error)
 	PutOp(*model.Operation) error

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vccproject/vcc/host/internal/pluginmgr"
 	"github.com/vccproject/vcc/sdk"
 )
 
@@ -41,7 +42,8 @@ type Host struct {
 }
 
 // StartHost runs vcc-host serve with a fresh data dir, the sim plugin,
-// and config (a vpn_catalog.yml body; empty for the embedded default).
+// and config (a vpn_catalog.yml body; empty for none: each plugin that
+// needs no settings then gets an entry "default").
 // It is stopped when the test ends.
 func StartHost(t testing.TB, catalog string, extra ...string) *Host {
 	t.Helper()
@@ -51,19 +53,45 @@ func StartHost(t testing.TB, catalog string, extra ...string) *Host {
 // StartHostWith is StartHost with more plugin files (name -> binary).
 func StartHostWith(t testing.TB, catalog string, plugins map[string]string, extra ...string) *Host {
 	t.Helper()
+	var conf map[string]string
+	if catalog != "" {
+		conf = map[string]string{"vpn_catalog.yml": catalog}
+	}
+	return StartHostConfig(t, conf, plugins, extra...)
+}
+
+// StartHostConfig is StartHostWith with the config dir's files (name ->
+// body), e.g. vpn_catalog.yml and a plugin's IP pool file.
+func StartHostConfig(t testing.TB, conf, plugins map[string]string, extra ...string) *Host {
+	t.Helper()
 	files := map[string]string{"vcc-provider-sim": Sim(t), "vcc-provider-keyed": KeyedPlugin(t)}
 	for k, v := range plugins {
 		files[k] = v
 	}
 	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra, Plugin: PluginDir(t, true, files)}
-	if catalog != "" {
-		if err := os.WriteFile(filepath.Join(h.Config, "vpn_catalog.yml"), []byte(catalog), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	for name, body := range conf {
+		h.WriteConfig(name, body)
 	}
 	h.Start()
 	t.Cleanup(h.Stop)
 	return h
+}
+
+// WriteConfig writes a file of the host's config dir; Reload makes a
+// running host read it.
+func (h *Host) WriteConfig(name, body string) {
+	if err := os.WriteFile(filepath.Join(h.Config, name), []byte(body), 0o644); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// Reload sends the host SIGHUP, as vcc-host init does; the reload
+// happens soon after, so wait for its effect.
+func (h *Host) Reload() {
+	h.t.Helper()
+	if err := h.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // Start (re)starts the process on the same data dir.
@@ -146,6 +174,11 @@ func (h *Host) Stop() {
 func (h *Host) Kill() {
 	_ = h.cmd.Process.Kill()
 	<-h.exited
+}
+
+// PluginData is the data dir the host gives plugin name.
+func (h *Host) PluginData(name string) string {
+	return filepath.Join(h.Data, pluginmgr.DataSubdir, name)
 }
 
 // PID is the host process's id.

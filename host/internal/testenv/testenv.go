@@ -97,6 +97,12 @@ func Sim(t testing.TB) string {
 	return build(t, "vcc-provider-sim", "plugins/sim", ".")
 }
 
+// SimPool builds vcc-provider-sim-pool, the simulator whose nodes take
+// their addresses from the host's IP pools (sim_pool.yml).
+func SimPool(t testing.TB) string {
+	return build(t, "vcc-provider-sim-pool", "plugins/sim", "./cmd/vcc-provider-sim-pool")
+}
+
 // TestPlugin builds the fixture plugin reporting name and speaking
 // protocol.
 func TestPlugin(t testing.TB, name string, protocol int) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/vccproject/vcc/proto/kit/fields"
 	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providerplugin"
 )
 
 // EnvStateDir overrides where the simulated cloud keeps its state when the
@@ -14,7 +15,7 @@ import (
 const EnvStateDir = "VCC_SIM_STATE_DIR"
 
 var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Attributes: []provider.Attribute{
-	{Name: "sim_state_dir", Type: provider.TypeString, Description: "directory of the simulated cloud's state; default $" + EnvStateDir + " or <tmp>/vcc-sim"},
+	{Name: "sim_state_dir", Type: provider.TypeString, Description: "directory of the simulated cloud's state; default $" + EnvStateDir + ", else the plugin's data dir from the host, else <tmp>/vcc-sim"},
 	{Name: "latency_ms", Type: provider.TypeInt, Default: 0, Description: "delay of every cloud call, in milliseconds"},
 	{Name: "failure_rate", Type: provider.TypeNumber, Default: 0, Description: "share of cloud calls that fail with a retryable error, 0 to 1"},
 	{Name: "capacity", Type: provider.TypeInt, Default: 0, Description: "most instances the cloud holds at once; 0 is unlimited"},
@@ -44,6 +45,9 @@ type config struct {
 func (c *config) Check(prefix string) provider.Diagnostics {
 	if c.StateDir == "" {
 		c.StateDir = os.Getenv(EnvStateDir)
+	}
+	if c.StateDir == "" {
+		c.StateDir = os.Getenv(providerplugin.EnvDataDir) // the host's dir for this plugin
 	}
 	if c.StateDir == "" {
 		c.StateDir = filepath.Join(os.TempDir(), "vcc-sim")

@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/admin"
+	"github.com/vccproject/vcc/host/internal/api"
+	"github.com/vccproject/vcc/host/internal/metrics"
+	"github.com/vccproject/vcc/host/internal/tlsconf"
+)
+
+// listen loads the TLS material and opens the API's and the metrics'
+// listeners; the API is not served yet.
+func (h *serveHost) listen() error {
+	var err error
+	if h.tls, err = tlsconf.Load(h.f.d.cert, h.f.d.data); err != nil {
+		return err
+	}
+	if h.caPEM, err = os.ReadFile(h.tls.CAPath); err != nil {
+		return fmt.Errorf("read CA: %w", err)
+	}
+	if h.ln, err = net.Listen("tcp", h.f.listen); err != nil {
+		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", h.f.listen, err)
+	}
+	h.onClose(func() { h.ln.Close() })
+	if h.f.metricsAddr == "off" {
+		return nil
+	}
+	mln, err := net.Listen("tcp", h.f.metricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics listener %s: %w (--metrics-listen off disables it)", h.f.metricsAddr, err)
+	}
+	msrv := &http.Server{Handler: &metrics.Server{Ctrl: h.ctrl, Plugins: h.plugins, Version: Version, NodePort: h.f.nodeMetricsPort}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = msrv.Serve(mln) }()
+	h.onClose(func() { msrv.Close() })
+	h.metricsURL = "http://" + mln.Addr().String()
+	return nil
+}
+
+// apiServer builds the HTTPS server of the REST API.
+func (h *serveHost) apiServer() *http.Server {
+	return &http.Server{
+		Handler: api.New(h.ctrl, h.plugins, h.ids, h.bus, h.log, api.Options{
+			Version: Version, DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
+		}),
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{h.tls.Cert}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+}
+
+// run serves until SIGINT or SIGTERM (e.ctx), or `vcc-host destroy`;
+// SIGHUP reloads the configuration.
+func (h *serveHost) run() error {
+	srv := h.apiServer()
+	// shutdown lets `vcc-host destroy` stop this host through the socket.
+	runCtx, shutdown := context.WithCancel(h.e.ctx)
+	defer shutdown()
+	if err := h.serveAdmin(shutdown); err != nil {
+		return err
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(h.ln, "", "") }()
+	pidPath := filepath.Join(h.f.d.data, PIDFile)
+	_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
+	defer os.Remove(pidPath)
+	h.banner()
+
+	go h.ctrl.RunReconciler(runCtx, h.f.reconcileEvery, h.f.deleteOrphans)
+	go h.ctrl.RunLiveness(runCtx, 2*time.Second)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			h.reload()
+		case err := <-errc:
+			return fmt.Errorf("https server: %w", err)
+		case <-runCtx.Done():
+			fmt.Fprintln(h.e.stdout, "vcc-host: stopping")
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(ctx)
+			return nil
+		}
+	}
+}
+
+// serveAdmin answers the admin commands (users, tokens, status, destroy)
+// on the data dir's socket.
+func (h *serveHost) serveAdmin(shutdown func()) error {
+	started := time.Now()
+	info := &admin.Host{
+		Destroy: func() { h.destroy = true; shutdown() },
+		Status: func(ctx context.Context) []admin.Component {
+			return hostStatus(ctx, started, h.ln, h.metricsURL, h.backend, h.plugins, h.ctrl, h.mon)
+		},
+		Nodes: func() ([]string, error) { return describeNodes(h.st) },
+	}
+	return admin.Serve(h.e.ctx, filepath.Join(h.f.d.data, admin.SocketFile), h.ids, info)
+}
+
+// banner says where the controller listens and where its secrets are.
+func (h *serveHost) banner() {
+	caNote := h.tls.CAPath
+	if h.tls.Generated {
+		caNote += " (a generated development CA: put ca.pem, occtr_cert.pem and occtr_key.pem in " + h.f.d.cert + " for real use)"
+	}
+	if h.mon != nil {
+		fmt.Fprintf(h.e.stdout, "serf: nodes join %s\n", h.mon.Addr())
+	}
+	fmt.Fprintf(h.e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  identity backend: %s\n  data: %s, config: %s, controller id: %s\n",
+		Version, h.ln.Addr(), caNote, h.tokenPath, h.backend.Name(), h.f.d.data, h.f.d.config, h.ctrl.ID())
+}
+
+// reload puts the configuration on disk in force, unless it has errors.
+func (h *serveHost) reload() {
+	probs, err := h.ctrl.Reload(h.e.ctx)
+	if err != nil {
+		h.log.Error("configuration not reloaded; the previous one stays in force", "problems", err.Error())
+		return
+	}
+	for _, p := range probs {
+		h.log.Warn(p.String())
+	}
+	h.log.Info("configuration reloaded")
+}
