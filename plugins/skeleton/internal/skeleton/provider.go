@@ -1,0 +1,76 @@
+// Package skeleton is the provider: vcc's protocol on one side, the cloud
+// API client (package cloud) on the other. Every call to the cloud is
+// marked "CLOUD CALL"; when you make your own plugin from this one, those
+// are the lines to replace with your SDK's calls.
+package skeleton
+
+import (
+	"context"
+
+	"github.com/vccproject/vcc/plugins/skeleton/internal/cloud"
+	"github.com/vccproject/vcc/proto/kit/clientcache"
+	"github.com/vccproject/vcc/proto/kit/decode"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// Provider keeps no state between calls but its client cache: everything
+// else arrives with each request.
+type Provider struct {
+	version string
+	clients *clientcache.Cache[*cloud.Client]
+}
+
+// The optional interfaces this plugin implements, each matching a
+// capability GetInfo declares (the conformance suite checks they agree).
+var (
+	_ provider.Powerer     = (*Provider)(nil)
+	_ provider.Rebooter    = (*Provider)(nil)
+	_ provider.Preflighter = (*Provider)(nil)
+)
+
+// New returns the provider reporting version.
+func New(version string) *Provider {
+	clients := clientcache.New[*cloud.Client]()
+	clients.Close = (*cloud.Client).Close
+	return &Provider{version: version, clients: clients}
+}
+
+// GetInfo is cheap and constant: the host calls it at every start.
+func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
+	return &provider.Info{
+		Name:        "skeleton",
+		Version:     p.version,
+		Description: "skeleton: the structure of a cloud plugin, driving the toy cloud of its tests",
+		Capabilities: []provider.Capability{
+			provider.CapPower, provider.CapReboot, provider.CapPreflight, provider.CapFixedIP, provider.CapTags,
+			provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete,
+		},
+		CatalogSchema: catalogSchema,
+		SpecSchema:    specSchema,
+		Flavors:       flavors,
+		CredentialKeys: []provider.CredentialKey{
+			{Name: "api_key", Description: "the cloud's API key", Required: true},
+		},
+	}, nil
+}
+
+// open prepares a cloud call: the catalog entry decoded, and the client of
+// its endpoint and the caller's key, from the cache.
+func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*cloud.Client, *catalog, error) {
+	var cat catalog
+	if err := decode.Must(catalogSchema, env.CatalogEntry, "catalog", &cat); err != nil {
+		return nil, nil, err
+	}
+	key := env.Credentials["api_key"]
+	if key == "" {
+		return nil, nil, provider.AuthFailed("no api_key credential was sent").
+			Because("store it: PUT /vcp/v1/occtr/credentials/skeleton/api_key {\"value\": \"KEY\"}").Err()
+	}
+	c, err := p.clients.Get(ctx, cat.EndpointURL, env.Credentials, func(context.Context) (*cloud.Client, error) {
+		return cloud.New(cat.EndpointURL, key)
+	})
+	if err != nil {
+		return nil, nil, provider.Invalid("%v", err).On("catalog.skeleton_endpoint_url").Err()
+	}
+	return c, &cat, nil
+}
