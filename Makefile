@@ -22,7 +22,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test vet lint proto proto-check bench bench-aws clean tools dummy-cert image base-image
+.PHONY: help build run test vet lint proto proto-check bench bench-aws clean tools dummy-cert image base-image new-plugin
 
 # The default Base image every node runs (vcc-node FROM scratch). Servers
 # pull it from VCP_OFFICIAL_REGISTRY_ADDRESS/vcc/base:latest, or load it:
@@ -37,6 +37,7 @@ help:
 	@echo "make bench-aws  100 AWS nodes via the controller vs direct SDK calls, on moto (ROUNDS=8)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
+	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
 
 build:
 	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
@@ -52,6 +53,12 @@ build:
 			$(BIN)/vcc-host plugins install --path $(BIN)/plugins/$$m --dir $(BIN)/plugins || exit 1; \
 		done; \
 	done
+
+# A provider plugin from plugins/skeleton: plugins/NAME in go.work (so
+# build and test take it), or with DIR outside the tree its own module
+# built against this checkout's proto/. See docs/plugins.md.
+new-plugin:
+	@GO=$(GO) scripts/new-plugin.sh "$(NAME)" "$(DIR)" "$(MODULE)"
 
 run: build
 	$(BIN)/vcc-host serve
