@@ -68,7 +68,14 @@ func StartHostConfig(t testing.TB, conf, plugins map[string]string, extra ...str
 	for k, v := range plugins {
 		files[k] = v
 	}
-	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra, Plugin: PluginDir(t, true, files)}
+	return StartHostIn(t, conf, PluginDir(t, true, files), extra...)
+}
+
+// StartHostIn is StartHostConfig on a plugin dir the test filled itself
+// (with `vcc-host plugins install`, say), used as it is.
+func StartHostIn(t testing.TB, conf map[string]string, pluginDir string, extra ...string) *Host {
+	t.Helper()
+	h := &Host{t: t, Data: t.TempDir(), Config: t.TempDir(), Args: extra, Plugin: pluginDir}
 	for name, body := range conf {
 		h.WriteConfig(name, body)
 	}
