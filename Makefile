@@ -17,6 +17,10 @@ PROTOC_GEN_GO_GRPC_VERSION := v1.6.1
 # vcc-provider-<dir> from its root when it has a main.go, and one per
 # plugins/<dir>/cmd/<binary>.
 PLUGINS := $(notdir $(wildcard plugins/*))
+# plugins/skeleton is the template of new plugins (make new-plugin): it is
+# vetted and tested like the others but not installed, as it drives
+# nothing but its own toy cloud.
+SHIPPED := $(filter-out skeleton,$(PLUGINS))
 MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Test-only module with a real in-process Vault; outside go.work because the
 # Vault server's dependency graph must resolve on its own.
@@ -43,7 +47,7 @@ build:
 	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
 	$(GO) build -trimpath -o $(BIN)/vcc-node ./host/cmd/vcc-node
 	@mkdir -p $(BIN)/plugins
-	@for p in $(PLUGINS); do \
+	@for p in $(SHIPPED); do \
 		mains=; [ -f plugins/$$p/main.go ] && mains=vcc-provider-$$p; \
 		[ -d plugins/$$p/cmd ] && mains="$$mains $$(ls plugins/$$p/cmd)"; \
 		for m in $$mains; do \

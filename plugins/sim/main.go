@@ -1,7 +1,7 @@
 // Command vcc-provider-sim is vcc's SIMULATED cloud: no real instance is
-// ever made. It is for tests, demos and load benchmarks, and doubles as the
-// template for a site's own plugin (see README.md beside this file). Run by
-// hand with arguments, it injects faults into a simulated cloud.
+// ever made. It is for tests, demos and load benchmarks (the template of a
+// site's own plugin is plugins/skeleton). Run by hand with arguments, it
+// injects faults into a simulated cloud.
 package main
 
 import (
