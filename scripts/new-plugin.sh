@@ -40,14 +40,14 @@ module=${module:-vcc-provider-$name}
 # Half a plugin is worse than none: remove the copy if a step fails.
 trap 'rm -rf "$abs"' EXIT
 cp -r "$root/plugins/skeleton" "$abs"
-rm -f "$abs/vcc-provider-skeleton" # a binary built in place
+rm -f "$abs/vcc-provider-skeleton" "$abs/vcc-toycloud" # binaries built in place
 mv "$abs/internal/skeleton" "$abs/internal/$name"
-find "$abs" -type f \( -name '*.go' -o -name '*.md' -o -name go.mod \) -exec sed -i \
+find "$abs" -type f \( -name '*.go' -o -name '*.md' -o -name go.mod -o -name .gitignore \) -exec sed -i \
 	-e "s#github.com/vccproject/vcc/plugins/skeleton#$module#g" -e "s/skeleton/$name/g" -e "s/Skeleton/${name^}/g" {} +
 
 if $intree; then
-	trap - EXIT
 	(cd "$root" && "$go" work use "./plugins/$name")
+	trap - EXIT
 	echo "made plugins/$name (provider $name, binary vcc-provider-$name), added to go.work"
 	echo "next: go test ./plugins/$name/...; make build installs it in bin/plugins"
 else
