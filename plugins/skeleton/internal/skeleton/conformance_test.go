@@ -3,8 +3,6 @@ package skeleton
 import (
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -49,11 +47,7 @@ func TestConformance(t *testing.T) {
 // TestLaunch runs the suite once more against the built binary, started
 // as vcc-host starts it.
 func TestLaunch(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "vcc-provider-skeleton")
-	build := exec.Command("go", "build", "-o", bin, "../..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := providertest.Build(t, "../..")
 	_, srv := toycloud.Start(t)
 	providertest.Run(t, fixture(providertest.Launch(t, bin), srv.URL))
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/vccproject/vcc/plugins/skeleton/internal/cloud"
 	"github.com/vccproject/vcc/proto/basecontainer"
-	"github.com/vccproject/vcc/proto/kit/decode"
 	"github.com/vccproject/vcc/proto/kit/tags"
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -18,8 +17,8 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	var sp spec
-	if err := decode.Must(specSchema, req.Spec, "spec", &sp); err != nil {
+	_, sp, err := p.Call(req.Env, req.Spec)
+	if err != nil {
 		return nil, err
 	}
 	// FirstAttempt is the host's promise that it never asked before, which

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/netip"
 
-	"github.com/vccproject/vcc/proto/kit/decode"
 	"github.com/vccproject/vcc/proto/kit/preflight"
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -19,8 +18,8 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if err != nil {
 		return nil, err
 	}
-	var sp spec
-	if err := decode.Must(specSchema, req.Spec, "spec", &sp); err != nil {
+	_, sp, err := p.Call(req.Env, req.Spec)
+	if err != nil {
 		return nil, err
 	}
 	diags := preflight.Run(ctx,

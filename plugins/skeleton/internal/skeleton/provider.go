@@ -14,8 +14,11 @@ import (
 )
 
 // Provider keeps no state between calls but its client cache: everything
-// else arrives with each request.
+// else arrives with each request. decode.Docs gives it
+// ValidateCatalogEntry and ValidateSpec, from the schemas and the checks
+// of the catalog and spec structs (schema.go).
 type Provider struct {
+	decode.Docs[catalog, spec]
 	version string
 	clients *clientcache.Cache[*cloud.Client]
 }
@@ -32,7 +35,8 @@ var (
 func New(version string) *Provider {
 	clients := clientcache.New[*cloud.Client]()
 	clients.Close = (*cloud.Client).Close
-	return &Provider{version: version, clients: clients}
+	docs := decode.Docs[catalog, spec]{CatalogSchema: catalogSchema, SpecSchema: specSchema}
+	return &Provider{Docs: docs, version: version, clients: clients}
 }
 
 // GetInfo is cheap and constant: the host calls it at every start.
@@ -57,8 +61,8 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 // open prepares a cloud call: the catalog entry decoded, and the client of
 // its endpoint and the caller's key, from the cache.
 func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*cloud.Client, *catalog, error) {
-	var cat catalog
-	if err := decode.Must(catalogSchema, env.CatalogEntry, "catalog", &cat); err != nil {
+	cat, diags := p.Catalog(env.CatalogEntry)
+	if err := diags.Err(); err != nil {
 		return nil, nil, err
 	}
 	key := env.Credentials["api_key"]
@@ -72,5 +76,5 @@ func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*cloud.Clien
 	if err != nil {
 		return nil, nil, provider.Invalid("%v", err).On("catalog.skeleton_endpoint_url").Err()
 	}
-	return c, &cat, nil
+	return c, cat, nil
 }

@@ -1,11 +1,7 @@
 package skeleton
 
 import (
-	"context"
-	"encoding/json"
-
 	"github.com/vccproject/vcc/plugins/skeleton/internal/cloud"
-	"github.com/vccproject/vcc/proto/kit/decode"
 	"github.com/vccproject/vcc/proto/kit/fields"
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -62,25 +58,4 @@ func (s *spec) image() string {
 		return defaultImage
 	}
 	return s.CloudImage
-}
-
-// ValidateCatalogEntry makes no cloud call: the host runs it at every
-// catalog load.
-func (p *Provider) ValidateCatalogEntry(_ context.Context, _ string, entry json.RawMessage) (provider.Diagnostics, error) {
-	return decode.Into(catalogSchema, entry, "catalog", &catalog{}), nil
-}
-
-// ValidateSpec checks a spec against the schema, the common fields and the
-// catalog entry's network, without a cloud call.
-func (p *Provider) ValidateSpec(_ context.Context, env provider.CallEnv, raw json.RawMessage) (provider.Diagnostics, error) {
-	var cat catalog
-	if diags := decode.Into(catalogSchema, env.CatalogEntry, "catalog", &cat); diags.HasError() {
-		return diags, nil
-	}
-	var sp spec
-	diags := decode.Into(specSchema, raw, "spec", &sp)
-	if diags.HasError() {
-		return diags, nil
-	}
-	return append(diags, sp.CheckFixedIPs(&cat.Network, "spec")...), nil
 }
