@@ -28,19 +28,25 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, ": vcc events\n\n")
+	if _, err := fmt.Fprint(w, ": vcc events\n\n"); err != nil {
+		return
+	}
 	flusher.Flush()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()
 	for {
+		var err error
 		select {
 		case <-r.Context().Done():
 			return
 		case <-beat.C:
-			fmt.Fprint(w, ": keep-alive\n\n")
+			_, err = fmt.Fprint(w, ": keep-alive\n\n")
 		case e := <-ch:
 			raw, _ := json.Marshal(e)
-			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, raw)
+			_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, raw)
+		}
+		if err != nil { // the follower is gone: stop holding its subscription
+			return
 		}
 		flusher.Flush()
 	}

@@ -83,7 +83,12 @@ func (l *Log) Tail(n int) ([]json.RawMessage, error) {
 			for sc.Scan() {
 				file = append(file, append(json.RawMessage(nil), sc.Bytes()...))
 			}
-			f.Close()
+			serr := sc.Err() // e.g. a line over the 1 MiB cap: say so, not a short tail
+			_ = f.Close()    // read only
+			if serr != nil {
+				err = fmt.Errorf("read %s: %w", path, serr)
+				return
+			}
 			lines = append(file, lines...)
 		}
 	})

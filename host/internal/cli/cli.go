@@ -60,6 +60,15 @@ type env struct {
 	stderr io.Writer
 }
 
+// closeAtExit is for a deferred Close when a command ends: nobody is left
+// to handle the error, but the operator should see it (the last audit
+// lines may be lost, say).
+func (e env) closeAtExit(what string, c io.Closer) {
+	if err := c.Close(); err != nil {
+		fmt.Fprintf(e.stderr, "vcc-host: close %s: %v\n", what, err)
+	}
+}
+
 // Run runs the command in args and returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	e := env{ctx: ctx, stdout: stdout, stderr: stderr}

@@ -45,17 +45,19 @@ func openIdentity(ctx context.Context, dataDir string) (*identity.Service, func(
 	if err != nil {
 		return nil, nil, err
 	}
+	// bbolt syncs at each commit, so Close loses nothing: its error is moot.
+	closeStore := func() { _ = st.Close() }
 	be, err := recordedBackend(ctx, st, dataDir)
 	if err != nil {
-		st.Close()
+		closeStore()
 		return nil, nil, err
 	}
 	svc, err := identity.NewService(st, be)
 	if err != nil {
-		st.Close()
+		closeStore()
 		return nil, nil, err
 	}
-	return svc, func() { st.Close() }, nil
+	return svc, closeStore, nil
 }
 
 // parseMixed parses flags that may come after positional arguments.

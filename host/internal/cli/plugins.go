@@ -72,7 +72,9 @@ func (e env) pluginsList(args []string) error {
 			notes = append(notes, fmt.Sprintf("%s (%s): %s", s.Name, s.State, s.Reason))
 		}
 	}
-	w.Flush()
+	if err := w.Flush(); err != nil { // the table's writes fail here, if at all
+		return err
+	}
 	for _, n := range notes {
 		fmt.Fprintln(e.stdout, "  "+n)
 	}

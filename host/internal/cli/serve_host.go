@@ -84,7 +84,7 @@ func (h *serveHost) openState() error {
 	if err != nil {
 		return err
 	}
-	h.onClose(func() { logFile.Close() })
+	h.onClose(func() { h.e.closeAtExit("log file", logFile) })
 	h.logOut = io.MultiWriter(h.e.stderr, logFile)
 	h.log = h.f.c.logger(h.logOut)
 
@@ -97,7 +97,7 @@ func (h *serveHost) openState() error {
 	if h.st, err = store.OpenBolt(filepath.Join(data, "state.db")); err != nil {
 		return err
 	}
-	h.onClose(func() { h.st.Close() })
+	h.onClose(func() { h.e.closeAtExit("store", h.st) })
 	return h.openIdentity()
 }
 
@@ -118,7 +118,7 @@ func (h *serveHost) openIdentity() error {
 	if h.audit, err = audit.Open(filepath.Join(h.f.d.data, "audit"), 10<<20, 5); err != nil {
 		return err
 	}
-	h.onClose(func() { h.audit.Close() })
+	h.onClose(func() { h.e.closeAtExit("audit log", h.audit) })
 	return nil
 }
 
@@ -132,7 +132,7 @@ func (h *serveHost) startController() error {
 	}
 	var live controller.Liveness
 	if h.mon != nil {
-		h.onClose(func() { h.mon.Close() })
+		h.onClose(func() { h.e.closeAtExit("liveness", h.mon) })
 		live = h.mon
 	}
 	f := h.f

@@ -32,7 +32,7 @@ func (h *serveHost) listen() error {
 	if h.ln, err = net.Listen("tcp", h.f.listen); err != nil {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", h.f.listen, err)
 	}
-	h.onClose(func() { h.ln.Close() })
+	h.onClose(func() { _ = h.ln.Close() }) // the API server may have closed it already
 	if h.f.metricsAddr == "off" {
 		return nil
 	}
@@ -42,7 +42,7 @@ func (h *serveHost) listen() error {
 	}
 	msrv := &http.Server{Handler: &metrics.Server{Ctrl: h.ctrl, Plugins: h.plugins, Version: Version, NodePort: h.f.nodeMetricsPort}, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = msrv.Serve(mln) }()
-	h.onClose(func() { msrv.Close() })
+	h.onClose(func() { h.e.closeAtExit("metrics listener", msrv) })
 	h.metricsURL = "http://" + mln.Addr().String()
 	return nil
 }
@@ -72,7 +72,7 @@ func (h *serveHost) run() error {
 	go func() { errc <- srv.ServeTLS(h.ln, "", "") }()
 	pidPath := filepath.Join(h.f.d.data, PIDFile)
 	_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
-	defer os.Remove(pidPath)
+	defer func() { _ = os.Remove(pidPath) }() // as its write: best effort
 	h.banner()
 
 	go h.ctrl.RunReconciler(runCtx, h.f.reconcileEvery, h.f.deleteOrphans)

@@ -108,7 +108,9 @@ func (e env) status(args []string) error {
 		for _, c := range comps {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", c.Name, c.State, dash(c.Detail), dash(c.Uptime), c.LastError)
 		}
-		w.Flush()
+		if err := w.Flush(); err != nil {
+			return err
+		}
 	}
 	if !running {
 		return exitCode(ExitNotRunning)

@@ -63,9 +63,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("start serf on %s: %w", cfg.Bind, err)
 	}
-	defer s.Shutdown()
+	defer func() {
+		if err := s.Shutdown(); err != nil {
+			log.Warn("serf shutdown", "error", err)
+		}
+	}()
 	if cfg.MetricsListen != "" {
-		stop, err := serveMetrics(cfg.MetricsListen, cfg.NodeID, s)
+		stop, err := serveMetrics(cfg.MetricsListen, cfg.NodeID, s, log)
 		if err != nil {
 			log.Warn("metrics disabled", "error", err)
 		} else {
@@ -123,7 +127,7 @@ func sees(s *serf.Serf, controllerID string) bool {
 	return false
 }
 
-func serveMetrics(addr, nodeID string, s *serf.Serf) (func(), error) {
+func serveMetrics(addr, nodeID string, s *serf.Serf, log hclog.Logger) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -134,6 +138,10 @@ func serveMetrics(addr, nodeID string, s *serf.Serf) (func(), error) {
 		writeMetrics(w, nodeID, len(s.Members()))
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go srv.Serve(ln)
-	return func() { srv.Close() }, nil
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("metrics endpoint stopped", "error", err)
+		}
+	}()
+	return func() { _ = srv.Close() }, nil // closing is all a stop wants
 }

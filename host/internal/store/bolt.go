@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/vccproject/vcc/host/internal/model"
 )
@@ -35,7 +37,7 @@ type Bolt struct {
 func OpenBolt(path string) (*Bolt, error) {
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 3 * time.Second})
 	if err != nil {
-		if err == bolt.ErrTimeout {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("store %s is locked by another process (is another vcc-host running on this data dir?)", path)
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
@@ -50,8 +52,7 @@ func OpenBolt(path string) (*Bolt, error) {
 		return nil
 	})
 	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("init store %s: %w", path, err)
+		return nil, fmt.Errorf("init store %s: %w", path, errors.Join(err, db.Close()))
 	}
 	return &Bolt{db: db}, nil
 }
