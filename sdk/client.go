@@ -122,7 +122,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return err

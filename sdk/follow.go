@@ -34,13 +34,13 @@ func (c *Client) Follow(ctx context.Context, vcid string) (<-chan Event, error) 
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		resp.Body.Close()
+		_ = resp.Body.Close() // the status is the error to report
 		return nil, &APIError{Status: resp.StatusCode, Body: Error{Message: fmt.Sprintf("events: %s", resp.Status)}}
 	}
 	ch := make(chan Event, 64)
 	go func() {
 		defer close(ch)
-		defer resp.Body.Close()
+		defer func() { _ = resp.Body.Close() }() // read only: nothing to lose
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {

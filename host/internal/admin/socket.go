@@ -23,7 +23,7 @@ func Serve(ctx context.Context, path string, svc *identity.Service, h *Host) err
 		return fmt.Errorf("admin socket: %w", err)
 	}
 	if err := os.Chmod(path, 0o600); err != nil {
-		ln.Close()
+		_ = ln.Close() // the chmod error is the one to report
 		return err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +64,7 @@ func Call(ctx context.Context, path string, req Request) (Response, error) {
 		}
 		return Response{}, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read only
 	var out Response
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		return Response{}, fmt.Errorf("admin socket answered: %w", err)

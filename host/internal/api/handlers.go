@@ -328,5 +328,5 @@ func (s *Server) onpremBootstrap(w http.ResponseWriter, r *http.Request, _ httpr
 		return
 	}
 	w.Header().Set("Content-Type", "text/x-shellscript")
-	io.WriteString(w, script)
+	_, _ = io.WriteString(w, script) // a client gone mid-body has no one to tell
 }

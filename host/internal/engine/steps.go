@@ -54,7 +54,9 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		})
 		e.audit(op, name, "CreateNode", nodeID, err)
 		if err != nil {
-			e.setNode(nodeID, func(n *model.Node) error {
+			// Best effort (setNode logs a failed write): the call's error
+			// is what the operation reports.
+			_ = e.setNode(nodeID, func(n *model.Node) error {
 				n.SetError(model.SourceOperation, "create failed: "+err.Error())
 				return moveNode(n, model.NodeHostError)
 			})
@@ -63,7 +65,9 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 		return e.awaitInstance(ctx, t, st, provider.InstanceRunning, model.NodeRunning, createGrace)
 
 	case model.OpDeleteNodes, model.OpDeleteUnit, model.OpDeleteVC:
-		e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
+		// The request marked it DELETING already; this re-asserts it for a
+		// resumed operation, and the delete goes on either way.
+		_ = e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
 		err := e.call(ctx, name, "DeleteNode", func(c context.Context) error { return t.prov.DeleteNode(c, t.req) })
 		e.audit(op, name, "DeleteNode", nodeID, err)
 		if err == nil && e.env.AsyncDelete(t.unit) {
@@ -73,7 +77,7 @@ func (e *Engine) step(ctx context.Context, op *model.Operation, nodeID string) e
 			return e.forget(op, nodeID, name, err)
 		}
 		if err != nil {
-			e.setNode(nodeID, func(n *model.Node) error {
+			_ = e.setNode(nodeID, func(n *model.Node) error { // best effort, as above
 				n.SetError(model.SourceOperation, "delete failed: "+err.Error())
 				return nil
 			})
@@ -113,7 +117,7 @@ func (e *Engine) power(ctx context.Context, op *model.Operation, t *target, what
 	})
 	e.audit(op, t.unit.Provider, what, t.node.NodeID, err)
 	if err != nil {
-		e.setNode(t.node.NodeID, func(n *model.Node) error {
+		_ = e.setNode(t.node.NodeID, func(n *model.Node) error { // best effort: err is what counts
 			n.SetError(model.SourceOperation, what+" failed: "+err.Error())
 			if before == model.NodeShuttingDown {
 				return moveNode(n, model.NodeRunning)
@@ -236,7 +240,7 @@ func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeSta
 		}
 		reason := fmt.Sprintf("the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
 			"(VCP_VCC_PRIVATE_IPMASK / --advertise-addr, port %d) and that its Base image runs vcc-node", e.cfg.JoinTimeout, t.req.Env.ControllerSerfPort)
-		e.setNode(t.node.NodeID, func(n *model.Node) error {
+		_ = e.setNode(t.node.NodeID, func(n *model.Node) error { // best effort: the error below is what counts
 			n.SetError(model.SourceLiveness, reason)
 			return moveNode(n, model.NodeHostError)
 		})

@@ -39,7 +39,7 @@ func meminfo(path string) (map[string]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	out := map[string]int64{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
