@@ -253,12 +253,16 @@ func RequestRate(t testing.TB, client *http.Client, url, token string, n, worker
 					req.Header.Set("Authorization", "Bearer "+token)
 				}
 				resp, err := client.Do(req)
-				if err != nil || resp.StatusCode != http.StatusOK {
+				if err != nil {
 					t.Errorf("GET %s: %v", url, err)
 					return
 				}
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
+				_, _ = io.Copy(io.Discard, resp.Body) // drained so the connection is reused
+				_ = resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("GET %s: %s", url, resp.Status)
+					return
+				}
 			}
 		}()
 	}

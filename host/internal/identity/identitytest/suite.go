@@ -37,7 +37,11 @@ func NewEnv(t *testing.T, newBackend func(st store.Store, dir string) (identity.
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	be, err := newBackend(st, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +97,12 @@ func users(t *testing.T, e Env) {
 
 func deleteUser(t *testing.T, e Env) {
 	svc, ctx := e.Service, context.Background()
-	svc.AddUser(ctx, "alice", identity.RoleRegular)
-	e.Store.Update(func(tx store.Tx) error { return tx.PutVC(&model.VC{VCID: "v1", Name: "mine", Owner: "alice"}) })
+	if _, err := svc.AddUser(ctx, "alice", identity.RoleRegular); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.Update(func(tx store.Tx) error { return tx.PutVC(&model.VC{VCID: "v1", Name: "mine", Owner: "alice"}) }); err != nil {
+		t.Fatal(err)
+	}
 	if err := svc.DeleteUser(ctx, "alice", false); !errors.Is(err, identity.ErrOwnsVCs) || !strings.Contains(err.Error(), "mine (vcid v1)") {
 		t.Fatalf("delete while owning: %v", err)
 	}
@@ -118,7 +126,9 @@ func deleteUser(t *testing.T, e Env) {
 
 func tokens(t *testing.T, e Env) {
 	svc, ctx := e.Service, context.Background()
-	svc.AddUser(ctx, "alice", identity.RoleSuper)
+	if _, err := svc.AddUser(ctx, "alice", identity.RoleSuper); err != nil {
+		t.Fatal(err)
+	}
 	secret, tok, err := svc.CreateToken(ctx, "alice", identity.TokenOpts{ReadOnly: true, Note: "ci"})
 	if err != nil {
 		t.Fatal(err)
