@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -145,7 +144,7 @@ func TestAWS(t *testing.T) {
 func TestCatalogFromTerraform(t *testing.T) {
 	dir := t.TempDir()
 	out := dir + "/out.json"
-	os.WriteFile(out, []byte(`{"aws_region": {"sensitive": false, "value": "ap-northeast-1"},
+	writeFile(t, out, []byte(`{"aws_region": {"sensitive": false, "value": "ap-northeast-1"},
 		"aws_vpc_subnet_id": {"sensitive": false, "value": "subnet-0123456789abcdef0"},
 		"aws_vpc_security_group_id": {"sensitive": false, "value": "sg-0123456789abcdef0"},
 		"tunnel1_preshared_key": {"sensitive": true, "value": "psk"}}`), 0o644)
@@ -154,7 +153,7 @@ func TestCatalogFromTerraform(t *testing.T) {
 		t.Fatalf("from-terraform: %d %q %s", code, entry, stderr)
 	}
 	cfg := t.TempDir()
-	os.WriteFile(cfg+"/vpn_catalog.yml", []byte("cci_version: '1.0'\n"+entry), 0o644)
+	writeFile(t, cfg+"/vpn_catalog.yml", []byte("cci_version: '1.0'\n"+entry), 0o644)
 	plugins := testenv.PluginDir(t, true, testenv.AWSPlugins(t))
 	if o, e, code := run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins); code != 0 || !strings.Contains(o, "aws_spot(default)") {
 		t.Fatalf("init with the generated entry: %d\n%s%s", code, o, e)

@@ -79,7 +79,7 @@ func TestCompose(t *testing.T) {
 		"docker and docker-compose (the Docker engine runs on every machine of this project)")
 	repo := testenv.RepoRoot(t)
 	dir := t.TempDir()
-	os.Chmod(dir, 0o755)
+	check(t, os.Chmod(dir, 0o755))
 	// The build context: what make image copies, from the test's builds.
 	copyFile(t, testenv.HostBinary(t), filepath.Join(dir, "bin/vcc-host"), 0o755)
 	plugins := testenv.AWSPlugins(t)
@@ -87,8 +87,8 @@ func TestCompose(t *testing.T) {
 	for name, bin := range plugins {
 		dst := filepath.Join(dir, "bin/plugins", name)
 		copyFile(t, bin, dst, 0o755)
-		sum, _ := pluginmgr.HashFile(dst)
-		pluginmgr.WritePin(dst, sum)
+		sum := must[string](t)(pluginmgr.HashFile(dst))
+		check(t, pluginmgr.WritePin(dst, sum))
 	}
 	copyFile(t, "/etc/ssl/certs/ca-certificates.crt", filepath.Join(dir, "bin/image/ca-certificates.crt"), 0o644)
 	for _, f := range []string{"Dockerfile", ".dockerignore", "docker-compose.yml", ".env.example"} {
@@ -99,19 +99,23 @@ func TestCompose(t *testing.T) {
 		copyFile(t, filepath.Join(repo, "dummy_cert", f), filepath.Join(dir, "cert", f), 0o644)
 	}
 	copyFile(t, filepath.Join(repo, "config/vpn_catalog.yml"), filepath.Join(dir, "config/vpn_catalog.yml"), 0o644)
-	os.Mkdir(filepath.Join(dir, "volume"), 0o755)
-	os.Chown(filepath.Join(dir, "volume"), 10001, 10001)
+	check(t, os.Mkdir(filepath.Join(dir, "volume"), 0o755))
+	check(t, os.Chown(filepath.Join(dir, "volume"), 10001, 10001))
 
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ln := must[net.Listener](t)(net.Listen("tcp", "127.0.0.1:0"))
 	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	_ = ln.Close() // only a free port was wanted
 	tag := fmt.Sprintf("test%d", time.Now().UnixNano())
 	p := &composeProject{t: t, dir: dir, name: "vcc" + tag, url: fmt.Sprintf("https://127.0.0.1:%d", port),
 		env: []string{"VCC_LISTEN=127.0.0.1:" + fmt.Sprint(port), "VCC_TAG=" + tag}}
 	t.Cleanup(func() {
 		p.run("down", "--remove-orphans", "-t", "5")
-		exec.Command("docker", "rmi", "-f", "vcc:"+tag).Run()
-		os.RemoveAll(filepath.Join(dir, "volume")) // files of uid 10001
+		if out, err := exec.Command("docker", "rmi", "-f", "vcc:"+tag).CombinedOutput(); err != nil {
+			t.Logf("remove the test image: %v: %s", err, out) // a leftover image, not a failure
+		}
+		if err := os.RemoveAll(filepath.Join(dir, "volume")); err != nil { // files of uid 10001
+			t.Error(err)
+		}
 	})
 
 	if out, code := p.run("build"); code != 0 {
@@ -215,9 +219,9 @@ func TestMonitoringCompose(t *testing.T) {
 	if out, err := config("docker-compose.yml", "config/monitoring/compose.yml"); err == nil || !strings.Contains(out, "set GRAFANA_ADMIN_PASSWORD in .env") {
 		t.Fatalf("monitoring without a password: %v %s", err, out)
 	}
-	f, _ := os.OpenFile(filepath.Join(dir, ".env"), os.O_APPEND|os.O_WRONLY, 0)
-	f.WriteString("GRAFANA_ADMIN_PASSWORD=s0mething-random\n")
-	f.Close()
+	f := must[*os.File](t)(os.OpenFile(filepath.Join(dir, ".env"), os.O_APPEND|os.O_WRONLY, 0))
+	must[int](t)(f.WriteString("GRAFANA_ADMIN_PASSWORD=s0mething-random\n"))
+	check(t, f.Close())
 	if out, err := config("docker-compose.yml", "config/monitoring/compose.yml"); err != nil {
 		t.Fatalf("monitoring compose: %s", out)
 	}

@@ -188,14 +188,21 @@ func TestIdentity(t *testing.T) {
 
 	// The secret is nowhere: not in the store, the audit log, the logs.
 	h.Stop()
-	filepath.Walk(h.Data, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && fi.Mode().IsRegular() {
-			if raw, _ := os.ReadFile(p); bytes.Contains(raw, []byte(secret)) {
+	check(t, filepath.Walk(h.Data, func(p string, fi os.FileInfo, err error) error {
+		if err != nil { // an unreadable file could hide the secret
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if bytes.Contains(raw, []byte(secret)) {
 				t.Errorf("the secret is in clear in %s", p)
 			}
 		}
 		return nil
-	})
+	}))
 	if strings.Contains(h.Stderr.String(), secret) {
 		t.Error("the secret is in the host's log")
 	}
@@ -234,7 +241,7 @@ func TestCAAndCertificates(t *testing.T) {
 		t.Fatal(err)
 	}
 	served, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	closeBody(resp)
 	if onDisk, _ := os.ReadFile(h.CA); !bytes.Equal(served, onDisk) || resp.StatusCode != 200 {
 		t.Errorf("GET ca.pem: %d, %d bytes; want the CA file", resp.StatusCode, len(served))
 	}
@@ -253,7 +260,7 @@ func TestCAAndCertificates(t *testing.T) {
 	other := filepath.Join(t.TempDir(), "other")
 	run(t, "cert", "generate", "--san", "localhost", "--out", other)
 	key, _ := os.ReadFile(filepath.Join(other, "occtr_key.pem"))
-	os.WriteFile(filepath.Join(dir, "occtr_key.pem"), key, 0o600)
+	writeFile(t, filepath.Join(dir, "occtr_key.pem"), key, 0o600)
 	_, stderr, code = run(t, "serve", "--cert", dir, "--data", t.TempDir(), "--config", h.Config, "--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(stderr, "do not form a certificate and its key") {
 		t.Errorf("serve with a mismatched pair: %d %q", code, stderr)
@@ -267,7 +274,7 @@ func rawCallHeader(t *testing.T, h *testenv.Host, name, value string) error {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode < 300 {
 		return nil

@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -23,7 +22,7 @@ func TestInitAndReload(t *testing.T) {
 	catalog := filepath.Join(cfg, "vpn_catalog.yml")
 	initArgs := []string{"init", "--config", cfg, "--data", data, "--plugin-dir", plugins}
 
-	os.WriteFile(catalog, []byte("sim:\n  default:\n    latency_ms: slow\n"), 0o644)
+	writeFile(t, catalog, []byte("sim:\n  default:\n    latency_ms: slow\n"), 0o644)
 	out, stderr, code := run(t, initArgs...)
 	if code != 1 || !strings.Contains(out, catalog+":3: sim.default.latency_ms: must be an integer, got a string") || !strings.Contains(stderr, "nothing was loaded") {
 		t.Fatalf("init on a bad catalog: exit %d\n%s%s", code, out, stderr)
@@ -33,7 +32,7 @@ func TestInitAndReload(t *testing.T) {
 		t.Fatalf("serve on a bad catalog: exit %d, %s", code, stderr)
 	}
 
-	os.WriteFile(catalog, []byte(goodCatalog), 0o644)
+	writeFile(t, catalog, []byte(goodCatalog), 0o644)
 	for i := 0; i < 2; i++ {
 		out, stderr, code = run(t, initArgs...)
 		if code != 0 || !strings.Contains(out, "sim(default)") || !strings.Contains(out, "no vcc-host is running") {
@@ -43,15 +42,15 @@ func TestInitAndReload(t *testing.T) {
 
 	h := testenv.StartHost(t, goodCatalog)
 	hostCatalog := filepath.Join(h.Config, "vpn_catalog.yml")
-	os.WriteFile(hostCatalog, []byte(goodCatalog+"  tokyo:\n    latency_ms: 1\n"), 0o644)
+	writeFile(t, hostCatalog, []byte(goodCatalog+"  tokyo:\n    latency_ms: 1\n"), 0o644)
 	out, stderr, code = run(t, "init", "--config", h.Config, "--data", h.Data, "--plugin-dir", h.Plugin)
 	if code != 0 || !strings.Contains(out, "asked the running vcc-host") {
 		t.Fatalf("init with a running host: exit %d\n%s%s", code, out, stderr)
 	}
 	waitFor(t, 5*time.Second, func() bool { return catalogHas(t, h, "tokyo") }, "the host to load the tokyo entry")
 
-	os.WriteFile(hostCatalog, []byte("sim:\n  default:\n    capacity: many\n"), 0o644)
-	syscall.Kill(h.PID(), syscall.SIGHUP)
+	writeFile(t, hostCatalog, []byte("sim:\n  default:\n    capacity: many\n"), 0o644)
+	check(t, syscall.Kill(h.PID(), syscall.SIGHUP))
 	time.Sleep(500 * time.Millisecond)
 	if !catalogHas(t, h, "tokyo") {
 		t.Fatal("a bad catalog replaced the good one on SIGHUP")
@@ -63,7 +62,7 @@ func catalogHas(t *testing.T, h *testenv.Host, entry string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	var got map[string]map[string]any
 	if err := jsonDecode(resp.Body, &got); err != nil {
 		t.Fatal(err)

@@ -68,21 +68,21 @@ func TestDestroyForce(t *testing.T) {
 // stops start-up, naming the variable, the place and an example.
 func TestEnvFile(t *testing.T) {
 	env := filepath.Join(t.TempDir(), ".env")
-	os.WriteFile(env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\nVCP_VCC_PRIVATE_IPMASK=10.0.2.15\n"), 0o644)
+	writeFile(t, env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\nVCP_VCC_PRIVATE_IPMASK=10.0.2.15\n"), 0o644)
 	_, stderr, code := run(t, "serve", "--env-file", env, "--data", t.TempDir(), "--listen", "127.0.0.1:0")
 	if code != 1 || !strings.Contains(stderr, env+":2: VCP_VCC_PRIVATE_IPMASK=\"10.0.2.15\"") || !strings.Contains(stderr, "VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24") {
 		t.Errorf("malformed value: %d %q", code, stderr)
 	}
-	os.WriteFile(env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\n"), 0o644)
+	writeFile(t, env, []byte("VCP_OFFICIAL_REGISTRY_ADDRESS=harbor.example.org\n"), 0o644)
 	_, stderr, code = run(t, "init", "--env-file", env, "--require-env", "--data", t.TempDir(), "--config", t.TempDir())
 	if code != 1 || !strings.Contains(stderr, "VCP_VCC_PRIVATE_IPMASK is not set") {
 		t.Errorf("missing value: %d %q", code, stderr)
 	}
-	os.WriteFile(env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\nGRAFANA_ADMIN_PASSWORD=admin\n"), 0o644)
+	writeFile(t, env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\nGRAFANA_ADMIN_PASSWORD=admin\n"), 0o644)
 	if _, stderr, code = run(t, "init", "--env-file", env, "--data", t.TempDir(), "--config", t.TempDir()); code != 1 || !strings.Contains(stderr, "well-known default") {
 		t.Errorf("Grafana admin/admin: %d %q", code, stderr)
 	}
-	os.WriteFile(env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\n"), 0o644)
+	writeFile(t, env, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.2.15/24\n"), 0o644)
 	out, _, code := run(t, "init", "--env-file", env, "--data", t.TempDir(), "--config", t.TempDir())
 	if code != 0 || !regexp.MustCompile(`GRAFANA_ADMIN_PASSWORD=[0-9a-f]{20}\n`).MatchString(out) {
 		t.Errorf("init without a Grafana password: %d %q", code, out)
@@ -95,14 +95,14 @@ func TestEnvFile(t *testing.T) {
 func TestIPPoolFile(t *testing.T) {
 	cfg := t.TempDir()
 	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-sim-pool": testenv.SimPool(t)})
-	os.WriteFile(filepath.Join(cfg, "vpn_catalog.yml"), []byte("sim_pool:\n  default:\n    private_network_ipmask: 192.168.0.0/16\n"), 0o644)
+	writeFile(t, filepath.Join(cfg, "vpn_catalog.yml"), []byte("sim_pool:\n  default:\n    private_network_ipmask: 192.168.0.0/16\n"), 0o644)
 	pool := filepath.Join(cfg, "sim_pool.yml")
-	os.WriteFile(pool, []byte("default:\n  prefix_len: 24\n  ip_addresses:\n    - 192.168.10.11\n    - 192.168.20.11\n"), 0o644)
+	writeFile(t, pool, []byte("default:\n  prefix_len: 24\n  ip_addresses:\n    - 192.168.10.11\n    - 192.168.20.11\n"), 0o644)
 	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
 	if code != 1 || !strings.Contains(out, pool+":5: sim_pool.default.ip_addresses[1]: 192.168.20.11 is outside 192.168.10.0/24 (prefix_len 24)") {
 		t.Errorf("init: %d %q %q", code, out, stderr)
 	}
-	os.WriteFile(pool, []byte("default:\n  prefix_len: 24\n  ip_addresses: [192.168.10.11, 192.168.10.12]\n"), 0o644)
+	writeFile(t, pool, []byte("default:\n  prefix_len: 24\n  ip_addresses: [192.168.10.11, 192.168.10.12]\n"), 0o644)
 	out, stderr, code = run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
 	if code != 0 || !strings.Contains(out, "IP pool sim_pool/default (sim_pool.yml): 2 addresses") {
 		t.Errorf("init: %d %q %q", code, out, stderr)
@@ -121,7 +121,7 @@ func TestLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	closeBody(resp)
 	if resp.Header.Get("X-Request-Id") != "req-42" {
 		t.Errorf("X-Request-Id %q", resp.Header.Get("X-Request-Id"))
 	}

@@ -19,7 +19,9 @@ import (
 
 func TestMain(m *testing.M) {
 	// Hosts started by tests must not fight over Serf's default port.
-	os.Setenv("VCC_SERF_LISTEN", "127.0.0.1:0")
+	if err := os.Setenv("VCC_SERF_LISTEN", "127.0.0.1:0"); err != nil {
+		panic(err) // TestMain has no t; no test could run right
+	}
 	code := m.Run()
 	testenv.Cleanup()
 	os.Exit(code)
@@ -111,7 +113,7 @@ func TestPluginsInstall(t *testing.T) {
 	dir := t.TempDir()
 	build := filepath.Join(t.TempDir(), "my-openstack-build")
 	src, _ := os.ReadFile(testenv.TestPlugin(t, "openstack", 1))
-	os.WriteFile(build, src, 0o755)
+	writeFile(t, build, src, 0o755)
 
 	out, stderr, code := run(t, "plugins", "install", "--path", build, "--dir", dir)
 	if code != 0 {
@@ -133,7 +135,7 @@ func TestPluginsInstall(t *testing.T) {
 
 	old := filepath.Join(t.TempDir(), "vcc-provider-old")
 	src, _ = os.ReadFile(testenv.TestPlugin(t, "old", 99))
-	os.WriteFile(old, src, 0o755)
+	writeFile(t, old, src, 0o755)
 	_, stderr, code = run(t, "plugins", "install", "--path", old, "--dir", dir)
 	if code != 1 || !strings.Contains(stderr, "protocol 99") || !strings.Contains(stderr, "protocol 1") {
 		t.Errorf("installing a protocol-99 plugin: exit %d, %q; want exit 1 naming both protocols", code, stderr)

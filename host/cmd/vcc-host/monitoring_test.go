@@ -44,7 +44,7 @@ func get(t *testing.T, url string, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	raw, _ := io.ReadAll(resp.Body)
 	if s, ok := out.(*string); ok {
 		*s = string(raw)
@@ -74,10 +74,10 @@ func TestPrometheus(t *testing.T) {
 	dir := t.TempDir()
 	cfg := fmt.Sprintf("global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: vcc\n    static_configs: [{targets: [%q]}]\n"+
 		"  - job_name: basecontainers\n    http_sd_configs: [{url: %q, refresh_interval: 1s}]\n", strings.TrimPrefix(m, "http://"), m+"/sd/nodes")
-	os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	writeFile(t, filepath.Join(dir, "prometheus.yml"), []byte(cfg), 0o644)
+	ln := must[net.Listener](t)(net.Listen("tcp", "127.0.0.1:0"))
 	addr := ln.Addr().String()
-	ln.Close()
+	_ = ln.Close() // only a free port was wanted
 	cmd := exec.Command(prom, "--config.file="+filepath.Join(dir, "prometheus.yml"), "--storage.tsdb.path="+filepath.Join(dir, "data"),
 		"--web.listen-address="+addr, "--log.level=warn")
 	if err := cmd.Start(); err != nil {
@@ -99,8 +99,10 @@ func TestPrometheus(t *testing.T) {
 			} `json:"data"`
 		}
 		if resp, err := http.Get("http://" + addr + "/api/v1/targets"); err == nil {
-			json.NewDecoder(resp.Body).Decode(&res)
-			resp.Body.Close()
+			if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+				t.Logf("prometheus targets: %v", err) // not up yet: poll again
+			}
+			closeBody(resp)
 		}
 		nodes, vccUp = nil, false
 		for _, tg := range res.Data.Active {

@@ -262,7 +262,7 @@ func TestOnPremisesBootstrap(t *testing.T) {
 		t.Fatal(err)
 	}
 	script, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	closeBody(resp)
 	if resp.StatusCode != 200 || !strings.HasPrefix(string(script), "#!/bin/sh") {
 		t.Fatalf("bootstrap: %d %s", resp.StatusCode, script)
 	}

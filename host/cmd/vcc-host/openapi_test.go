@@ -39,7 +39,7 @@ func (v *validating) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	closeBody(resp)
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 
 	route, params, err := v.router.FindRoute(req)
@@ -72,7 +72,7 @@ func validated(t *testing.T, h *testenv.Host) (*sdk.Client, *validating) {
 		t.Fatal(err)
 	}
 	docBytes, _ := io.ReadAll(raw.Body)
-	raw.Body.Close()
+	closeBody(raw)
 	doc, err := openapi3.NewLoader().LoadFromData(docBytes)
 	if err != nil {
 		t.Fatalf("openapi.yaml does not load: %v", err)
@@ -100,36 +100,46 @@ func TestOpenAPI(t *testing.T) {
 	c := ctx(t)
 	cl, v := validated(t, h)
 
-	cl.Health(c)
-	cl.Version(c)
-	cl.Authority(c)
-	cl.Plugins(c)
-	cl.Flavors(c, "sim")
-	cl.PublicKey(c)
-	cl.IPPools(c)
+	// answers(status) checks a call's outcome: status 0 is any success.
+	answers := func(status int) func(any, error) {
+		return func(_ any, err error) {
+			t.Helper()
+			if got := sdk.StatusOf(err); (status == 0 && err != nil) || (status != 0 && got != status) {
+				t.Errorf("got %v, want status %d", err, status)
+			}
+		}
+	}
+	ok := answers(0)
+	ok(nil, cl.Health(c))
+	ok(cl.Version(c))
+	ok(cl.Authority(c))
+	ok(cl.Plugins(c))
+	ok(cl.Flavors(c, "sim"))
+	ok(cl.PublicKey(c))
+	ok(cl.IPPools(c))
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "oa", "compute"))
-	cl.ListUnitGroups(c)
+	ok(cl.ListUnitGroups(c))
 	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Flavor: "small", Spec: map[string]any{"num_nodes": 2}}))
 	must[*sdk.Operation](t)(cl.Wait(c, acc.OperationID))
-	cl.Operation(c, acc.OperationID)
-	cl.GetUnitGroup(c, vc.VCID)
+	ok(cl.Operation(c, acc.OperationID))
+	ok(cl.GetUnitGroup(c, vc.VCID))
 	u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "u"))
 	settle(t, cl)(cl.PowerOff(c, vc.VCID, "u", sdk.Selector{NodeNos: []int{1}}))
-	cl.NodeAction(c, vc.VCID, "u", u.Nodes[0].NodeID, "power_off") // 409: already off
-	cl.UnitAction(c, vc.VCID, "u", "unwatch", sdk.Selector{})
-	cl.UnitAction(c, vc.VCID, "u", "suspend", sdk.Selector{}) // 400
+	answers(http.StatusConflict)(cl.NodeAction(c, vc.VCID, "u", u.Nodes[0].NodeID, "power_off")) // already off
+	ok(cl.UnitAction(c, vc.VCID, "u", "unwatch", sdk.Selector{}))
+	answers(http.StatusBadRequest)(cl.UnitAction(c, vc.VCID, "u", "suspend", sdk.Selector{}))
 	settle(t, cl)(cl.AddNodes(c, vc.VCID, "u", sdk.AddNodesRequest{NumAddNodes: 1}))
 	settle(t, cl)(cl.DeleteNode(c, vc.VCID, "u", u.Nodes[1].NodeID))
-	cl.Reconcile(c)
-	cl.LastReconcile(c)
-	cl.ChangeOwner(c, vc.VCID, "admin")
-	cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "sim", Spec: map[string]any{"num_nodes": "x"}}) // 400
-	cl.GetUnit(c, vc.VCID, "nope")                                                                                             // 404
-	cl.DeleteUnit(c, vc.VCID, "u", false)                                                                                      // 409
+	ok(cl.Reconcile(c))
+	ok(cl.LastReconcile(c))
+	ok(cl.ChangeOwner(c, vc.VCID, "admin"))
+	answers(http.StatusBadRequest)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "sim", Spec: map[string]any{"num_nodes": "x"}}))
+	answers(http.StatusNotFound)(cl.GetUnit(c, vc.VCID, "nope"))
+	answers(http.StatusConflict)(cl.DeleteUnit(c, vc.VCID, "u", false))
 	settle(t, cl)(cl.DeleteUnit(c, vc.VCID, "u", true))
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
-	bad, _ := sdk.New(h.URL, "vcc.wrong", sdk.WithHTTPClient(&http.Client{Transport: v}))
-	bad.ListUnitGroups(c) // 401
+	bad := must[*sdk.Client](t)(sdk.New(h.URL, "vcc.wrong", sdk.WithHTTPClient(&http.Client{Transport: v})))
+	answers(http.StatusUnauthorized)(bad.ListUnitGroups(c))
 
 	for _, want := range []string{
 		"POST /vcs 201", "POST /vcs/{vcid} 202", "POST /vcs/{vcid} 400", "GET /vcs/{vcid}/{unit} 200", "GET /vcs/{vcid}/{unit} 404",

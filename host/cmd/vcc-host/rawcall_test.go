@@ -27,7 +27,7 @@ func rawCall(t *testing.T, h *testenv.Host, method, path, body, token string) er
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode < 300 {
 		return nil

@@ -132,7 +132,9 @@ func TestDefaultCatalog(t *testing.T) {
 func TestFlavors(t *testing.T) {
 	m := plugins(t)
 	path := filepath.Join(t.TempDir(), "vcp_flavor.yml")
-	os.WriteFile(path, []byte("sim:\n  small:\n    instance_type: sim.large\n  huge:\n    instance_type: sim.huge\n"), 0o644)
+	if err := os.WriteFile(path, []byte("sim:\n  small:\n    instance_type: sim.large\n  huge:\n    instance_type: sim.huge\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	f, err := config.LoadFlavors(path)
 	if err != nil {
 		t.Fatal(err)

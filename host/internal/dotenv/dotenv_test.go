@@ -24,7 +24,9 @@ func TestLoad(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), ".env")
-			os.WriteFile(path, []byte(tc.body), 0o644)
+			if err := os.WriteFile(path, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			v, err := Load(path, tc.require)
 			if tc.wantErr == "" && (err != nil || v.Addr() != tc.addr) {
 				t.Fatalf("got %+v, %v", v, err)
@@ -36,7 +38,9 @@ func TestLoad(t *testing.T) {
 	}
 	t.Run("environment_wins", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), ".env")
-		os.WriteFile(path, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.0.1/8\n"), 0o644)
+		if err := os.WriteFile(path, []byte("VCP_VCC_PRIVATE_IPMASK=10.0.0.1/8\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 		t.Setenv("VCP_VCC_PRIVATE_IPMASK", "192.168.1.2/24")
 		if v, err := Load(path, false); err != nil || v.Addr() != "192.168.1.2" {
 			t.Fatalf("%+v %v", v, err)

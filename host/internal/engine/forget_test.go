@@ -87,7 +87,11 @@ func TestForget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			t.Cleanup(func() { st.Close() })
+			t.Cleanup(func() {
+				if err := st.Close(); err != nil {
+					t.Error(err)
+				}
+			})
 			node := &model.Node{NodeID: "n1", VCID: "vc1", Unit: "u", NodeNo: 1, State: model.NodeRunning, CloudInstanceID: "i-1", CloudInstanceAddress: "10.0.0.5"}
 			op := &model.Operation{ID: "op1", Kind: model.OpDeleteNodes, VCID: "vc1", Unit: "u", NodeIDs: []string{"n1"}, State: model.OpPending, Forget: tc.forget}
 			err = st.Update(func(tx store.Tx) error {

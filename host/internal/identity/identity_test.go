@@ -23,8 +23,15 @@ func TestEmbedded(t *testing.T) {
 // what to do.
 func TestKeyFile(t *testing.T) {
 	dir := t.TempDir()
-	st, _ := store.OpenBolt(filepath.Join(dir, "state.db"))
-	defer st.Close()
+	st, err := store.OpenBolt(filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	key := filepath.Join(dir, identity.KeyFile)
 	if _, err := identity.NewEmbedded(st, key); err != nil {
 		t.Fatal(err)
@@ -32,7 +39,9 @@ func TestKeyFile(t *testing.T) {
 	if fi, _ := os.Stat(key); fi.Mode().Perm() != 0o600 {
 		t.Errorf("key file mode %v", fi.Mode().Perm())
 	}
-	os.WriteFile(key, []byte("short"), 0o600)
+	if err := os.WriteFile(key, []byte("short"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := identity.NewEmbedded(st, key); err == nil {
 		t.Error("a damaged key file was accepted")
 	}

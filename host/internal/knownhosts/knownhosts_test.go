@@ -14,7 +14,11 @@ func TestPinKeepsFirstKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	steps := []struct {
 		pin  map[string]string
 		want []Entry

@@ -19,7 +19,12 @@ func startKeyed(t *testing.T, id string, key []byte) *liveness.Monitor {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { m.Close(); cancel() })
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Error(err)
+		}
+		cancel()
+	})
 	return m
 }
 
@@ -106,10 +111,17 @@ func TestRejoinStaysAlive(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop()
-	<-done
+	if err := <-done; err != nil {
+		t.Fatalf("first agent: %v", err)
+	}
 	time.Sleep(500 * time.Millisecond)
 	stop2, done2 := run()
-	defer func() { stop2(); <-done2 }()
+	defer func() {
+		stop2()
+		if err := <-done2; err != nil {
+			t.Errorf("second agent: %v", err)
+		}
+	}()
 	if err := m.WaitAlive(w, "n1"); err != nil {
 		t.Fatal(err)
 	}

@@ -117,9 +117,16 @@ func TestRefusals(t *testing.T) {
 			for base := range tc.files {
 				plugName = strings.TrimPrefix(base, pluginmgr.FilePrefix)
 				if tc.tamper {
-					f, _ := os.OpenFile(dir+"/"+base, os.O_APPEND|os.O_WRONLY, 0)
-					f.Write([]byte("tampered"))
-					f.Close()
+					f, err := os.OpenFile(dir+"/"+base, os.O_APPEND|os.O_WRONLY, 0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := f.Write([]byte("tampered")); err != nil {
+						t.Fatal(err)
+					}
+					if err := f.Close(); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 			m := start(t, dir, nil)
@@ -197,7 +204,9 @@ func TestUnsafeCallNotRetried(t *testing.T) {
 		errc <- err
 	}()
 	time.Sleep(300 * time.Millisecond)
-	syscall.Kill(status(t, m, "sim").PID, syscall.SIGKILL)
+	if err := syscall.Kill(status(t, m, "sim").PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
 	err := <-errc
 	if err == nil || !strings.Contains(err.Error(), "not safe to repeat") {
 		t.Fatalf("reboot cut by a crash: %v; want an error saying it was not retried", err)

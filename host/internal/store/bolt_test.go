@@ -19,7 +19,7 @@ func open(t *testing.T) (*Bolt, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	t.Cleanup(func() { _ = s.Close() }) // tests that reopen have closed it already
 	return s, path
 }
 
@@ -47,12 +47,18 @@ func TestRoundTripAndIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s.Close()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
 	s, err = OpenBolt(path) // durable across reopen
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	defer func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
 	err = s.View(func(tx Tx) error {
 		vcs, _ := tx.VCs()
 		units, _ := tx.Units("a")

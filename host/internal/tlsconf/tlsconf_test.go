@@ -35,26 +35,27 @@ func TestGenerateAndLoad(t *testing.T) {
 
 func TestRefusals(t *testing.T) {
 	cases := map[string]struct {
-		prepare func(dir string)
+		prepare func(t *testing.T, dir string)
 		want    string
 	}{
-		"expired": {func(dir string) { writeExpired(t, dir) }, "expired on"},
-		"only_cert": {func(dir string) {
-			Generate(dir, []string{"localhost"})
-			os.Remove(filepath.Join(dir, KeyFile))
+		"expired": {writeExpired, "expired on"},
+		"only_cert": {func(t *testing.T, dir string) {
+			must(t, Generate(dir, []string{"localhost"}))
+			must(t, os.Remove(filepath.Join(dir, KeyFile)))
 		}, "holds only one of"},
-		"mismatch": {func(dir string) {
-			Generate(dir, []string{"localhost"})
+		"mismatch": {func(t *testing.T, dir string) {
+			must(t, Generate(dir, []string{"localhost"}))
 			other := t.TempDir()
-			Generate(other, []string{"localhost"})
-			raw, _ := os.ReadFile(filepath.Join(other, KeyFile))
-			os.WriteFile(filepath.Join(dir, KeyFile), raw, 0o600)
+			must(t, Generate(other, []string{"localhost"}))
+			raw, err := os.ReadFile(filepath.Join(other, KeyFile))
+			must(t, err)
+			must(t, os.WriteFile(filepath.Join(dir, KeyFile), raw, 0o600))
 		}, "do not form a certificate and its key"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
-			tc.prepare(dir)
+			tc.prepare(t, dir)
 			if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
@@ -71,9 +72,10 @@ func writeExpired(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	writePEM(filepath.Join(dir, CertFile), "CERTIFICATE", der, 0o644)
-	writePEM(filepath.Join(dir, KeyFile), "EC PRIVATE KEY", kder, 0o600)
+	kder, err := x509.MarshalECPrivateKey(key)
+	must(t, err)
+	must(t, writePEM(filepath.Join(dir, CertFile), "CERTIFICATE", der, 0o644))
+	must(t, writePEM(filepath.Join(dir, KeyFile), "EC PRIVATE KEY", kder, 0o600))
 	if _, err := tls.LoadX509KeyPair(filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)); err != nil {
 		t.Fatal(err)
 	}
@@ -84,10 +86,17 @@ func TestUnreadableDirIsAnError(t *testing.T) {
 		t.Skip("root reads everything")
 	}
 	dir := t.TempDir()
-	Generate(dir, []string{"localhost"})
-	os.Chmod(dir, 0)
-	defer os.Chmod(dir, 0o700)
+	must(t, Generate(dir, []string{"localhost"}))
+	must(t, os.Chmod(dir, 0))
+	defer func() { must(t, os.Chmod(dir, 0o700)) }() // or TempDir's cleanup fails
 	if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), "cannot read the certificates") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
