@@ -27,7 +27,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test vet lint proto proto-check bench bench-aws clean tools dummy-cert image base-image new-plugin
+.PHONY: help build run test vet lint proto proto-check proto-breaking proto-release bench bench-aws clean tools dummy-cert image base-image new-plugin
 
 # The default Base image every node runs (vcc-node FROM scratch). Servers
 # pull it from VCP_OFFICIAL_REGISTRY_ADDRESS/vcc/base:latest, or load it:
@@ -37,8 +37,9 @@ BASE_IMAGE ?= vcc/base:latest
 help:
 	@echo "make build   build bin/vcc-host and bin/plugins/vcc-provider-* (pinned)"
 	@echo "make run     build, then run the controller on its embedded defaults"
-	@echo "make test    lint the proto and the Go code, vet, and run every module's tests"
+	@echo "make test    lint the proto and the Go code, check the protocol against its releases, vet, and run every module's tests"
 	@echo "make lint    golangci-lint over every module (.golangci.yml: depguard keeps ARCHITECTURE.md's import rules)"
+	@echo "make proto-breaking  buf breaking against every released protocol (proto/released/*.binpb)"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make bench-aws  100 AWS nodes via the controller vs direct SDK calls, on moto (ROUNDS=8)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
@@ -69,9 +70,9 @@ new-plugin:
 run: build
 	$(BIN)/vcc-host serve
 
-# The whole suite: proto lint and freshness, Go lint, vet,
+# The whole suite: proto lint, freshness and compatibility, Go lint, vet,
 # then every module's tests.
-test: proto-check lint vet
+test: proto-check proto-breaking lint vet
 	$(GO) test -count=1 $(addsuffix /...,$(addprefix ./,$(MODULES)))
 	cd $(VAULTTEST) && GOWORK=off $(GO) test -count=1 ./...
 
@@ -121,6 +122,20 @@ proto-check: tools
 		(cd $$tmp && PATH=$(TOOLS):$$PATH buf generate) && \
 		diff -r proto/internal/pb $$tmp/internal/pb >/dev/null || \
 		{ echo "proto/internal/pb is stale: run 'make proto' and commit"; rm -rf $$tmp; exit 1; }; rm -rf $$tmp
+
+# The working schema against every released protocol image, and the proof
+# that a breaking edit fails that check (proto/VERSIONING.md).
+proto-breaking: $(TOOLS)/buf
+	PATH=$(TOOLS):$$PATH scripts/proto-breaking.sh
+	PATH=$(TOOLS):$$PATH scripts/proto-breaking-test.sh
+
+# Cut a protocol release: make proto-release PROTO_VERSION=v1.2.0, then
+# commit the image and tag that commit proto/v1.2.0 (proto/VERSIONING.md).
+proto-release: $(TOOLS)/buf
+	@[[ "$(PROTO_VERSION)" =~ ^v1\.[0-9]+\.[0-9]+$$ ]] || { echo "PROTO_VERSION=v1.MINOR.PATCH, please"; exit 1; }
+	@[ ! -e proto/released/$(PROTO_VERSION).binpb ] || { echo "proto/released/$(PROTO_VERSION).binpb exists already"; exit 1; }
+	PATH=$(TOOLS):$$PATH scripts/proto-breaking.sh
+	cd proto && PATH=$(TOOLS):$$PATH buf build --exclude-source-info -o released/$(PROTO_VERSION).binpb
 
 # The controller image: the binaries make build made (host and every
 # plugin, pinned) on an empty base, so nothing is pulled.
