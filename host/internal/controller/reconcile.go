@@ -154,21 +154,35 @@ func (c *Controller) nodeExists(id string) bool {
 	return !errors.Is(err, store.ErrNotFound)
 }
 
-// reconcileNode brings one node's record in line with the cloud.
-func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov string, rep *sdk.ReconcileReport) {
+// drift is where reconcile reports a change it made to a node.
+type drift int
+
+const (
+	inLine   drift = iota // the record agrees with the cloud: no change
+	vanished              // the instance is gone or in error: HOST_ERROR
+	drifted               // the instance's state moved outside vcc
+	adopted               // an instance the record lacked (a cut create)
+)
+
+// decideNode is reconcile's rule for one node: n as read (snapshot), st as
+// the cloud reports it (nil: not listed). It returns how the record must
+// change (applied in a transaction to the node as it is then) and the list
+// that reports it. agentReady tells whether a node may be RUNNING as far
+// as its agent goes (true when liveness does not apply to it).
+func decideNode(n *model.Node, st *provider.NodeStatus, prov string, agentReady func(*model.Node) bool) (func(*model.Node) error, drift) {
 	var change func(*model.Node) error
-	var list *[]string
+	var list drift
 	switch {
 	case st == nil || st.State == provider.InstanceNotFound:
 		if n.CloudInstanceID == "" || n.State == model.NodeDeleting || n.State == model.NodeHostError {
-			return
+			return nil, inLine
 		}
 		change = func(n *model.Node) error {
 			n.SetError(model.SourceReconcile, fmt.Sprintf("instance %s no longer exists in %s (deleted outside vcc?); delete the node or add a new one", n.CloudInstanceID, prov))
 			n.State = model.NodeHostError
 			return nil
 		}
-		list = &rep.Vanished
+		list = vanished
 	case st.State == provider.InstanceError && n.State != model.NodeHostError && n.State != model.NodeDeleting:
 		reason := st.StateReason
 		change = func(n *model.Node) error {
@@ -176,9 +190,9 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			n.SetError(model.SourceReclaim, "the cloud reports the instance in error: "+reason)
 			return nil
 		}
-		list = &rep.Vanished
+		list = vanished
 	case st.State == provider.InstanceRunning && n.State == model.NodeHostError && n.CloudInstanceID == st.CloudInstanceID &&
-		n.ErrorSource == model.SourceReclaim && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)):
+		n.ErrorSource == model.SourceReclaim && agentReady(n):
 		// Back after an interruption (a persistent spot instance AWS
 		// restarted): only errors the cloud reported (reclaims) are undone here.
 		change = func(n *model.Node) error {
@@ -186,16 +200,16 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			n.ClearError()
 			return nil
 		}
-		list = &rep.Drifted
+		list = drifted
 	case n.CloudInstanceID == "":
 		change = func(n *model.Node) error {
 			n.CloudInstanceID, n.CloudInstanceAddress = st.CloudInstanceID, st.CloudInstanceAddress
-			if st.State == provider.InstanceRunning && n.State == model.NodeBooting && (!c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)) {
+			if st.State == provider.InstanceRunning && n.State == model.NodeBooting && agentReady(n) {
 				n.State = model.NodeRunning
 			}
 			return nil
 		}
-		list = &rep.Adopted
+		list = adopted
 	case st.State == provider.InstanceStopped && n.State == model.NodeRunning && st.BaseContainer == provider.ContainerExited:
 		// An existing server's Base container stopped by itself: the
 		// container failed; liveness undoes it when the agent is back.
@@ -205,16 +219,35 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 			n.SetError(model.SourceLiveness, "the Base container exited outside vcc")
 			return nil
 		}
-		list = &rep.Drifted
+		list = drifted
 	case st.State == provider.InstanceStopped && n.State == model.NodeRunning:
 		change = func(n *model.Node) error {
 			n.State = model.NodePowerOff
 			n.SetError(model.SourceReconcile, "stopped outside vcc")
 			return nil
 		}
-		list = &rep.Drifted
+		list = drifted
 	default:
+		return nil, inLine
+	}
+	return change, list
+}
+
+// reconcileNode brings one node's record in line with the cloud.
+func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov string, rep *sdk.ReconcileReport) {
+	change, kind := decideNode(n, st, prov, func(n *model.Node) bool {
+		return !c.awaitsAgent(prov, n) || c.cfg.Liveness.Alive(n.NodeID)
+	})
+	var list *[]string
+	switch kind {
+	case inLine:
 		return
+	case vanished:
+		list = &rep.Vanished
+	case drifted:
+		list = &rep.Drifted
+	case adopted:
+		list = &rep.Adopted
 	}
 	err := c.st.Update(func(tx store.Tx) error {
 		cur, err := tx.Node(n.NodeID)
