@@ -17,13 +17,18 @@ import (
 	"github.com/vccproject/vcc/proto/provider"
 )
 
+// openStore is a real bbolt store in a temp dir.
 func openStore(t *testing.T) *store.Bolt {
 	t.Helper()
 	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() {
+		if err := st.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	return st
 }
 
