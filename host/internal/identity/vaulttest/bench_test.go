@@ -14,7 +14,7 @@ import (
 func BenchmarkAuthenticatedGETVault(b *testing.B) {
 	cfg, _ := realVault(b)
 	tokFile := filepath.Join(b.TempDir(), "vault-token")
-	os.WriteFile(tokFile, []byte(cfg.Token), 0o600)
+	check(b, os.WriteFile(tokFile, []byte(cfg.Token), 0o600))
 	h := testenv.StartHost(b, "", "--vault-addr", cfg.Addr, "--vault-token-file", tokFile, "--vault-cacert", cfg.CACert, "--reconcile-interval", "0")
 	testenv.BenchAuth(b, h)
 }

@@ -54,21 +54,25 @@ func TestTokenIsAVaultToken(t *testing.T) {
 	cfg, root := realVault(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, _ := store.OpenBolt(filepath.Join(dir, "state.db"))
-	defer st.Close()
+	st, err := store.OpenBolt(filepath.Join(dir, "state.db"))
+	check(t, err)
+	defer func() { check(t, st.Close()) }()
 	be, err := identity.NewVault(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, _ := identity.NewService(st, be)
-	svc.AddUser(ctx, "alice", identity.RoleRegular)
-	svc.AddUser(ctx, "bob", identity.RoleRegular)
+	svc, err := identity.NewService(st, be)
+	check(t, err)
+	for _, u := range []string{"alice", "bob"} {
+		_, err := svc.AddUser(ctx, u, identity.RoleRegular)
+		check(t, err)
+	}
 	secret, _, err := svc.CreateToken(ctx, "alice", identity.TokenOpts{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	be.PutSecret(ctx, "bob", "credentials/aws/access_key", "bobs")
-	be.PutSecret(ctx, "alice", "credentials/aws/access_key", "alices")
+	check(t, be.PutSecret(ctx, "bob", "credentials/aws/access_key", "bobs"))
+	check(t, be.PutSecret(ctx, "alice", "credentials/aws/access_key", "alices"))
 
 	alice, _ := root.Clone()
 	alice.SetToken(secret)
@@ -105,7 +109,7 @@ func forbidden(err error) bool {
 func TestHostWithVault(t *testing.T) {
 	cfg, root := realVault(t)
 	tokFile := filepath.Join(t.TempDir(), "vault-token")
-	os.WriteFile(tokFile, []byte(cfg.Token), 0o600)
+	check(t, os.WriteFile(tokFile, []byte(cfg.Token), 0o600))
 	h := testenv.StartHost(t, "sim:\n  default: {}\nkeyed:\n  default: {}\n",
 		"--vault-addr", cfg.Addr, "--vault-token-file", tokFile, "--vault-cacert", cfg.CACert, "--reconcile-interval", "0")
 	ctx := context.Background()
@@ -172,12 +176,26 @@ func TestHostWithVault(t *testing.T) {
 		t.Errorf("revoked Vault token: %v, want 401", err)
 	}
 	h.Stop()
-	filepath.Walk(h.Data, func(p string, fi os.FileInfo, err error) error {
-		if err == nil && fi.Mode().IsRegular() {
-			if raw, _ := os.ReadFile(p); strings.Contains(string(raw), secret) || strings.Contains(string(raw), cfg.Token) {
+	check(t, filepath.Walk(h.Data, func(p string, fi os.FileInfo, err error) error {
+		if err != nil { // an unreadable file could hide a secret
+			return err
+		}
+		if fi.Mode().IsRegular() {
+			raw, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			if strings.Contains(string(raw), secret) || strings.Contains(string(raw), cfg.Token) {
 				t.Errorf("a secret is in clear in %s", p)
 			}
 		}
 		return nil
-	})
+	}))
+}
+
+func check(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
 }
