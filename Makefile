@@ -6,7 +6,9 @@ GO ?= go
 export CGO_ENABLED := 0
 BIN := bin
 TOOLS := $(CURDIR)/.tools
-VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# Only the host's own tags (vX.Y.Z): the protocol module's proto/v1.x.y
+# tags would make a version with a slash, which no image tag accepts.
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo dev)
 
 # Pinned generator and linter versions (installed from the Go module proxy).
 BUF_VERSION := v1.75.0
