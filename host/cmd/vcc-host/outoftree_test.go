@@ -140,7 +140,7 @@ func toyServers(t *testing.T, cloud, controllerID string) map[string]toyServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	var body struct{ Servers []toyServer }
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /v1/servers: %d, %v", resp.StatusCode, err)

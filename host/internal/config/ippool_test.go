@@ -134,7 +134,9 @@ func TestLoadIPPools(t *testing.T) {
 func TestIPPoolLookup(t *testing.T) {
 	catalog := &Catalog{Entries: map[string]map[string]*Entry{"pooled": {"a": {Values: []byte(`{}`)}}, "twin": {"a": {Values: []byte(`{}`)}}}}
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "p.yml"), []byte("a:\n  prefix_len: 30\n  ip_addresses: [10.0.0.1]\n"), 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "p.yml"), []byte("a:\n  prefix_len: 30\n  ip_addresses: [10.0.0.1]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	pools, probs := LoadIPPools(dir, catalog, map[string]*provider.Info{"pooled": {IPPoolFile: "p.yml"}, "twin": {IPPoolFile: "p.yml"}, "plain": {}})
 	if len(probs) > 0 {
 		t.Fatal(probs)

@@ -33,7 +33,9 @@ func TestPluginDataDir(t *testing.T) {
 			script(t, pdir, "vcc-provider-probe", `echo "${VCC_PLUGIN_DATA_DIR:--}" > `+out+`; exit 1`)
 			t.Setenv("VCC_PLUGIN_DATA_DIR", tc.stray)
 			if tc.stray == "" {
-				os.Unsetenv("VCC_PLUGIN_DATA_DIR")
+				if err := os.Unsetenv("VCC_PLUGIN_DATA_DIR"); err != nil { // Setenv above restores it
+					t.Fatal(err)
+				}
 			}
 			cfg := pluginmgr.Config{Dirs: []string{pdir}}
 			if tc.dataDir {

@@ -52,12 +52,18 @@ func TestIPLeases(t *testing.T) {
 					t.Fatalf("step %d: %v, want %v", i, err, st.wantErr)
 				}
 			}
-			s.Close()
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
 			s, err := OpenBolt(path) // leases are durable
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
+			defer func() {
+				if err := s.Close(); err != nil {
+					t.Error(err)
+				}
+			}()
 			var got map[string]string
 			_ = s.View(func(tx Tx) (err error) { got, err = tx.IPLeases("p.yml/a"); return err })
 			if diff := cmp.Diff(tc.want, got, cmpopts.EquateEmpty()); diff != "" {
