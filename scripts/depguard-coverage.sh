@@ -4,6 +4,7 @@
 # Placing it is a decision for ARCHITECTURE.md's "What may import what".
 set -euo pipefail
 cd "$(dirname "$0")/.."
+shopt -s nullglob
 missing=0
 for d in host/internal/*/ host/cmd/*/ plugins/*/; do
 	d=${d%/}

@@ -47,8 +47,17 @@ find "$abs" -type f \( -name '*.go' -o -name '*.md' -o -name go.mod -o -name .gi
 
 if $intree; then
 	(cd "$root" && "$go" work use "./plugins/$name")
+	# Its import rule (ARCHITECTURE.md: proto and its cloud's SDK only);
+	# the plugin rules are the last block of .golangci.yml.
+	cat >>"$root/.golangci.yml" <<-EOF
+	        plugin-$name:
+	          list-mode: lax
+	          files: ["\${config-path}/plugins/$name/**"]
+	          allow: [github.com/vccproject/vcc/plugins/$name/]
+	          deny: *plugin-deny
+	EOF
 	trap - EXIT
-	echo "made plugins/$name (provider $name, binary vcc-provider-$name), added to go.work"
+	echo "made plugins/$name (provider $name, binary vcc-provider-$name), added to go.work and to the lint's import rules"
 	echo "next: go test ./plugins/$name/...; make build installs it in bin/plugins"
 else
 	(cd "$abs" && "$go" mod edit -replace "github.com/vccproject/vcc/proto=$root/proto" && GOWORK=off "$go" mod tidy)
