@@ -173,8 +173,8 @@ func CloudInit(s Spec, env provider.CallEnv, node provider.NodeRef) string {
 
 func shellQuote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r == '-' || r == '_' || r == '.' || r == '/' || r == ':' || r == '=' || r == ',' ||
-			(r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9'))
+		return r != '-' && r != '_' && r != '.' && r != '/' && r != ':' && r != '=' && r != ',' &&
+			(r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9')
 	}) < 0 {
 		return s
 	}

@@ -101,8 +101,9 @@ func (s *Server) CPU(t testing.TB) time.Duration {
 	// Fields after the command name, which is in parentheses.
 	f := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+2:]))
 	var utime, stime int64
-	fmt.Sscan(f[11], &utime)
-	fmt.Sscan(f[12], &stime)
+	// /proc/PID/stat fields 14 and 15 are numbers; a bad read stays 0.
+	_, _ = fmt.Sscan(f[11], &utime)
+	_, _ = fmt.Sscan(f[12], &stime)
 	const hz = 100 // USER_HZ on Linux
 	return time.Duration(utime+stime) * time.Second / hz
 }

@@ -40,7 +40,9 @@ func Start(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
+	if err := ln.Close(); err != nil { // frees the port for moto
+		t.Fatal(err)
+	}
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -50,7 +52,7 @@ func Start(t testing.TB) *Server {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if resp, err := http.Get(s.URL + "/moto-api/"); err == nil {
-			resp.Body.Close()
+			_ = resp.Body.Close() // moto answers: that was the question
 			break
 		}
 		if time.Now().After(deadline) {
@@ -102,7 +104,7 @@ func (s *Server) call(t testing.TB, service string, v url.Values, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end below
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("moto %s: %s: %s", v.Get("Action"), resp.Status, body)

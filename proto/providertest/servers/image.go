@@ -64,7 +64,7 @@ func ServerImage(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer lock.Close()
+	defer func() { _ = lock.Close() }() // closing releases the lock
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,11 @@ func ServerImage(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(root)
+	defer func() {
+		if err := os.RemoveAll(root); err != nil {
+			t.Logf("remove %s: %v", root, err)
+		}
+	}()
 	t.Logf("building %s with debootstrap (about a minute, once per machine)", tag)
 	run(t, "debootstrap", "--variant=minbase", "--include="+packages, "bookworm", root, "http://deb.debian.org/debian")
 	if err := os.WriteFile(filepath.Join(root, "usr/local/bin/vcc-test-server"), []byte(entrypoint), 0o755); err != nil {

@@ -50,13 +50,17 @@ func Start(t testing.TB, o Options) *Server {
 		"-e", "VCC_TEST_DOCKER_GROUP=" + flag(o.DockerGroup), "-e", "VCC_TEST_SUDO=" + flag(o.Sudo),
 		"-e", "VCC_TEST_DOCKER=" + flag(!o.NoDocker), image}
 	run(t, "docker", args...)
-	t.Cleanup(func() { exec.Command("docker", "rm", "-f", "-v", s.Name).Run() })
+	t.Cleanup(func() {
+		if out, err := exec.Command("docker", "rm", "-f", "-v", s.Name).CombinedOutput(); err != nil {
+			t.Logf("remove server %s: %v: %s", s.Name, err, out)
+		}
+	})
 	s.IP = strings.TrimSpace(run(t, "docker", "inspect", "-f", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", s.Name))
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		c, err := net.DialTimeout("tcp", s.Addr(), time.Second)
 		if err == nil {
-			c.Close()
+			_ = c.Close() // a probe: it connected, that was the question
 			break
 		}
 		if time.Now().After(deadline) {

@@ -124,7 +124,8 @@ func (e *engine) do(ctx context.Context, method, path string, query url.Values, 
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
+	// A read body's close error says nothing the read did not.
+	defer func() { _ = resp.Body.Close() }()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
 	if err != nil {
 		return err
@@ -162,18 +163,18 @@ func dialStdio(c *ssh.Client) (net.Conn, error) {
 	}
 	w, err := s.StdinPipe()
 	if err != nil {
-		s.Close()
+		_ = s.Close() // the session failed already; its close error adds nothing
 		return nil, err
 	}
 	r, err := s.StdoutPipe()
 	if err != nil {
-		s.Close()
+		_ = s.Close() // the session failed already; its close error adds nothing
 		return nil, err
 	}
 	var stderr bytes.Buffer
 	s.Stderr = &stderr
 	if err := s.Start("sudo -n docker system dial-stdio"); err != nil {
-		s.Close()
+		_ = s.Close() // the session failed already; its close error adds nothing
 		return nil, err
 	}
 	// A refused sudo or a missing docker ends the session at once; tell
@@ -191,8 +192,7 @@ func dialStdio(c *ssh.Client) (net.Conn, error) {
 func (c *stdioConn) Read(p []byte) (int, error)  { return c.r.Read(p) }
 func (c *stdioConn) Write(p []byte) (int, error) { return c.w.Write(p) }
 func (c *stdioConn) Close() error {
-	c.w.Close()
-	return c.s.Close()
+	return errors.Join(c.w.Close(), c.s.Close())
 }
 func (c *stdioConn) LocalAddr() net.Addr              { return stdioAddr{} }
 func (c *stdioConn) RemoteAddr() net.Addr             { return stdioAddr{} }

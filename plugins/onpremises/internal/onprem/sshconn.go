@@ -120,7 +120,7 @@ func (c *conn) close() {
 		c.eng.http.CloseIdleConnections()
 	}
 	c.mu.Unlock()
-	c.client.Close()
+	_ = c.client.Close() // dropped from the pool: a dead connection's close error is expected
 }
 
 func dial(ctx context.Context, t target, signer ssh.Signer, known string) (*conn, error) {
@@ -143,14 +143,20 @@ func dial(ctx context.Context, t target, signer ssh.Signer, known string) (*conn
 		return nil, err
 	}
 	if dl, ok := ctx.Deadline(); ok {
-		raw.SetDeadline(dl)
+		if err := raw.SetDeadline(dl); err != nil {
+			_ = raw.Close()
+			return nil, err
+		}
 	}
 	sc, chans, reqs, err := ssh.NewClientConn(raw, t.Addr, cfg)
 	if err != nil {
-		raw.Close()
+		_ = raw.Close() // the handshake failed already
 		return nil, err
 	}
-	raw.SetDeadline(time.Time{})
+	if err := raw.SetDeadline(time.Time{}); err != nil {
+		_ = raw.Close()
+		return nil, err
+	}
 	c.client = ssh.NewClient(sc, chans, reqs)
 	return c, nil
 }
@@ -175,7 +181,7 @@ func (c *conn) run(ctx context.Context, cmd string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer s.Close()
+	defer func() { _ = s.Close() }() // the command's own error is what counts
 	var out, errOut bytes.Buffer
 	s.Stdout, s.Stderr = &out, &errOut
 	done := make(chan error, 1)
@@ -187,7 +193,7 @@ func (c *conn) run(ctx context.Context, cmd string) (string, error) {
 		}
 		return out.String(), nil
 	case <-ctx.Done():
-		s.Signal(ssh.SIGKILL)
+		_ = s.Signal(ssh.SIGKILL) // best effort: the caller gave up; closing the session ends it anyway
 		return "", ctx.Err()
 	}
 }

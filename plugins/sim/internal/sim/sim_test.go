@@ -108,7 +108,9 @@ func TestStoreSharedAcrossProcesses(t *testing.T) {
 	// A writer killed mid-line leaves a torn tail.
 	f, _ := os.OpenFile(filepath.Join(dir, "cloud.jsonl"), os.O_APPEND|os.O_WRONLY, 0)
 	_, _ = f.WriteString(`{"op":"put","inst":{"id":"torn"`)
-	f.Close()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.tx(func() ([]event, error) { return nil, nil }); err != nil {
 		t.Fatal(err)
 	}

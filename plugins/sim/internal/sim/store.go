@@ -94,7 +94,8 @@ func (s *store) tx(fn func() ([]event, error)) error {
 	if err := syscall.Flock(int(s.lockFD.Fd()), syscall.LOCK_EX); err != nil {
 		return fmt.Errorf("lock simulated cloud: %w", err)
 	}
-	defer syscall.Flock(int(s.lockFD.Fd()), syscall.LOCK_UN)
+	// Unlocking a held lock on an open file cannot fail in a way to act on.
+	defer func() { _ = syscall.Flock(int(s.lockFD.Fd()), syscall.LOCK_UN) }()
 	if err := s.refresh(); err != nil {
 		return err
 	}
@@ -115,7 +116,7 @@ func (s *store) refresh() error {
 	if err != nil {
 		return fmt.Errorf("open simulated cloud journal: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	fi, err := f.Stat()
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func (s *store) append(evs []event) error {
 	if err != nil {
 		return fmt.Errorf("open simulated cloud journal: %w", err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only
 	if s.ino == 0 {
 		if fi, err := f.Stat(); err == nil {
 			s.ino = fi.Sys().(*syscall.Stat_t).Ino
@@ -203,16 +204,23 @@ func (s *store) compact() error {
 	enc := json.NewEncoder(w)
 	for _, in := range s.insts {
 		if err := enc.Encode(event{Op: "put", Inst: in}); err != nil {
-			f.Close()
+			_ = f.Close() // the write failed already
 			return err
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		_ = f.Close() // the write failed already
 		return err
 	}
-	fi, _ := f.Stat()
-	f.Close()
+	fi, err := f.Stat()
+	// A failed close of a written file may have lost the data: never
+	// rename such a file over the journal.
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
 	if err := os.Rename(tmp, s.journal()); err != nil {
 		return err
 	}
