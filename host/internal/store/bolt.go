@@ -17,6 +17,7 @@ import (
 
 var (
 	bVCs       = []byte("vcs")
+	bGoneVCs   = []byte("gonevcs")   // vcid -> the VC as it was when deleted
 	bUnits     = []byte("units")     // vcid 0 name -> unit
 	bNodes     = []byte("nodes")     // node id -> node
 	bUnitNodes = []byte("unitnodes") // vcid 0 unit 0 node_no(be32) -> node id
@@ -44,7 +45,7 @@ func OpenBolt(path string) (*Bolt, error) {
 	}
 	db.MaxBatchDelay = 2 * time.Millisecond
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bVCs, bUnits, bNodes, bUnitNodes, bOps, bOpenOps, bMeta, bSeq, bIPLeases} {
+		for _, b := range [][]byte{bVCs, bGoneVCs, bUnits, bNodes, bUnitNodes, bOps, bOpenOps, bMeta, bSeq, bIPLeases} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -116,7 +117,20 @@ func (t *boltTx) VCs() ([]*model.VC, error) {
 
 func (t *boltTx) PutVC(vc *model.VC) error { return put(t.tx.Bucket(bVCs), []byte(vc.VCID), vc) }
 
-func (t *boltTx) DeleteVC(vcid string) error { return t.tx.Bucket(bVCs).Delete([]byte(vcid)) }
+// DeleteVC keeps the VC's last record among the deleted ones, so what
+// outlives it (its operations, its last events) keeps its owner.
+func (t *boltTx) DeleteVC(vcid string) error {
+	if raw := t.tx.Bucket(bVCs).Get([]byte(vcid)); raw != nil {
+		if err := t.tx.Bucket(bGoneVCs).Put([]byte(vcid), bytes.Clone(raw)); err != nil {
+			return err
+		}
+	}
+	return t.tx.Bucket(bVCs).Delete([]byte(vcid))
+}
+
+func (t *boltTx) DeletedVC(vcid string) (*model.VC, error) {
+	return get[model.VC](t.tx.Bucket(bGoneVCs), []byte(vcid))
+}
 
 func (t *boltTx) Unit(vcid, name string) (*model.Unit, error) {
 	return get[model.Unit](t.tx.Bucket(bUnits), unitKey(vcid, name))

@@ -139,3 +139,25 @@ func TestSecondOpenFailsClearly(t *testing.T) {
 		t.Fatalf("second open: %v", err)
 	}
 }
+
+// A deleted VC is kept as it was, so what outlives it still knows its
+// owner; deleting it again keeps the first record.
+func TestDeletedVCKeepsItsOwner(t *testing.T) {
+	s, _ := open(t)
+	_ = s.Update(func(tx Tx) error { return tx.PutVC(&model.VC{VCID: "a", Owner: "alice"}) })
+	_ = s.Update(func(tx Tx) error { return tx.DeleteVC("a") })
+	_ = s.Update(func(tx Tx) error { return tx.DeleteVC("a") })
+	_ = s.View(func(tx Tx) error {
+		if _, err := tx.VC("a"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("deleted VC still live: %v", err)
+		}
+		gone, err := tx.DeletedVC("a")
+		if err != nil || gone.Owner != "alice" {
+			t.Errorf("deleted VC: %+v, %v; want alice's", gone, err)
+		}
+		if _, err := tx.DeletedVC("never"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a VC never deleted: %v", err)
+		}
+		return nil
+	})
+}

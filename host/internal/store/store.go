@@ -32,7 +32,12 @@ type Tx interface {
 	VC(vcid string) (*model.VC, error)
 	VCs() ([]*model.VC, error)
 	PutVC(*model.VC) error
+	// DeleteVC removes a VC; DeletedVC returns it as it was then, for
+	// the records that outlive it (operations) and whose access follows
+	// its owner. ErrNotFound for a VC never deleted (or deleted before
+	// deleted VCs were kept).
 	DeleteVC(vcid string) error
+	DeletedVC(vcid string) (*model.VC, error)
 
 	Unit(vcid, name string) (*model.Unit, error)
 	Units(vcid string) ([]*model.Unit, error)
