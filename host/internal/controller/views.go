@@ -36,12 +36,6 @@ func (c *Controller) ListVCs(who *auth.Identity) ([]*model.VC, error) {
 	return out, err
 }
 
-// visible: a caller sees and changes its own VCs; a super user asking for
-// privileged access, every VC. Others' VCs do not exist for it (404).
-func visible(who *auth.Identity, vc *model.VC) bool {
-	return who.Privileged || vc.Owner == who.User
-}
-
 // GetVC returns a VC with its units and nodes.
 func (c *Controller) GetVC(who *auth.Identity, vcid string) (*VCView, error) {
 	var out *VCView
@@ -93,7 +87,8 @@ func (c *Controller) GetNode(who *auth.Identity, vcid, unit, nodeID string) (*mo
 	return out, err
 }
 
-// GetOp returns an operation.
+// GetOp returns an operation to whoever may see its VC, also after the
+// VC was deleted.
 func (c *Controller) GetOp(who *auth.Identity, id string) (*model.Operation, error) {
 	var out *model.Operation
 	err := c.st.View(func(tx store.Tx) error {
@@ -104,10 +99,17 @@ func (c *Controller) GetOp(who *auth.Identity, id string) (*model.Operation, err
 		if err != nil {
 			return err
 		}
-		if _, err := tx.VC(op.VCID); err == nil {
-			if _, err := loadVC(tx, who, op.VCID); err != nil {
-				return err
-			}
+		owner, err := ownerOf(tx, op.VCID)
+		if err != nil {
+			return err
+		}
+		if owner == "" {
+			// A VC deleted before deleted VCs were kept: who asked for
+			// the operation (its owner or a privileged super user then).
+			owner = op.User
+		}
+		if !mayOwn(who, owner) {
+			return notFound("no operation %q", id)
 		}
 		out = op
 		return nil

@@ -1,0 +1,141 @@
+package main_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/sdk"
+)
+
+// isoUsers adds users given as "name:role" and returns a full-access
+// token of each.
+func isoUsers(t *testing.T, h *testenv.Host, specs ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, s := range specs {
+		name, role, _ := strings.Cut(s, ":")
+		if o, e, code := cli(t, h, "users", "add", name, role); code != 0 {
+			t.Fatalf("users add %s: %d %s %s", s, code, o, e)
+		}
+		out[name] = token(t, h, name)
+	}
+	return out
+}
+
+// call sends one request and returns its status and body.
+func call(t *testing.T, h *testenv.Host, method, path, body, tok string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, h.URL+sdk.Prefix+path, strings.NewReader(body))
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	resp, err := httpsClient(t, h).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// stream follows GET /events?query with tok; it returns once the
+// subscription is in place, and ends with the test.
+func stream(t *testing.T, h *testenv.Host, tok, query string) <-chan sdk.Event {
+	t.Helper()
+	c, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(c, http.MethodGet, h.URL+sdk.Prefix+"/events?"+query, nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := httpsClient(t, h).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		raw, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET /events?%s: %d %s", query, resp.StatusCode, raw)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Scan() // the opening comment: subscribed
+	ch := make(chan sdk.Event, 1024)
+	go func() {
+		defer resp.Body.Close()
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var e sdk.Event
+				if json.Unmarshal([]byte(data), &e) == nil {
+					ch <- e
+				}
+			}
+		}
+	}()
+	return ch
+}
+
+// drain returns the events of ch that arrive within d.
+func drain(ch <-chan sdk.Event, d time.Duration) []sdk.Event {
+	var out []sdk.Event
+	end := time.After(d)
+	for {
+		select {
+		case e := <-ch:
+			out = append(out, e)
+		case <-end:
+			return out
+		}
+	}
+}
+
+func ofVC(evs []sdk.Event, vcid string) int {
+	n := 0
+	for _, e := range evs {
+		if e.VCID == vcid {
+			n++
+		}
+	}
+	return n
+}
+
+// TestIsolation: each rule of isolation between users (issue 13, items
+// 1 to 6), tried the way it was found broken.
+func TestIsolation(t *testing.T) {
+	h := testenv.StartHost(t, "sim:\n  default: {}\nkeyed:\n  default: {}\n", "--reconcile-interval", "0")
+	c := ctx(t)
+	tok := isoUsers(t, h, "alice:regular", "bob:regular", "carol:super")
+	alice := h.ClientFor(tok["alice"])
+	newVC := func(name string, nodes int) *sdk.Unit {
+		vc := must[*sdk.VC](t)(alice.CreateUnitGroup(c, name, ""))
+		settle(t, alice)(alice.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sim", Spec: map[string]any{"num_nodes": nodes}}))
+		return must[*sdk.Unit](t)(alice.GetUnit(c, vc.VCID, "u"))
+	}
+
+	t.Run("operations_keep_their_vc_fence", func(t *testing.T) {
+		carol := h.ClientFor(tok["carol"])
+		u := newVC("ops", 1)
+		del := must[*sdk.Accepted](t)(alice.DeleteUnitGroup(c, u.VCID))
+		must[*sdk.Operation](t)(alice.Wait(c, del.OperationID))
+		for who, tc := range map[string]struct {
+			tok  string
+			want int
+		}{
+			"alice (owner)":          {tok["alice"], 200},
+			"bob":                    {tok["bob"], 404},
+			"carol (not privileged)": {tok["carol"], 404},
+		} {
+			if code, body := call(t, h, "GET", "/operations/"+del.OperationID, "", tc.tok); code != tc.want {
+				t.Errorf("%s reads the delete of a gone VC: %d %s; want %d", who, code, body, tc.want)
+			}
+			if code, _ := call(t, h, "GET", "/operations/"+del.OperationID+"?wait=1s", "", tc.tok); code != tc.want {
+				t.Errorf("%s long-polls it: %d; want %d", who, code, tc.want)
+			}
+		}
+		must[*sdk.Operation](t)(carol.Privileged().Operation(c, del.OperationID))
+	})
+
+}
