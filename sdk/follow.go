@@ -19,9 +19,15 @@ func (c *Client) PublicKey(ctx context.Context) (string, error) {
 }
 
 // Follow streams state changes (only those of vcid when it is set) until
-// ctx ends or the connection drops, when the channel is closed.
+// ctx ends or the connection drops, when the channel is closed. It sees
+// what GET /vcs/{vcid} would: the caller's VCs, or with Privileged every
+// VC.
 func (c *Client) Follow(ctx context.Context, vcid string) (<-chan Event, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+Prefix+"/events?vcid="+url.QueryEscape(vcid), nil)
+	path := Prefix + "/events?vcid=" + url.QueryEscape(vcid)
+	if c.privileged {
+		path += "&privileged=true"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -115,6 +115,30 @@ func TestIsolation(t *testing.T) {
 		return must[*sdk.Unit](t)(alice.GetUnit(c, vc.VCID, "u"))
 	}
 
+	t.Run("events_follow_vc_visibility", func(t *testing.T) {
+		u := newVC("ev", 1)
+		others := map[string]<-chan sdk.Event{
+			"bob, all":               stream(t, h, tok["bob"], ""),
+			"bob, ?vcid=":            stream(t, h, tok["bob"], "vcid="+u.VCID),
+			"carol (not privileged)": stream(t, h, tok["carol"], "vcid="+u.VCID),
+		}
+		seers := map[string]<-chan sdk.Event{
+			"alice":              stream(t, h, tok["alice"], ""),
+			"carol (privileged)": stream(t, h, tok["carol"], "privileged=true&vcid="+u.VCID),
+		}
+		settle(t, alice)(alice.PowerOff(c, u.VCID, "u", sdk.Selector{}))
+		for who, ch := range seers {
+			if n := ofVC(drain(ch, 300*time.Millisecond), u.VCID); n == 0 {
+				t.Errorf("%s saw no event of its (or, privileged, any) VC", who)
+			}
+		}
+		for who, ch := range others {
+			if n := ofVC(drain(ch, 10*time.Millisecond), u.VCID); n != 0 {
+				t.Errorf("%s saw %d events of alice's VC", who, n)
+			}
+		}
+	})
+
 	t.Run("operations_keep_their_vc_fence", func(t *testing.T) {
 		carol := h.ClientFor(tok["carol"])
 		u := newVC("ops", 1)

@@ -13,13 +13,16 @@ import (
 
 // events streams state changes as server-sent events, optionally only
 // those of one VC (?vcid=) or operation (?operation_id=), so clients can
-// follow progress without polling.
+// follow progress without polling. Each event passes the rule of GET
+// /vcs/{vcid} when it is sent, not when the stream opened: a VC given to
+// another owner leaves the stream at once.
 func (s *Server) events(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		writeError(w, http.StatusInternalServerError, "streaming is not supported by this connection")
 		return
 	}
+	who := caller(r)
 	vcid, opID := r.URL.Query().Get("vcid"), r.URL.Query().Get("operation_id")
 	ch, stop := s.bus.Subscribe(func(e events.Event) bool {
 		return (vcid == "" || e.VCID == vcid) && (opID == "" || e.OpID == opID || e.Type != "operation")
@@ -42,6 +45,9 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 		case <-beat.C:
 			_, err = fmt.Fprint(w, ": keep-alive\n\n")
 		case e := <-ch:
+			if !s.ctrl.MaySee(who, e.VCID) {
+				continue
+			}
 			raw, _ := json.Marshal(e)
 			_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Type, raw)
 		}
