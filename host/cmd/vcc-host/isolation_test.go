@@ -162,4 +162,40 @@ func TestIsolation(t *testing.T) {
 		must[*sdk.Operation](t)(carol.Privileged().Operation(c, del.OperationID))
 	})
 
+	t.Run("readonly_tokens_list_but_do_not_read_secrets", func(t *testing.T) {
+		const secret = "alices-cloud-key-value"
+		if err := alice.PutCredential(c, "keyed", "token", secret); err != nil {
+			t.Fatal(err)
+		}
+		ro := token(t, h, "alice", "--readonly")
+		code, body := call(t, h, "GET", "/credentials/keyed/token", "", ro)
+		if code != http.StatusForbidden || strings.Contains(body, secret) || !strings.Contains(body, "full-access token") {
+			t.Errorf("readonly GET of a secret: %d %s; want 403 saying a full-access token is needed", code, body)
+		}
+		if code, body := call(t, h, "GET", "/credentials", "", ro); code != 200 || !strings.Contains(body, `"key":"token"`) {
+			t.Errorf("readonly list: %d %s", code, body)
+		}
+	})
+
+	t.Run("parameters_and_options", func(t *testing.T) {
+		for name, tc := range map[string]struct {
+			method, path, tok string
+			code              int
+			field             string
+		}{
+			"privileged not a boolean":          {"GET", "/vcs?privileged=yes", tok["carol"], 400, "privileged"},
+			"privileged not a boolean, regular": {"GET", "/vcs?privileged=yes", tok["bob"], 400, "privileged"},
+			"wait not a duration":               {"GET", "/operations/x?wait=soon", tok["bob"], 400, "wait"},
+			"limit not a number":                {"GET", "/audit?limit=many", tok["carol"], 400, "limit"},
+			"unknown parameter":                 {"GET", "/vcs?privilegd=true", tok["carol"], 400, "privilegd"},
+			"OPTIONS without a token":           {"OPTIONS", "/vcs", "", 405, ""},
+			"OPTIONS with a token":              {"OPTIONS", "/vcs/x", tok["bob"], 405, ""},
+		} {
+			code, body := call(t, h, tc.method, tc.path, "", tc.tok)
+			var e sdk.Error
+			if err := json.Unmarshal([]byte(body), &e); code != tc.code || err != nil || e.Message == "" || (tc.field != "" && !hasField(e.Details, tc.field)) {
+				t.Errorf("%s: %s %s → %d %s; want %d with a JSON error on %q", name, tc.method, tc.path, code, body, tc.code, tc.field)
+			}
+		}
+	})
 }

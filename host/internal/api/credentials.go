@@ -133,19 +133,20 @@ func (s *Server) deleteCredential(w http.ResponseWriter, r *http.Request, ps htt
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// auditTail shows the newest audit lines to super users (?limit=, ≤ 1000).
+// auditTail shows the newest audit lines (?limit=, 1 to 1000, default
+// 100) to super users (the route's rule).
 func (s *Server) auditTail(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	if caller(r).Role != "super" {
-		writeError(w, http.StatusForbidden, "the audit log is for super users")
-		return
+	n := 100
+	if raw := r.URL.Query().Get("limit"); raw != "" {
+		var err error
+		if n, err = strconv.Atoi(raw); err != nil || n <= 0 || n > 1000 {
+			badParam(w, "limit", fmt.Sprintf("must be a number from 1 to 1000, got %q", raw))
+			return
+		}
 	}
 	if s.opts.Audit == nil {
 		writeError(w, http.StatusNotFound, "auditing is off")
 		return
-	}
-	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
-	if err != nil || n <= 0 || n > 1000 {
-		n = 100
 	}
 	lines, err := s.opts.Audit.Tail(n)
 	if err != nil {

@@ -87,12 +87,16 @@ func (s *Server) listPlugins(w http.ResponseWriter, _ *http.Request, _ httproute
 // getOperation answers at once, or with ?wait=30s when the operation
 // finishes (long poll).
 func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
+	d, ok := waitParam(w, r)
+	if !ok {
+		return
+	}
 	op, err := s.ctrl.GetOp(caller(r), ps.ByName("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if d := waitParam(r); d > 0 && op.Open() {
+	if d > 0 && op.Open() {
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		if waited, err := s.ctrl.Engine().Wait(ctx, op.ID); err == nil {

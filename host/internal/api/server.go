@@ -7,8 +7,8 @@ import (
 	"context"
 	_ "embed"
 	"net/http"
+	"fmt"
 	"regexp"
-	"strconv"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -67,6 +67,9 @@ type Secrets interface {
 func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Authenticator, bus *events.Bus, log hclog.Logger, opts Options) *Server {
 	s := &Server{ctrl: ctrl, plugins: plugins, auth: authn, bus: bus, log: log.Named("api"), opts: opts, router: httprouter.New()}
 	r := s.router
+	// OPTIONS is no method of this API: answered 405 like any other, not
+	// 200 to anyone without a token.
+	r.HandleOPTIONS = false
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such path: "+r.URL.Path+" (the API lives under "+Prefix+"/, described at /vcp/v1/openapi.yaml)")
 	})
@@ -78,47 +81,9 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 
-	r.GET("/vcp/v1/openapi.yaml", func(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-		w.Header().Set("Content-Type", "application/yaml")
-		_, _ = w.Write(openapiDoc)
-	})
-	r.GET(Prefix+"/health", s.health)
-	r.GET(Prefix+"/ca.pem", func(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-		w.Header().Set("Content-Type", "application/x-pem-file")
-		_, _ = w.Write(s.opts.CAPEM)
-	})
-	r.GET(Prefix+"/credentials", s.authed(s.listCredentials))
-	r.GET(Prefix+"/credentials/:provider/:key", s.authed(s.getCredential))
-	r.PUT(Prefix+"/credentials/:provider/:key", s.authed(s.putCredential))
-	r.DELETE(Prefix+"/credentials/:provider/:key", s.authed(s.deleteCredential))
-	r.GET(Prefix+"/audit", s.authed(s.auditTail))
-	r.GET(Prefix+"/version", s.authed(s.getVersion))
-	r.GET(Prefix+"/accounts/authority", s.authed(s.authority))
-	r.GET(Prefix+"/vpn_catalog", s.authed(s.vpnCatalog))
-	r.GET(Prefix+"/ip_pools", s.authed(s.ipPools))
-	r.GET(Prefix+"/publickey", s.authed(s.publicKey))
-	r.GET(Prefix+"/onpremises/bootstrap", s.authed(s.onpremBootstrap))
-	r.GET(Prefix+"/flavors", s.authed(s.flavors))
-	r.GET(Prefix+"/plugins", s.authed(s.listPlugins))
-	r.GET(Prefix+"/operations/:id", s.authed(s.getOperation))
-	r.GET(Prefix+"/events", s.authed(s.events))
-	r.GET(Prefix+"/reconcile", s.authed(s.lastReconcile))
-	r.POST(Prefix+"/reconcile", s.authed(s.reconcile))
-
-	r.GET(Prefix+"/vcs", s.authed(s.listVCs))
-	r.POST(Prefix+"/vcs", s.authed(s.createVC))
-	r.GET(Prefix+"/vcs/:vcid", s.authed(s.getVC))
-	r.POST(Prefix+"/vcs/:vcid", s.authed(s.createUnit))
-	r.PATCH(Prefix+"/vcs/:vcid", s.authed(s.changeOwner))
-	r.DELETE(Prefix+"/vcs/:vcid", s.authed(s.deleteVC))
-	r.GET(Prefix+"/vcs/:vcid/:unit", s.authed(s.getUnit))
-	r.PUT(Prefix+"/vcs/:vcid/:unit", s.authed(s.addNodes))
-	r.DELETE(Prefix+"/vcs/:vcid/:unit", s.authed(s.deleteUnit))
-	// The third segment is an action on PATCH and a node id otherwise.
-	r.PATCH(Prefix+"/vcs/:vcid/:unit/:sub", s.authed(s.unitAction))
-	r.GET(Prefix+"/vcs/:vcid/:unit/:sub", s.authed(s.getNode))
-	r.DELETE(Prefix+"/vcs/:vcid/:unit/:sub", s.authed(s.deleteNode))
-	r.PATCH(Prefix+"/vcs/:vcid/:unit/:sub/:action", s.authed(s.nodeAction))
+	for _, rt := range s.routes() {
+		r.Handle(rt.method, rt.path, s.guard(rt))
+	}
 	return s
 }
 
@@ -179,51 +144,29 @@ func (w *statusWriter) Flush() {
 	}
 }
 
-type identityKey struct{}
-
-func caller(r *http.Request) *auth.Identity {
-	return r.Context().Value(identityKey{}).(*auth.Identity)
-}
-
-// authed checks the token; a readonly token may only read.
-func (s *Server) authed(h httprouter.Handle) httprouter.Handle {
-	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
-		tok, err := auth.TokenFrom(r)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="vcc"`)
-			writeError(w, http.StatusUnauthorized, err.Error())
-			return
-		}
-		who, err := s.auth.Authenticate(r.Context(), tok)
-		if err != nil {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="vcc", error="invalid_token"`)
-			writeError(w, http.StatusUnauthorized, err.Error())
-			return
-		}
-		if who.ReadOnly && r.Method != http.MethodGet {
-			writeError(w, http.StatusForbidden, "this token is readonly: it may not "+r.Method+" "+r.URL.Path)
-			return
-		}
-		if priv, _ := strconv.ParseBool(r.URL.Query().Get("privileged")); priv {
-			if who.Role != "super" {
-				writeError(w, http.StatusForbidden, "privileged access is for super users; "+who.User+" is "+who.Role)
-				return
-			}
-			who.Privileged = true
-		}
-		if rec, ok := r.Context().Value(auditKey{}).(*auditInfo); ok {
-			rec.who = who
-		}
-		ctx := auth.WithToken(context.WithValue(r.Context(), identityKey{}, who), tok)
-		h(w, r.WithContext(ctx), ps)
+// waitParam reads ?wait=DURATION for long polls, capped at a minute; a
+// malformed one is a 400.
+func waitParam(w http.ResponseWriter, r *http.Request) (time.Duration, bool) {
+	raw := r.URL.Query().Get("wait")
+	if raw == "" {
+		return 0, true
 	}
-}
-
-// waitParam reads ?wait=DURATION for long polls, capped at a minute.
-func waitParam(r *http.Request) time.Duration {
-	d, err := time.ParseDuration(r.URL.Query().Get("wait"))
+	d, err := time.ParseDuration(raw)
 	if err != nil || d < 0 {
-		return 0
+		badParam(w, "wait", fmt.Sprintf("must be a duration such as 30s (at most 1m), got %q", raw))
+		return 0, false
 	}
-	return min(d, time.Minute)
+	return min(d, time.Minute), true
+}
+
+func (s *Server) openapi(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	w.Header().Set("Content-Type", "application/yaml")
+	_, _ = w.Write(openapiDoc)
+}
+
+// caPEM is served without a token so notebooks and SDKs can fetch what
+// to trust.
+func (s *Server) caPEM(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
+	w.Header().Set("Content-Type", "application/x-pem-file")
+	_, _ = w.Write(s.opts.CAPEM)
 }
