@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
 	"github.com/vccproject/vcc/sdk"
 )
 
@@ -136,6 +141,42 @@ func TestIsolation(t *testing.T) {
 			if n := ofVC(drain(ch, 10*time.Millisecond), u.VCID); n != 0 {
 				t.Errorf("%s saw %d events of alice's VC", who, n)
 			}
+		}
+	})
+
+	t.Run("reconcile_is_for_super_users_and_filtered", func(t *testing.T) {
+		bob, carol := h.ClientFor(tok["bob"]), h.ClientFor(tok["carol"])
+		u := newVC("rec", 1)
+		sim := providertest.Launch(t, testenv.Sim(t))
+		env := provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: json.RawMessage(fmt.Sprintf(`{"sim_state_dir": %q}`, h.PluginData("sim")))}
+		if err := sim.DeleteNode(c, provider.NodeRequest{Env: env, Node: provider.NodeRef{NodeID: u.Nodes[0].NodeID}}); err != nil {
+			t.Fatal(err)
+		}
+		orphan := must[*provider.NodeStatus](t)(sim.CreateNode(c, provider.NodeRequest{Env: env, Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 9}}))
+		if code, body := call(t, h, "POST", "/reconcile", "", tok["bob"]); code != http.StatusForbidden || !strings.Contains(body, "super users") {
+			t.Errorf("a regular user runs reconcile: %d %s", code, body)
+		}
+		full := must[*sdk.ReconcileReport](t)(carol.Privileged().Reconcile(c))
+		if diff := cmp.Diff([]string{u.Nodes[0].NodeID}, full.Vanished); diff != "" || len(full.Orphans) != 1 {
+			t.Fatalf("privileged pass: vanished (-want +got) %s; orphans %+v", diff, full.Orphans)
+		}
+		for who, tc := range map[string]struct {
+			cl       *sdk.Client
+			vanished []string
+			orphans  int
+		}{
+			"alice (owner)":          {alice, []string{u.Nodes[0].NodeID}, 0},
+			"bob":                    {bob, []string{}, 0},
+			"carol (not privileged)": {carol, []string{}, 1},
+			"carol (privileged)":     {carol.Privileged(), []string{u.Nodes[0].NodeID}, 1},
+		} {
+			rep := must[*sdk.ReconcileReport](t)(tc.cl.LastReconcile(c))
+			if diff := cmp.Diff(tc.vanished, rep.Vanished); diff != "" || len(rep.Orphans) != tc.orphans {
+				t.Errorf("%s reads vanished (-want +got) %s, %d orphans (want %d)", who, diff, len(rep.Orphans), tc.orphans)
+			}
+		}
+		if _, body := call(t, h, "GET", "/reconcile", "", tok["bob"]); strings.Contains(body, orphan.CloudInstanceID) || strings.Contains(body, u.Nodes[0].NodeID) {
+			t.Errorf("bob's report names alice's node or the orphan: %s", body)
 		}
 	})
 

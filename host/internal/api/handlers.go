@@ -294,17 +294,22 @@ func (s *Server) accepted(w http.ResponseWriter, r *http.Request, op *model.Oper
 	writeJSON(w, http.StatusAccepted, out)
 }
 
+// lastReconcile shows the last pass's report as far as it concerns
+// the caller's VCs (every VC with privileged).
 func (s *Server) lastReconcile(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
 	rep := s.ctrl.LastReconcile()
 	if rep == nil {
-		writeError(w, http.StatusNotFound, "no reconcile pass has run yet; POST to run one")
+		writeError(w, http.StatusNotFound, "no reconcile pass has run yet; a super user may POST to run one")
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	writeJSON(w, http.StatusOK, s.ctrl.ReportFor(caller(r), rep))
 }
 
+// reconcile runs a pass (super users only: it acts on every VC) and
+// shows its report as lastReconcile does.
 func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
-	writeJSON(w, http.StatusOK, s.ctrl.Reconcile(r.Context(), s.opts.DeleteOrphans))
+	rep := s.ctrl.Reconcile(r.Context(), s.opts.DeleteOrphans)
+	writeJSON(w, http.StatusOK, s.ctrl.ReportFor(caller(r), rep))
 }
 
 func (s *Server) publicKey(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {

@@ -25,10 +25,14 @@ type group struct{ prov, entry, user string }
 type reconciler struct {
 	mu   sync.Mutex
 	last *sdk.ReconcileReport
+	// vcOf is the VC of every node the last pass looked at, so its
+	// report can be shown to each caller in part (ReportFor).
+	vcOf map[string]string
 	run  sync.Mutex // one pass at a time
 }
 
-// LastReconcile is the report of the last pass, nil before the first.
+// LastReconcile is the report of the last pass, whole (for the
+// controller's own status; callers get ReportFor), nil before the first.
 func (c *Controller) LastReconcile() *sdk.ReconcileReport {
 	c.rec.mu.Lock()
 	defer c.rec.mu.Unlock()
@@ -47,18 +51,22 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 	rep := &sdk.ReconcileReport{Time: time.Now().UTC(), Adopted: []string{}, Vanished: []string{}, Drifted: []string{},
 		Replaced: []string{}, Orphans: []sdk.Orphan{}, Errors: []string{}}
 	groups := map[group][]*model.Node{}
+	vcOf := map[string]string{}
 	err := c.st.View(func(tx store.Tx) error {
 		return store.EachUnit(tx, func(_ *model.VC, u *model.Unit, nodes []*model.Node) error {
 			if !c.eng.Busy(u.VCID, u.Name) && !c.eng.Busy(u.VCID, "") {
 				k := group{u.Provider, u.CatalogEntry, u.CredentialUser}
 				groups[k] = append(groups[k], nodes...)
+				for _, n := range nodes {
+					vcOf[n.NodeID] = n.VCID
+				}
 			}
 			return nil
 		})
 	})
 	if err != nil {
 		rep.Errors = append(rep.Errors, "read store: "+err.Error())
-		return c.keep(rep)
+		return c.keep(rep, vcOf)
 	}
 	// Every catalog entry of a provider that can list by controller and
 	// needs no credentials is searched for orphans, used or not.
@@ -90,12 +98,12 @@ func (c *Controller) Reconcile(ctx context.Context, deleteOrphans bool) *sdk.Rec
 	for _, o := range rep.Orphans {
 		c.log.Warn("orphan instance", "provider", o.Provider, "entry", o.CatalogEntry, "instance", o.CloudInstanceID, "node_id", o.NodeID, "deleted", o.Deleted)
 	}
-	return c.keep(rep)
+	return c.keep(rep, vcOf)
 }
 
-func (c *Controller) keep(rep *sdk.ReconcileReport) *sdk.ReconcileReport {
+func (c *Controller) keep(rep *sdk.ReconcileReport, vcOf map[string]string) *sdk.ReconcileReport {
 	c.rec.mu.Lock()
-	c.rec.last = rep
+	c.rec.last, c.rec.vcOf = rep, vcOf
 	c.rec.mu.Unlock()
 	return rep
 }
@@ -299,7 +307,7 @@ func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) 
 		}
 		who := &auth.Identity{User: u.CredentialUser, Role: "super", Privileged: true}
 		if _, _, err := c.DeleteNodes(ctx, who, n.VCID, n.Unit, Selector{NodeIDs: []string{id}}, DeleteOptions{}); err != nil {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("replace node %s: %v", id, err))
+			rep.Errors = append(rep.Errors, fmt.Sprintf("node %s: replace: %v", id, err))
 			continue
 		}
 		var ips []string
@@ -309,7 +317,7 @@ func (c *Controller) replaceLost(ctx context.Context, rep *sdk.ReconcileReport) 
 			ips = []string{n.FixedIP}
 		}
 		if _, _, err := c.AddNodes(ctx, who, n.VCID, n.Unit, 1, ips); err != nil {
-			rep.Errors = append(rep.Errors, fmt.Sprintf("replace node %s: %v", id, err))
+			rep.Errors = append(rep.Errors, fmt.Sprintf("node %s: replace: %v", id, err))
 			continue
 		}
 		rep.Replaced = append(rep.Replaced, id)
