@@ -62,7 +62,9 @@ func (c *Client) GetUnitGroup(ctx context.Context, vcid string) (*VC, error) {
 	return &vc, c.do(ctx, http.MethodGet, Prefix+"/vcs/"+esc(vcid), nil, &vc)
 }
 
-// ChangeOwner gives a VC to another user.
+// ChangeOwner gives a VC to another existing user (super users only;
+// another user's VC needs Privileged). Its units then use the new
+// owner's stored credentials.
 func (c *Client) ChangeOwner(ctx context.Context, vcid, owner string) (*VC, error) {
 	var vc VC
 	return &vc, c.do(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid), ChangeOwnerRequest{Owner: owner}, &vc)

@@ -91,7 +91,11 @@ func TestIdentity(t *testing.T) {
 	if got := must[*sdk.VC](t)(carol.Privileged().GetUnitGroup(c, vc.VCID)); got.Owner != "alice" {
 		t.Errorf("super with privileged sees %+v", got)
 	}
-	must[*sdk.VC](t)(alice.ChangeOwner(c, vc.VCID, "bob"))
+	// Only super users give VCs away.
+	if _, err := alice.ChangeOwner(c, vc.VCID, "bob"); sdk.StatusOf(err) != http.StatusForbidden {
+		t.Errorf("a regular owner gives its VC away: %v, want 403", err)
+	}
+	must[*sdk.VC](t)(carol.Privileged().ChangeOwner(c, vc.VCID, "bob"))
 	must[*sdk.VC](t)(bob.GetUnitGroup(c, vc.VCID))
 
 	// A readonly token reads, and every change is a 403.

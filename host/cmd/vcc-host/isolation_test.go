@@ -218,6 +218,66 @@ func TestIsolation(t *testing.T) {
 		}
 	})
 
+	t.Run("owner_change", func(t *testing.T) {
+		bob, carol := h.ClientFor(tok["bob"]), h.ClientFor(tok["carol"])
+		// alice's keyed unit runs in the cloud account her token opens.
+		if err := alice.PutCredential(c, "keyed", "token", "account-1"); err != nil {
+			t.Fatal(err)
+		}
+		vc := must[*sdk.VC](t)(alice.CreateUnitGroup(c, "handover", ""))
+		settle(t, alice)(alice.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "k", Provider: "keyed"}))
+		priv := carol.Privileged()
+		patch := func(cl *sdk.Client, owner string) error { _, err := cl.ChangeOwner(c, vc.VCID, owner); return err }
+		for name, tc := range map[string]struct {
+			err   error
+			code  int
+			field string
+		}{
+			"a user that does not exist":               {patch(priv, "ghost"), 400, "owner"},
+			"by its regular owner":                     {patch(alice, "bob"), 403, ""},
+			"by another regular user":                  {patch(bob, "bob"), 403, ""},
+			"by a super user, not privileged":          {patch(carol, "bob"), 404, ""},
+			"to a user without the units' credentials": {patch(priv, "bob"), 400, "credentials.keyed.token"},
+		} {
+			var ae *sdk.APIError
+			if !asAPIError(tc.err, &ae) || ae.Status != tc.code || (tc.field != "" && !hasField(ae.Body.Details, tc.field)) {
+				t.Errorf("%s: %v; want %d on %q", name, tc.err, tc.code, tc.field)
+			}
+		}
+		if err := bob.PutCredential(c, "keyed", "token", "account-2"); err != nil {
+			t.Fatal(err)
+		}
+		if err := patch(priv, "bob"); sdk.StatusOf(err) != 409 || !strings.Contains(err.Error(), "do not reach") {
+			t.Errorf("to a user whose credentials open another account: %v; want 409", err)
+		}
+		must[*sdk.VC](t)(bob.CreateUnitGroup(c, "handover", ""))
+		if err := bob.PutCredential(c, "keyed", "token", "account-1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := patch(priv, "bob"); sdk.StatusOf(err) != 409 || !strings.Contains(err.Error(), "already has a VC named") {
+			t.Errorf("to a user with a VC of the same name: %v; want 409", err)
+		}
+		bobs := must[[]sdk.VC](t)(bob.ListUnitGroups(c))
+		if _, err := bob.DeleteUnitGroup(c, bobs[0].VCID); err != nil {
+			t.Fatal(err)
+		}
+		if err := patch(priv, "bob"); err != nil {
+			t.Fatalf("a valid handover: %v", err)
+		}
+		if _, err := alice.GetUnitGroup(c, vc.VCID); sdk.StatusOf(err) != 404 {
+			t.Errorf("the previous owner still sees the VC: %v", err)
+		}
+		settle(t, bob)(bob.AddNodes(c, vc.VCID, "k", sdk.AddNodesRequest{NumAddNodes: 1}))
+		// The unit now calls the cloud with bob's credentials, not alice's.
+		if err := bob.DeleteCredential(c, "keyed", "token"); err != nil {
+			t.Fatal(err)
+		}
+		acc := must[*sdk.Accepted](t)(bob.AddNodes(c, vc.VCID, "k", sdk.AddNodesRequest{NumAddNodes: 1}))
+		if op, err := bob.Wait(c, acc.OperationID); err == nil || !strings.Contains(err.Error(), "did not arrive") {
+			t.Errorf("adding nodes after bob dropped his credential: %+v, %v; want the create to fail without it", op, err)
+		}
+	})
+
 	t.Run("parameters_and_options", func(t *testing.T) {
 		for name, tc := range map[string]struct {
 			method, path, tok string

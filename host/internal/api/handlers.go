@@ -169,7 +169,7 @@ func (s *Server) changeOwner(w http.ResponseWriter, r *http.Request, ps httprout
 	if !decode(w, r, &req) {
 		return
 	}
-	vc, err := s.ctrl.ChangeOwner(caller(r), ps.ByName("vcid"), req.Owner)
+	vc, err := s.ctrl.ChangeOwner(r.Context(), caller(r), ps.ByName("vcid"), req.Owner)
 	if err != nil {
 		s.fail(w, r, err)
 		return

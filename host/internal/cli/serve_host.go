@@ -137,7 +137,7 @@ func (h *serveHost) startController() error {
 	}
 	f := h.f
 	h.ctrl, err = controller.New(h.e.ctx, h.st, h.plugins, h.bus, h.log, controller.Config{
-		ConfigDir: f.d.config, Secrets: h.backend, Refs: h.backend, AdvertiseAddr: f.advertise, Registry: f.dot.Registry,
+		ConfigDir: f.d.config, Secrets: h.backend, Refs: h.backend, Users: h.ids, AdvertiseAddr: f.advertise, Registry: f.dot.Registry,
 		SSHKeyFile: filepath.Join(f.d.data, sshkey.PrivateFile), Liveness: live,
 		Engine: engine.Config{DefaultLimit: f.limit, Limits: f.limits, OpTimeout: f.opTimeout, Audit: h.audit, JoinTimeout: f.joinTimeout},
 	})

@@ -33,6 +33,9 @@ type Config struct {
 	MaxNodesPerRequest int
 	// Secrets holds users' cloud credentials.
 	Secrets SecretReader
+	// Users says which users exist (a VC's new owner must); nil: any
+	// name is refused.
+	Users UserDirectory
 	// Refs reads vault:// references; nil refuses them.
 	Refs identity.Resolver
 	// AdvertiseAddr is where nodes reach the controller.
@@ -46,6 +49,11 @@ type Config struct {
 	// Liveness is the Serf monitor; nil turns liveness off (a node is
 	// RUNNING when its instance runs).
 	Liveness Liveness
+}
+
+// UserDirectory finds a user; identity.Service implements it.
+type UserDirectory interface {
+	User(ctx context.Context, name string) (*identity.User, error)
 }
 
 // SecretReader reads a user's secret; identity backends implement it.

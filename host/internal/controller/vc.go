@@ -47,24 +47,6 @@ func (c *Controller) CreateVC(who *auth.Identity, name, typ string) (*model.VC, 
 	return vc, nil
 }
 
-// ChangeOwner gives a VC to another user.
-func (c *Controller) ChangeOwner(who *auth.Identity, vcid, owner string) (*model.VC, error) {
-	if !nameRE.MatchString(owner) {
-		return nil, invalid("bad owner", FieldError{Field: "owner", Message: "must be a user name"})
-	}
-	var out *model.VC
-	err := c.st.Update(func(tx store.Tx) error {
-		vc, err := loadVC(tx, who, vcid)
-		if err != nil {
-			return err
-		}
-		vc.Owner = owner
-		out = vc
-		return tx.PutVC(vc)
-	})
-	return out, err
-}
-
 // DeleteOptions tune a delete: Force deletes a unit that still has
 // nodes; Forget drops nodes whose instances cannot be deleted.
 type DeleteOptions struct {

@@ -22,7 +22,8 @@ var (
 	version  = "0.0.1"
 	protocol = "1"
 	// requireCred names a credential key the plugin requires and checks on
-	// every create.
+	// every create. Its value names the cloud account: instances made
+	// with one value are invisible with another, as in a real cloud.
 	requireCred = ""
 )
 
@@ -55,10 +56,11 @@ func (m *mem) CreateNode(_ context.Context, req provider.NodeRequest) (*provider
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	st, ok := m.nodes[req.Node.NodeID]
+	key := account(req.Env) + req.Node.NodeID
+	st, ok := m.nodes[key]
 	if !ok {
 		st = provider.NodeStatus{NodeID: req.Node.NodeID, CloudInstanceID: "mem-" + req.Node.NodeID, State: provider.InstanceRunning}
-		m.nodes[req.Node.NodeID] = st
+		m.nodes[key] = st
 	}
 	return &st, nil
 }
@@ -66,7 +68,7 @@ func (m *mem) CreateNode(_ context.Context, req provider.NodeRequest) (*provider
 func (m *mem) DeleteNode(_ context.Context, req provider.NodeRequest) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.nodes, req.Node.NodeID)
+	delete(m.nodes, account(req.Env)+req.Node.NodeID)
 	return nil
 }
 
@@ -75,13 +77,21 @@ func (m *mem) DescribeNodes(_ context.Context, req provider.DescribeRequest) ([]
 	defer m.mu.Unlock()
 	var out []provider.NodeStatus
 	for _, n := range req.Nodes {
-		st, ok := m.nodes[n.NodeID]
+		st, ok := m.nodes[account(req.Env)+n.NodeID]
 		if !ok {
 			st = provider.NodeStatus{NodeID: n.NodeID, State: provider.InstanceNotFound}
 		}
 		out = append(out, st)
 	}
 	return out, nil
+}
+
+// account is the cloud account a call reaches: the required credential.
+func account(env provider.CallEnv) string {
+	if requireCred == "" {
+		return ""
+	}
+	return string(env.Credentials[requireCred]) + "/"
 }
 
 func (m *mem) PowerOn(context.Context, provider.NodeRequest) (*provider.NodeStatus, error) {
