@@ -18,6 +18,14 @@ import (
 	"github.com/vccproject/vcc/sdk"
 )
 
+func init() {
+	// Plain-text answers (the CA, the bootstrap script) are checked as
+	// strings.
+	for _, ct := range []string{"application/x-pem-file", "text/x-shellscript"} {
+		openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+	}
+}
+
 // validating checks every response it carries against the OpenAPI
 // document.
 type validating struct {

@@ -33,7 +33,8 @@ type scope string
 
 const (
 	global  scope = "global" // the same for every caller
-	mine    scope = "caller" // the caller's own: its VCs, its credentials
+	mine    scope = "caller" // the VCs the caller may see; lists leave the rest out
+	self    scope = "user"   // the caller's own per-user data (credentials), privileged or not
 	vcScope scope = "vc"     // the VC (or operation) in the path: 404 to who may not see it
 )
 
@@ -69,10 +70,10 @@ func (s *Server) routes() []route {
 		{"GET", p + "/reconcile", anyToken, mine, nil, s.lastReconcile},
 		{"POST", p + "/reconcile", superFull, mine, nil, s.reconcile},
 
-		{"GET", p + "/credentials", anyToken, mine, nil, s.listCredentials},
-		{"GET", p + "/credentials/:provider/:key", fullToken, mine, nil, s.getCredential},
-		{"PUT", p + "/credentials/:provider/:key", fullToken, mine, nil, s.putCredential},
-		{"DELETE", p + "/credentials/:provider/:key", fullToken, mine, nil, s.deleteCredential},
+		{"GET", p + "/credentials", anyToken, self, nil, s.listCredentials},
+		{"GET", p + "/credentials/:provider/:key", fullToken, self, nil, s.getCredential},
+		{"PUT", p + "/credentials/:provider/:key", fullToken, self, nil, s.putCredential},
+		{"DELETE", p + "/credentials/:provider/:key", fullToken, self, nil, s.deleteCredential},
 
 		{"GET", p + "/operations/:id", anyToken, vcScope, []string{"wait"}, s.getOperation},
 		{"GET", p + "/vcs", anyToken, mine, nil, s.listVCs},

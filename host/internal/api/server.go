@@ -6,8 +6,8 @@ package api
 import (
 	"context"
 	_ "embed"
-	"net/http"
 	"fmt"
+	"net/http"
 	"regexp"
 	"time"
 
