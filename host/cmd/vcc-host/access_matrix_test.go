@@ -121,7 +121,7 @@ func (m *matrix) operations() []mOp {
 		t.Fatal(err)
 	}
 	raw, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	closeBody(resp)
 	doc, err := openapi3.NewLoader().LoadFromData(raw)
 	if err != nil {
 		t.Fatal(err)
@@ -329,7 +329,7 @@ func (m *matrix) send(op mOp, req *http.Request, fx mFixture) (int, string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer resp.Body.Close()
+		defer closeBody(resp)
 		raw, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(raw)
 	}
@@ -339,7 +339,7 @@ func (m *matrix) send(op mOp, req *http.Request, fx mFixture) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	if resp.StatusCode != http.StatusOK {
 		raw, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(raw)
@@ -370,7 +370,7 @@ func (m *matrix) options(ops []mOp, tok string) {
 			if err != nil {
 				m.t.Fatal(err)
 			}
-			resp.Body.Close()
+			closeBody(resp)
 			if resp.StatusCode != http.StatusMethodNotAllowed {
 				m.t.Errorf("OPTIONS %s as %s: %d, want 405", op.path, c.name, resp.StatusCode)
 			}

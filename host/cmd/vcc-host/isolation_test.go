@@ -45,7 +45,7 @@ func call(t *testing.T, h *testenv.Host, method, path, body, tok string) (int, s
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer closeBody(resp)
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(raw)
 }
@@ -70,7 +70,7 @@ func stream(t *testing.T, h *testenv.Host, tok, query string) <-chan sdk.Event {
 	sc.Scan() // the opening comment: subscribed
 	ch := make(chan sdk.Event, 1024)
 	go func() {
-		defer resp.Body.Close()
+		defer closeBody(resp)
 		for sc.Scan() {
 			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
 				var e sdk.Event
