@@ -52,8 +52,35 @@ func (c *Client) CreateUnitGroup(ctx context.Context, name, typ string) (*VC, er
 
 // ListUnitGroups lists the caller's VCs.
 func (c *Client) ListUnitGroups(ctx context.Context) ([]VC, error) {
+	return c.FindUnitGroups(ctx, VCFilter{})
+}
+
+// VCFilter selects VCs by exact name, state and type (empty: any).
+type VCFilter struct {
+	Name, State, Type string
+}
+
+// FindUnitGroups lists the caller's VCs that match every field of f.
+func (c *Client) FindUnitGroups(ctx context.Context, f VCFilter) ([]VC, error) {
+	v := url.Values{}
+	for k, val := range map[string]string{"name": f.Name, "state": f.State, "type": f.Type} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	path := Prefix + "/vcs"
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
 	var out struct{ VCs []VC }
-	return out.VCs, c.do(ctx, http.MethodGet, Prefix+"/vcs", nil, &out)
+	return out.VCs, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
+// Provider describes one provider: its spec fields, credential keys,
+// flavors and catalog entries.
+func (c *Client) Provider(ctx context.Context, name string) (*ProviderInfo, error) {
+	var p ProviderInfo
+	return &p, c.do(ctx, http.MethodGet, Prefix+"/providers/"+esc(name), nil, &p)
 }
 
 // GetUnitGroup returns a VC with its units and nodes.

@@ -32,6 +32,10 @@ type Unit struct {
 	Spec         json.RawMessage `json:"spec,omitempty"`
 	Created      time.Time       `json:"created"`
 	Nodes        []Node          `json:"nodes"`
+	// Operations are the ids of the operations still changing the unit
+	// (its own and its VC's), oldest first: wait on them to see the unit
+	// settle, e.g. after losing the id a change answered.
+	Operations []string `json:"operations,omitempty"`
 }
 
 // Node is one instance of a unit.
@@ -144,7 +148,12 @@ type FieldError struct {
 
 // Version answers GET /version.
 type Version struct {
-	Version         string            `json:"version"`
+	Version string `json:"version"`
+	// UpstreamVersion is the release of NII's Portable VC Controller
+	// whose REST API and SDK behaviour this controller implements
+	// (e.g. "25.04.0"): notebooks that require a minimum controller
+	// release compare against it.
+	UpstreamVersion string            `json:"upstream_version"`
 	ProtocolVersion int               `json:"provider_protocol"`
 	ControllerID    string            `json:"controller_id"`
 	Plugins         map[string]string `json:"plugins"`
@@ -245,4 +254,41 @@ type Credential struct {
 	Provider string `json:"provider"`
 	Key      string `json:"key"`
 	Value    string `json:"value,omitempty"`
+}
+
+// ProviderInfo describes one provider to clients that build specs
+// (GET /providers/{provider}): the spec fields it accepts, with their
+// types and defaults, its credential keys, flavors and catalog entries.
+type ProviderInfo struct {
+	Name           string            `json:"name"`
+	Version        string            `json:"version"`
+	Description    string            `json:"description,omitempty"`
+	Simulator      bool              `json:"simulator"`
+	Capabilities   []string          `json:"capabilities"`
+	SpecSchema     []SchemaAttribute `json:"spec_schema"`
+	CredentialKeys []CredentialKey   `json:"credential_keys"`
+	// Flavors are the names GET /flavors?provider= describes.
+	Flavors []string `json:"flavors"`
+	// CatalogEntries are the names a spec's private_network may take.
+	CatalogEntries []string `json:"catalog_entries"`
+}
+
+// SchemaAttribute is one field of a provider's spec.
+type SchemaAttribute struct {
+	Name string `json:"name"`
+	// Type is string, int, number, bool, list(string) or map(string).
+	Type        string `json:"type"`
+	Required    bool   `json:"required"`
+	Description string `json:"description,omitempty"`
+	// Default is the value used when the field is absent (none: null).
+	Default       any      `json:"default"`
+	AllowedValues []string `json:"allowed_values,omitempty"`
+}
+
+// CredentialKey is one secret a provider needs, stored with
+// PUT /credentials/{provider}/{key}.
+type CredentialKey struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Required    bool   `json:"required"`
 }

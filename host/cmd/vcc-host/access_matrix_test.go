@@ -48,7 +48,7 @@ type mOp struct {
 }
 
 // mFixture is one VC of alice's: unit "u" of one sim_pool node.
-type mFixture struct{ vcid, node, op string }
+type mFixture struct{ vcid, node, op, name string }
 
 type matrix struct {
 	t       *testing.T
@@ -278,7 +278,7 @@ func (m *matrix) request(op mOp, c mCaller, fx mFixture, withQuery bool) *http.R
 	if withQuery {
 		for _, name := range op.query {
 			v, ok := map[string]string{"vcid": fx.vcid, "operation_id": fx.op, "wait": "0s", "force": "true", "forget": "false",
-				"limit": "5", "provider": "sim", "user": "vcp", "ssh_port": "20022"}[name]
+				"limit": "5", "provider": "sim", "user": "vcp", "ssh_port": "20022", "name": fx.name, "state": "RUNNING", "type": "compute"}[name]
 			if !ok {
 				t.Fatalf("%s %s: the access matrix has no value for query parameter %q; add one", op.method, op.path, name)
 			}
@@ -388,7 +388,7 @@ func (m *matrix) fixture() mFixture {
 	must[*sdk.Operation](t)(m.alice.Wait(c, acc.OperationID))
 	n := must[*sdk.Unit](t)(m.alice.GetUnit(c, vc.VCID, "u")).Nodes[0]
 	m.markers = append(m.markers, vc.VCID, n.NodeID, acc.OperationID, n.CloudInstanceID)
-	return mFixture{vcid: vc.VCID, node: n.NodeID, op: acc.OperationID}
+	return mFixture{vcid: vc.VCID, node: n.NodeID, op: acc.OperationID, name: vc.Name}
 }
 
 // deletedVCOp deletes a VC of alice's and returns the delete's id.

@@ -24,6 +24,7 @@ func unitOut(v *controller.UnitView) sdk.Unit {
 	return sdk.Unit{
 		VCID: u.VCID, Name: u.Name, Provider: u.Provider, Flavor: u.Flavor, CatalogEntry: u.CatalogEntry,
 		State: string(u.State), LastError: u.LastError, Spec: u.Spec, Created: u.Created, Nodes: nodesOut(v.Nodes),
+		Operations: v.OpenOps,
 	}
 }
 

@@ -22,7 +22,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouter.Par
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	v := sdk.Version{Version: s.opts.Version, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
+	v := sdk.Version{Version: s.opts.Version, UpstreamVersion: UpstreamVersion, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
 	for _, st := range s.plugins.Statuses() {
 		if st.State != "shadowed" {
 			v.Plugins[st.Name] = st.Version
@@ -106,15 +106,23 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprou
 	writeJSON(w, http.StatusOK, opOut(op))
 }
 
+// listVCs lists the caller's VCs, only those matching every filter given
+// (?name=, ?state=, ?type=): notebooks look a UnitGroup up by name.
 func (s *Server) listVCs(w http.ResponseWriter, r *http.Request, _ httprouter.Params) {
+	f, ok := vcFilter(w, r)
+	if !ok {
+		return
+	}
 	vcs, err := s.ctrl.ListVCs(caller(r))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	out := make([]sdk.VC, len(vcs))
-	for i, vc := range vcs {
-		out[i] = vcOut(vc)
+	out := []sdk.VC{}
+	for _, vc := range vcs {
+		if f.match(vc) {
+			out = append(out, vcOut(vc))
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"vcs": out})
 }

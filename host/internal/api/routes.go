@@ -63,6 +63,7 @@ func (s *Server) routes() []route {
 		{"GET", p + "/publickey", anyToken, global, nil, s.publicKey},
 		{"GET", p + "/onpremises/bootstrap", anyToken, global, []string{"user", "ssh_port"}, s.onpremBootstrap},
 		{"GET", p + "/flavors", anyToken, global, []string{"provider"}, s.flavors},
+		{"GET", p + "/providers/:provider", anyToken, global, nil, s.providerInfo},
 		{"GET", p + "/plugins", anyToken, global, nil, s.listPlugins},
 		{"GET", p + "/audit", superRead, global, []string{"limit"}, s.auditTail},
 		{"GET", p + "/ip_pools", anyToken, mine, nil, s.ipPools},
@@ -76,7 +77,7 @@ func (s *Server) routes() []route {
 		{"DELETE", p + "/credentials/:provider/:key", fullToken, self, nil, s.deleteCredential},
 
 		{"GET", p + "/operations/:id", anyToken, vcScope, []string{"wait"}, s.getOperation},
-		{"GET", p + "/vcs", anyToken, mine, nil, s.listVCs},
+		{"GET", p + "/vcs", anyToken, mine, []string{"name", "state", "type"}, s.listVCs},
 		{"POST", p + "/vcs", fullToken, mine, nil, s.createVC},
 		{"GET", p + "/vcs/:vcid", anyToken, vcScope, nil, s.getVC},
 		{"POST", p + "/vcs/:vcid", fullToken, vcScope, nil, s.createUnit},

@@ -25,6 +25,12 @@ import (
 // Prefix is the root of the controller's API, as upstream.
 const Prefix = "/vcp/v1/occtr"
 
+// UpstreamVersion is the release of NII's Portable VC Controller whose
+// API this controller implements; GET /version reports it so that
+// notebooks requiring "VCC >= 25.04" accept vcc. Raise it only when vcc
+// implements what a newer release added.
+const UpstreamVersion = "25.04.0"
+
 //go:embed openapi.yaml
 var openapiDoc []byte
 

@@ -21,7 +21,15 @@ func (c *Controller) CreateVC(who *auth.Identity, name, typ string) (*model.VC, 
 	if typ == "" {
 		typ = "compute"
 	}
-	if typ != "compute" && typ != "storage" {
+	switch typ {
+	case "compute":
+	case "storage":
+		// Upstream's storage UnitGroups hold disks made by *_disk
+		// providers; vcc has none yet, so an empty storage VC could never
+		// hold anything: refuse it now rather than at its first unit.
+		return nil, invalid("storage UnitGroups are not supported yet", FieldError{Field: "type",
+			Message: `vcc has no disk providers (aws_disk, azure_disk, ...) yet, so a "storage" VC could hold nothing; create a "compute" VC and attach existing volumes with the spec's disks field`})
+	default:
 		return nil, invalid("bad VC type", FieldError{Field: "type", Message: `must be "compute" or "storage"`})
 	}
 	vc := &model.VC{VCID: model.NewID(), Name: name, Type: typ, Owner: who.User, State: model.VCRunning, Created: time.Now().UTC()}

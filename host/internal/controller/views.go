@@ -13,6 +13,31 @@ import (
 type UnitView struct {
 	*model.Unit
 	Nodes []*model.Node
+	// OpenOps are the operations still changing the unit (its own and
+	// its VC's), oldest first: a client that lost an operation's id
+	// finds here what to wait for.
+	OpenOps []string
+}
+
+// openOps maps "vcid/unit" to the ids of the open operations changing
+// that unit; a VC-wide operation (unit "") counts for each unit of its VC.
+func openOps(tx store.Tx, vcid string, units []*model.Unit) (map[string][]string, error) {
+	ops, err := tx.OpenOps()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]string{}
+	for _, op := range ops {
+		if op.VCID != vcid {
+			continue
+		}
+		for _, u := range units {
+			if op.Unit == "" || op.Unit == u.Name {
+				out[u.Name] = append(out[u.Name], op.ID)
+			}
+		}
+	}
+	return out, nil
 }
 
 // VCView is a VC with its units.
@@ -49,12 +74,16 @@ func (c *Controller) GetVC(who *auth.Identity, vcid string) (*VCView, error) {
 		if err != nil {
 			return err
 		}
+		open, err := openOps(tx, vcid, units)
+		if err != nil {
+			return err
+		}
 		for _, u := range units {
 			nodes, err := tx.Nodes(vcid, u.Name)
 			if err != nil {
 				return err
 			}
-			out.Units = append(out.Units, UnitView{Unit: u, Nodes: nodes})
+			out.Units = append(out.Units, UnitView{Unit: u, Nodes: nodes, OpenOps: open[u.Name]})
 		}
 		return nil
 	})
@@ -69,8 +98,12 @@ func (c *Controller) GetUnit(who *auth.Identity, vcid, name string) (*UnitView, 
 		if err != nil {
 			return err
 		}
+		open, err := openOps(tx, vcid, []*model.Unit{u})
+		if err != nil {
+			return err
+		}
 		nodes, err := tx.Nodes(vcid, name)
-		out = &UnitView{Unit: u, Nodes: nodes}
+		out = &UnitView{Unit: u, Nodes: nodes, OpenOps: open[name]}
 		return err
 	})
 	return out, err
