@@ -24,6 +24,9 @@ func caller(r *http.Request) *auth.Identity {
 // this order: a valid token (401), its rights (403), then the query
 // parameters (400).
 func (s *Server) guard(rt route) httprouter.Handle {
+	if strings.HasPrefix(rt.path, vaultPrefix) {
+		return s.vaultGuard(rt) // the same rules, answered in Vault's words
+	}
 	return func(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
 		if rt.access == public {
 			if checkQuery(w, r, rt.query) {

@@ -50,10 +50,10 @@ type route struct {
 }
 
 // routes is every route the server has: New registers these and nothing
-// else.
+// else. The Vault API subset (vault.go) comes last, outside the document.
 func (s *Server) routes() []route {
 	p := Prefix
-	return []route{
+	return append([]route{
 		{"GET", "/vcp/v1/openapi.yaml", public, global, nil, s.openapi},
 		{"GET", p + "/health", public, global, nil, s.health},
 		{"GET", p + "/ca.pem", public, global, nil, s.caPEM},
@@ -91,5 +91,5 @@ func (s *Server) routes() []route {
 		{"GET", p + "/vcs/:vcid/:unit/:sub", anyToken, vcScope, nil, s.getNode},
 		{"DELETE", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"forget"}, s.deleteNode},
 		{"PATCH", p + "/vcs/:vcid/:unit/:sub/:action", fullToken, vcScope, nil, s.nodeAction},
-	}
+	}, s.vaultRoutes()...)
 }

@@ -59,6 +59,12 @@ type Options struct {
 	Secrets Secrets
 	// Audit receives one entry per API call; nil disables it.
 	Audit *audit.Log
+	// Vault, set with the embedded backend, serves the Vault API subset
+	// notebooks use (/v1/cubbyhole, /v1/secret, lookup-self) over each
+	// user's own secrets; nil when the controller uses a real Vault.
+	Vault VaultSubset
+	// VaultAddr is that real Vault, named when /v1/ is asked of vcc.
+	VaultAddr string
 }
 
 // Secrets is what the credentials API needs from the identity backend.

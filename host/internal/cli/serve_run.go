@@ -15,6 +15,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/api"
+	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
 )
@@ -49,10 +50,17 @@ func (h *serveHost) listen() error {
 
 // apiServer builds the HTTPS server of the REST API.
 func (h *serveHost) apiServer() *http.Server {
+	opts := api.Options{
+		Version: Version, DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
+		VaultAddr: h.f.vault.Addr,
+	}
+	// With Vault, notebooks' Vault calls go to Vault; the embedded
+	// backend answers them itself.
+	if emb, ok := h.backend.(*identity.Embedded); ok {
+		opts.Vault = emb
+	}
 	return &http.Server{
-		Handler: api.New(h.ctrl, h.plugins, h.ids, h.bus, h.log, api.Options{
-			Version: Version, DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
-		}),
+		Handler:           api.New(h.ctrl, h.plugins, h.ids, h.bus, h.log, opts),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{h.tls.Cert}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 10 * time.Second,
 	}

@@ -33,15 +33,27 @@ type Resolver interface {
 	Resolve(ctx context.Context, user, callerToken, ref string) (string, error)
 }
 
+// EmbeddedPath is where the embedded backend keeps, for one user, what
+// Vault keeps at engine/path (engine "cubbyhole" or "secret"): the
+// cubbyhole is the user's credentials (cubbyhole/aws/access_key is the
+// credential aws/access_key, as PUT /credentials/aws/access_key stores
+// it), secret/ a namespace of its own. References and the Vault API
+// subset the API serves both go through here, so they always agree.
+func EmbeddedPath(engine, path string) string {
+	if engine == "cubbyhole" {
+		return "credentials/" + path
+	}
+	return engine + "/" + path
+}
+
 // Resolve in the embedded backend: there is no Vault, so both kinds name
-// the user's own secrets: vault://cubbyhole/aws/access_key is the
-// credential aws/access_key, vault://secret/<path> the secret <path>.
+// the user's own secrets (see EmbeddedPath).
 func (e *Embedded) Resolve(ctx context.Context, user, _ string, ref string) (string, error) {
 	switch {
 	case strings.HasPrefix(ref, RefCubbyhole):
-		return e.GetSecret(ctx, user, "credentials/"+strings.TrimPrefix(ref, RefCubbyhole))
+		return e.GetSecret(ctx, user, EmbeddedPath("cubbyhole", strings.TrimPrefix(ref, RefCubbyhole)))
 	case strings.HasPrefix(ref, RefSecret):
-		return e.GetSecret(ctx, user, strings.TrimPrefix(ref, RefSecret))
+		return e.GetSecret(ctx, user, EmbeddedPath("secret", strings.TrimPrefix(ref, RefSecret)))
 	}
 	return "", fmt.Errorf("%q is not a vault:// reference", ref)
 }
