@@ -124,6 +124,10 @@ func (h *serveHost) banner() {
 	if h.tls.Generated {
 		caNote += " (a generated development CA: put ca.pem, occtr_cert.pem and occtr_key.pem in " + h.f.d.cert + " for real use)"
 	}
+	// SDKs that fetch the CA from GET /ca.pem show this for users to check.
+	if fp, err := tlsconf.Fingerprint(h.caPEM); err == nil {
+		caNote += "\n  CA fingerprint (SHA-256): " + fp
+	}
 	if h.mon != nil {
 		fmt.Fprintf(h.e.stdout, "serf: nodes join %s\n", h.mon.Addr())
 	}
