@@ -29,7 +29,12 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test vet lint proto proto-check proto-breaking proto-release bench bench-aws clean tools dummy-cert image base-image new-plugin
+.PHONY: help build run test test-python python-host vet lint proto proto-check proto-breaking proto-release bench bench-aws clean tools dummy-cert image base-image new-plugin
+
+# The Python client is tested with Debian's interpreter, for which
+# Debian's python3-* packages (pytest, requests, PyYAML, pandas, nbconvert,
+# ipykernel) are installed; python3 on PATH may be another (e.g. pyenv's).
+PYTHON ?= /usr/bin/python3
 
 # The default Base image every node runs (vcc-node FROM scratch). Servers
 # pull it from VCP_OFFICIAL_REGISTRY_ADDRESS/vcc/base:latest, or load it:
@@ -39,7 +44,8 @@ BASE_IMAGE ?= vcc/base:latest
 help:
 	@echo "make build   build bin/vcc-host and bin/plugins/vcc-provider-* (pinned)"
 	@echo "make run     build, then run the controller on its embedded defaults"
-	@echo "make test    lint the proto and the Go code, check the protocol against its releases, vet, and run every module's tests"
+	@echo "make test    lint the proto and the Go code, check the protocol against its releases, vet, and run every module's tests (and test-python)"
+	@echo "make test-python  the Python client (sdk/python) against a real vcc-host with sim"
 	@echo "make lint    golangci-lint over every module (.golangci.yml: depguard keeps ARCHITECTURE.md's import rules)"
 	@echo "make proto-breaking  buf breaking against every released protocol (proto/released/*.binpb)"
 	@echo "make bench   run the benchmarks and print their figures"
@@ -77,6 +83,18 @@ run: build
 test: proto-check proto-breaking lint vet
 	$(GO) test -count=1 $(addsuffix /...,$(addprefix ./,$(MODULES)))
 	cd $(VAULTTEST) && GOWORK=off $(GO) test -count=1 ./...
+	$(MAKE) test-python
+
+# The Python client (sdk/python) against one real vcc-host with the sim
+# plugin for the whole session; needs only the host and sim, not build.
+test-python: python-host
+	PYTHONPATH=sdk/python $(PYTHON) -m pytest -q -p no:cacheprovider sdk/python/tests
+
+python-host:
+	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
+	@mkdir -p $(BIN)/plugins
+	cd plugins/sim && $(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-sim .
+	$(BIN)/vcc-host plugins install --path $(BIN)/plugins/vcc-provider-sim --dir $(BIN)/plugins
 
 vet:
 	$(GO) vet $(addsuffix /...,$(addprefix ./,$(MODULES)))

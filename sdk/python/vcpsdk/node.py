@@ -1,0 +1,44 @@
+"""A node of a unit, as the controller last reported it."""
+
+
+class VcpNodeClass:
+    """One node: ``no``, ``state``, ``node_id`` (``id``), and the cloud
+    instance's ``cloud_instance_id``, ``cloud_instance_address`` and
+    ``cloud_instance_name``. A snapshot: find_nodes() again for news."""
+
+    def __init__(self, data, unit_name=""):
+        self._data = data
+        self.unit_name = unit_name
+
+    no = property(lambda self: self._data["node_no"])
+    node_no = no
+    state = property(lambda self: self._data["state"])
+    node_id = property(lambda self: self._data["node_id"])
+    id = node_id
+    cloud_instance_id = property(lambda self: self._data.get("cloud_instance_id", ""))
+    cloud_instance_address = property(lambda self: self._data.get("cloud_instance_address", ""))
+    cloud_instance_name = property(lambda self: self._data.get("cloud_instance_name", ""))
+    fixed_ip = property(lambda self: self._data.get("fixed_ip", ""))
+    state_reason = property(lambda self: self._data.get("state_reason", ""))
+    error_source = property(lambda self: self._data.get("error_source", ""))
+    watched = property(lambda self: self._data.get("watched", True))
+
+    def to_dict(self):
+        return dict(self._data, unit_name=self.unit_name)
+
+    def __str__(self):
+        s = (f"no({self.no}) state[{self.state}] id[{self.node_id}] "
+             f"cloud_instance_address[{self.cloud_instance_address}] cloud_instance_id[{self.cloud_instance_id}]")
+        if self.state_reason:
+            s += f" reason[{self.state_reason}]"
+        return s
+
+    __repr__ = __str__
+
+
+class NodeList(list):
+    """A list of nodes that also carries the operation that changes them
+    (``operation_id``; None when nothing had to change), so a call with
+    wait_for=False can be waited on later: sdk.wait_operation(id)."""
+
+    operation_id = None
