@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -163,10 +164,7 @@ func (a Attribute) check(v json.RawMessage, field string) *Diagnostic {
 			return &d
 		}
 	case TypeInt:
-		var f float64
-		if json.Unmarshal(v, &f) != nil || f != math.Trunc(f) {
-			return bad()
-		}
+		return a.checkInt(v, field, bad)
 	case TypeNumber:
 		var f float64
 		if json.Unmarshal(v, &f) != nil {
@@ -203,6 +201,38 @@ func (a Attribute) check(v json.RawMessage, field string) *Diagnostic {
 		}
 	}
 	return nil
+}
+
+// checkInt accepts exactly what a Go int64 (and so every plugin's int
+// field) can hold: a number that does not fit is refused here, naming
+// the range, instead of being rounded or dropped by a later decode.
+func (a Attribute) checkInt(v json.RawMessage, field string, bad func() *Diagnostic) *Diagnostic {
+	var n int64
+	if json.Unmarshal(v, &n) == nil {
+		return nil
+	}
+	if !outOfRange(v) {
+		return bad() // not a number, a fraction, or an integer written as 2.0 or 1e2
+	}
+	d := Errorf(field, "must be an integer from %d to %d, got %s", int64(math.MinInt64), int64(math.MaxInt64), jsonKind(v))
+	d.Detail = a.describe()
+	return &d
+}
+
+// outOfRange reports whether v is a whole number beyond int64: integer
+// digits that did not fit, or a float of that size (1e19, 1e400).
+func outOfRange(v json.RawMessage) bool {
+	var f float64
+	err := json.Unmarshal(v, &f)
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) && strings.HasPrefix(ute.Value, "number") {
+		return true // too large even for a float64
+	}
+	if err != nil || f != math.Trunc(f) {
+		return false
+	}
+	digits := !bytes.ContainsAny(bytes.TrimSpace(v), ".eE")
+	return digits || math.Abs(f) >= math.Exp2(63)
 }
 
 func (a Attribute) describe() string {

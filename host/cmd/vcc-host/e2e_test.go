@@ -219,6 +219,15 @@ func TestBadInput(t *testing.T) {
 		"wrong_token":       {call: func() error { return rawCall(t, h, "GET", "/vcs", "", "vcc.nope") }, status: 401},
 		"body_too_large":    {call: raw("POST", "/vcs", `{"name": "`+strings.Repeat("x", 1<<20)+`"}`), status: 413},
 		"too_many_ips":      {call: raw("PUT", "/vcs/"+vc.VCID+"/u", `{"ip_addresses": [`+strings.Repeat(`"1.1.1.1",`, 1000)+`"1.1.1.1"]}`), status: 400, field: "ip_addresses"},
+		// Numbers beyond 64 bits are refused naming the field, never
+		// rounded or dropped for a default.
+		"num_nodes_2_63":  {call: raw("POST", "/vcs/"+vc.VCID, `{"unit_name": "u", "provider": "sim", "spec": {"num_nodes": 9223372036854775808}}`), status: 400, field: "spec.num_nodes", errSubstr: "from -9223372036854775808 to 9223372036854775807"},
+		"num_nodes_1e19":  {call: raw("POST", "/vcs/"+vc.VCID, `{"unit_name": "u", "provider": "sim", "spec": {"num_nodes": 1e19}}`), status: 400, field: "spec.num_nodes"},
+		"num_nodes_under": {call: raw("POST", "/vcs/"+vc.VCID, `{"unit_name": "u", "provider": "sim", "spec": {"num_nodes": -9223372036854775809}}`), status: 400, field: "spec.num_nodes"},
+		"add_nodes_2_63":  {call: raw("PUT", "/vcs/"+vc.VCID+"/u", `{"num_add_nodes": 9223372036854775808}`), status: 400, field: "num_add_nodes"},
+		"selector_1e19":   {call: raw("PATCH", "/vcs/"+vc.VCID+"/u/power_off", `{"num": 1e19}`), status: 400, field: "num"},
+		"node_nos_2_63":   {call: raw("PATCH", "/vcs/"+vc.VCID+"/u/power_off", `{"node_nos": [9223372036854775808]}`), status: 400, field: "node_nos"},
+		"audit_limit":     {call: raw("GET", "/audit?limit=9223372036854775808", ""), status: 400, field: "limit"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -50,8 +50,15 @@ func resolveSpec(info *provider.Info, flavorName string, flavors map[string]json
 		merged[k] = v
 	}
 	r := &resolved{spec: merged, numNodes: 1, catalogEntry: "default"}
-	_ = json.Unmarshal(merged["num_nodes"], &r.numNodes)
-	_ = json.Unmarshal(merged["private_network"], &r.catalogEntry)
+	// The schema checked these; a value that still does not decode (a
+	// flavor's, say) is refused rather than replaced by the default.
+	for field, dst := range map[string]any{"num_nodes": &r.numNodes, "private_network": &r.catalogEntry} {
+		if v, ok := merged[field]; ok && !isNullJSON(v) {
+			if err := json.Unmarshal(v, dst); err != nil {
+				return nil, invalid("bad "+field, FieldError{Field: "spec." + field, Message: err.Error()})
+			}
+		}
+	}
 	_ = json.Unmarshal(user["ip_addresses"], &r.ips)
 	if len(r.ips) > 0 {
 		if _, set := user["num_nodes"]; set && r.numNodes != len(r.ips) {
@@ -87,6 +94,8 @@ func checkIPs(ips []string, field string) error {
 	}
 	return nil
 }
+
+func isNullJSON(v json.RawMessage) bool { return strings.TrimSpace(string(v)) == "null" }
 
 func (r *resolved) json() json.RawMessage {
 	raw, _ := json.Marshal(r.spec)
