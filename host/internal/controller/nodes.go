@@ -139,8 +139,8 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 	return picked, op, nil
 }
 
-// actions maps an action to its operation, the node state it enters at
-// once, and the capability it needs.
+// actions maps an action to its operation, the node state it passes
+// through when it runs, and the capability it needs.
 var actions = map[string]struct {
 	kind  model.OpKind
 	enter model.NodeState
@@ -156,7 +156,9 @@ var actions = map[string]struct {
 var unsupportedActions = map[string]bool{"start": true, "stop": true, "suspend": true, "resume": true}
 
 // Action runs a node action on the selected nodes of a unit. All the
-// nodes must be able to take it, or nothing changes.
+// nodes must be able to take it, or nothing changes. The nodes keep
+// their state until the operation runs: queued behind others (a create,
+// say), it is checked again then, against the state they left.
 func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit, action string, sel Selector) ([]*model.Node, *model.Operation, error) {
 	switch {
 	case action == "watch" || action == "unwatch":
@@ -189,21 +191,8 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 		if !info.Has(a.needs) {
 			return errUnsupported(info, strings.ReplaceAll(action, "_", " "), a.needs)
 		}
-		var refused []string
-		for _, n := range picked {
-			if err := model.CheckNode(fmt.Sprintf("node %d", n.NodeNo), n.State, a.enter); err != nil {
-				refused = append(refused, err.Error())
-			}
-		}
-		if len(refused) > 0 {
-			return conflict("%s refused, nothing changed: %s", action, strings.Join(refused, "; "))
-		}
-		for _, n := range picked {
-			n.State = a.enter
-			n.ClearError()
-			if err := tx.PutNode(n); err != nil {
-				return err
-			}
+		if err := admit(action, a.enter, picked, c.eng.Busy(vcid, unit)); err != nil {
+			return err
 		}
 		op, err = c.newOp(tx, who, a.kind, vcid, unit, ids(picked), false)
 		return err
@@ -213,6 +202,35 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 	}
 	c.eng.Submit(op)
 	return picked, op, nil
+}
+
+// admit checks that every node may take the action: its state may lead
+// to the action's, and it has an instance, or one is being made (busy: an
+// operation of the unit, its create, is queued or running).
+func admit(action string, enter model.NodeState, nodes []*model.Node, busy bool) error {
+	var refused []string
+	for _, n := range nodes {
+		if err := model.CheckNode(fmt.Sprintf("node %d", n.NodeNo), n.State, enter); err != nil {
+			refused = append(refused, err.Error())
+			continue
+		}
+		if n.CloudInstanceID == "" && (n.State != model.NodeBooting || !busy) {
+			refused = append(refused, noInstance(n))
+		}
+	}
+	if len(refused) > 0 {
+		return conflict("%s refused, nothing changed: %s", action, strings.Join(refused, "; "))
+	}
+	return nil
+}
+
+// noInstance says why a node without an instance takes no power action.
+func noInstance(n *model.Node) string {
+	why := ""
+	if n.StateReason != "" {
+		why = " (" + n.StateReason + ")"
+	}
+	return fmt.Sprintf("node %d has no instance%s, so it cannot be powered on, off or rebooted: delete it, and add a new node if needed", n.NodeNo, why)
 }
 
 func (c *Controller) setWatch(who *auth.Identity, vcid, unit string, sel Selector, watch bool) ([]*model.Node, error) {

@@ -157,3 +157,40 @@ func TestDeleteNodesNeedsASelector(t *testing.T) {
 		t.Errorf("error (-want +got):\n%s", diff)
 	}
 }
+
+// TestAdmit: a power action is admitted when every node's state may
+// lead to it and the node has an instance, or its create is under way;
+// else nothing is, and each refused node says why.
+func TestAdmit(t *testing.T) {
+	withInstance := func(s model.NodeState) *model.Node {
+		return &model.Node{NodeNo: 1, State: s, CloudInstanceID: "i-1"}
+	}
+	failedCreate := &model.Node{NodeNo: 2, State: model.NodeHostError, StateReason: "create failed: address taken"}
+	creating := &model.Node{NodeNo: 3, State: model.NodeBooting}
+	noInstance := "node 2 has no instance (create failed: address taken), so it cannot be powered on, off or rebooted: delete it, and add a new node if needed"
+	cases := map[string]struct {
+		action string
+		enter  model.NodeState
+		nodes  []*model.Node
+		busy   bool
+		want   *errView
+	}{
+		"running, off":                      {action: "power_off", enter: model.NodeShuttingDown, nodes: []*model.Node{withInstance(model.NodeRunning)}},
+		"booting with its create queued":    {action: "power_off", enter: model.NodeShuttingDown, nodes: []*model.Node{creating}, busy: true},
+		"off, on":                           {action: "power_on", enter: model.NodeBooting, nodes: []*model.Node{withInstance(model.NodePowerOff)}},
+		"booting, no create under way":      {action: "reboot", enter: model.NodeBooting, nodes: []*model.Node{creating}, want: &errView{Status: 409, Msg: "reboot refused, nothing changed: node 3 has no instance, so it cannot be powered on, off or rebooted: delete it, and add a new node if needed"}},
+		"no instance after a failed create": {action: "power_on", enter: model.NodeBooting, nodes: []*model.Node{withInstance(model.NodeRunning), failedCreate}, busy: true, want: &errView{Status: 409, Msg: "power_on refused, nothing changed: " + noInstance}},
+		"off already": {action: "power_off", enter: model.NodeShuttingDown, nodes: []*model.Node{withInstance(model.NodePowerOff)},
+			want: &errView{Status: 409, Msg: "power_off refused, nothing changed: node 1 is POWER_OFF and cannot become SHUTTING_DOWN (from POWER_OFF it may become BOOTING, HOST_ERROR, DELETING)"}},
+		"being deleted": {action: "power_on", enter: model.NodeBooting, nodes: []*model.Node{withInstance(model.NodeDeleting)}, busy: true,
+			want: &errView{Status: 409, Msg: "power_on refused, nothing changed: node 1 is DELETING and cannot become BOOTING (it is being deleted)"}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			err := admit(tc.action, tc.enter, tc.nodes, tc.busy)
+			if diff := cmp.Diff(tc.want, viewErr(t, err, tc.want)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -181,6 +181,14 @@ func decideNode(n *model.Node, st *provider.NodeStatus, prov string, agentReady 
 	var change func(*model.Node) error
 	var list drift
 	switch {
+	case (st == nil || st.State == provider.InstanceNotFound) && n.CloudInstanceID == "" && passing(n.State):
+		// No operation will bring it anywhere (its unit has none).
+		change = func(n *model.Node) error {
+			n.SetError(model.SourceReconcile, fmt.Sprintf("no instance in %s and no operation under way: its create never completed; delete the node or add a new one", prov))
+			n.State = model.NodeHostError
+			return nil
+		}
+		list = vanished
 	case st == nil || st.State == provider.InstanceNotFound:
 		if n.CloudInstanceID == "" || n.State == model.NodeDeleting || n.State == model.NodeHostError {
 			return nil, inLine
@@ -218,6 +226,16 @@ func decideNode(n *model.Node, st *provider.NodeStatus, prov string, agentReady 
 			return nil
 		}
 		list = adopted
+	case passing(n.State) && st.State == provider.InstanceRunning && agentReady(n),
+		passing(n.State) && st.State == provider.InstanceStopped:
+		// Left half-way with no operation under way: what the cloud says.
+		to := map[provider.InstanceState]model.NodeState{provider.InstanceRunning: model.NodeRunning, provider.InstanceStopped: model.NodePowerOff}[st.State]
+		change = func(n *model.Node) error {
+			n.State = to
+			n.ClearError()
+			return nil
+		}
+		list = drifted
 	case st.State == provider.InstanceStopped && n.State == model.NodeRunning && st.BaseContainer == provider.ContainerExited:
 		// An existing server's Base container stopped by itself: the
 		// container failed; liveness undoes it when the agent is back.
@@ -262,8 +280,8 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 		if err != nil {
 			return err
 		}
-		if cur.State != n.State || cur.CloudInstanceID != n.CloudInstanceID {
-			return errChanged // someone else moved it since the snapshot
+		if cur.State != n.State || cur.CloudInstanceID != n.CloudInstanceID || c.eng.Busy(n.VCID, n.Unit) {
+			return errChanged // someone else moved it, or asked to, since the snapshot
 		}
 		if err := change(cur); err != nil {
 			return err
@@ -279,6 +297,12 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 }
 
 var errChanged = errors.New("node changed meanwhile")
+
+// passing states are those a node is in only while an operation works
+// on it.
+func passing(s model.NodeState) bool {
+	return s == model.NodeBooting || s == model.NodeShuttingDown
+}
 
 // replaceLost replaces, in units that ask for it (spec auto_replace), the
 // nodes this pass found lost: the node is deleted and a new one added,

@@ -6,7 +6,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/hashicorp/go-hclog"
 
+	"github.com/vccproject/vcc/host/internal/engine"
+	"github.com/vccproject/vcc/host/internal/events"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
 	"github.com/vccproject/vcc/proto/provider"
@@ -46,9 +49,19 @@ func TestDecideNode(t *testing.T) {
 			want: vanished, wantNode: node(model.NodeHostError, "i-1", model.SourceReconcile, gone)},
 		"the cloud says it is not found": {node: node(model.NodePowerOff, "i-1", model.SourceNone, ""), status: status(provider.InstanceNotFound, nil),
 			want: vanished, wantNode: node(model.NodeHostError, "i-1", model.SourceReconcile, gone)},
-		"not listed while its create has not answered": {node: node(model.NodeBooting, "", model.SourceNone, ""), status: nil, want: inLine},
-		"not listed while being deleted":               {node: node(model.NodeDeleting, "i-1", model.SourceNone, ""), status: nil, want: inLine},
-		"not listed and already in error":              {node: node(model.NodeHostError, "i-1", model.SourceOperation, "earlier"), status: nil, want: inLine},
+		// Reconcile looks only at units with no operation queued or running
+		// (and checks again as it writes): a node half-way there is stuck.
+		"no instance and no operation: its create never completed": {node: node(model.NodeBooting, "", model.SourceNone, ""), status: nil,
+			want: vanished, wantNode: node(model.NodeHostError, "", model.SourceReconcile, "no instance in sim and no operation under way: its create never completed; delete the node or add a new one")},
+		"left BOOTING, the instance runs": {node: node(model.NodeBooting, "i-1", model.SourceNone, ""), status: running, agentReady: true,
+			want: drifted, wantNode: node(model.NodeRunning, "i-1", model.SourceNone, "")},
+		"left BOOTING, the instance runs, agent not yet": {node: node(model.NodeBooting, "i-1", model.SourceNone, ""), status: running, want: inLine},
+		"left SHUTTING_DOWN, the instance stopped": {node: node(model.NodeShuttingDown, "i-1", model.SourceNone, ""), status: status(provider.InstanceStopped, nil),
+			want: drifted, wantNode: node(model.NodePowerOff, "i-1", model.SourceNone, "")},
+		"left SHUTTING_DOWN, the instance still runs": {node: node(model.NodeShuttingDown, "i-1", model.SourceNone, ""), status: running, agentReady: true,
+			want: drifted, wantNode: node(model.NodeRunning, "i-1", model.SourceNone, "")},
+		"not listed while being deleted":  {node: node(model.NodeDeleting, "i-1", model.SourceNone, ""), status: nil, want: inLine},
+		"not listed and already in error": {node: node(model.NodeHostError, "i-1", model.SourceOperation, "earlier"), status: nil, want: inLine},
 		"the cloud reports the instance in error (spot reclaimed)": {node: node(model.NodeRunning, "i-1", model.SourceNone, ""),
 			status: status(provider.InstanceError, func(s *provider.NodeStatus) { s.StateReason = "reclaimed" }),
 			want:   vanished, wantNode: node(model.NodeHostError, "i-1", model.SourceReclaim, reclaimed)},
@@ -126,8 +139,11 @@ func TestReconcileNode(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// No liveness: agentReady holds without asking a plugin.
-			c := &Controller{st: st}
+			// No liveness: agentReady holds without asking a plugin. An
+			// idle engine: no operation holds the unit.
+			eng := engine.New(st, nil, events.NewBus(), hclog.NewNullLogger(), engine.Config{})
+			t.Cleanup(eng.Close)
+			c := &Controller{st: st, eng: eng}
 			rep := &sdk.ReconcileReport{}
 			c.reconcileNode(snapshot, nil, "sim", rep)
 

@@ -94,6 +94,11 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 			return err
 		}
 		u := *unit
+		if draw == nil {
+			if err := checkIPsFree(tx, who, &u, r.ips, "spec.ip_addresses"); err != nil {
+				return err
+			}
+		}
 		nodes, err := c.addNodes(tx, &u, r.numNodes, r.ips, draw)
 		if err != nil {
 			return err
@@ -237,6 +242,11 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		}
 		if u.Deleting {
 			return conflict("unit %s is being deleted", unit)
+		}
+		if draw == nil {
+			if err := checkIPsFree(tx, who, u, ips, "ip_addresses"); err != nil {
+				return err
+			}
 		}
 		if nodes, err = c.addNodes(tx, u, n, ips, draw); err != nil {
 			return err

@@ -103,6 +103,9 @@ type Engine struct {
 
 	forgetMu sync.Mutex // see forget
 
+	waitsMu sync.Mutex
+	waits   map[string]*nodeWait // node id -> the waits of the step running on it (see begin)
+
 	mu      sync.Mutex
 	queues  map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
 	active  map[string]context.CancelCauseFunc // queue key -> cancel of the running op
@@ -124,6 +127,7 @@ func New(st store.Store, env Env, bus *events.Bus, log hclog.Logger, cfg Config)
 		st: st, env: env, bus: bus, log: log.Named("engine"), cfg: cfg, ctx: ctx, cancel: cancel,
 		queues: map[string]*queue{}, active: map[string]context.CancelCauseFunc{},
 		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{}, pollers: map[string]*poller{},
+		waits: map[string]*nodeWait{},
 	}
 }
 
@@ -273,16 +277,25 @@ func (e *Engine) slot(ctx context.Context, prov string) (func(), error) {
 // call runs one cloud call in a provider slot, retrying retryable
 // failures with exponential backoff.
 func (e *Engine) call(ctx context.Context, prov, what string, fn func(context.Context) error) error {
+	return e.callUntil(ctx, ctx, prov, what, fn)
+}
+
+// callUntil is call whose waits (for a slot, between attempts) end with
+// wait, while an attempt under way runs on ctx: a node a delete has
+// taken over stops waiting at once, but a call the cloud is carrying
+// out is let finish, so that what it made is known and deleted. wait
+// is ctx or a child of it.
+func (e *Engine) callUntil(wait, ctx context.Context, prov, what string, fn func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
-		release, err := e.slot(ctx, prov)
+		release, err := e.slot(wait, prov)
 		if err != nil {
-			return err
+			return context.Cause(wait)
 		}
 		cctx, cancel := context.WithTimeout(ctx, e.cfg.CallTimeout)
 		err = fn(cctx)
 		cancel()
 		release()
-		if err == nil || !retryable(err) || attempt >= e.cfg.Attempts || ctx.Err() != nil {
+		if err == nil || !retryable(err) || attempt >= e.cfg.Attempts || wait.Err() != nil {
 			if err != nil && retryable(err) && attempt >= e.cfg.Attempts {
 				return fmt.Errorf("gave up after %d attempts: %w", attempt, err)
 			}
@@ -292,8 +305,8 @@ func (e *Engine) call(ctx context.Context, prov, what string, fn func(context.Co
 		e.log.Warn("retrying cloud call", "provider", prov, "call", what, "attempt", attempt, "in", delay, "error", err)
 		select {
 		case <-time.After(delay):
-		case <-ctx.Done():
-			return ctx.Err()
+		case <-wait.Done():
+			return context.Cause(wait)
 		}
 	}
 }

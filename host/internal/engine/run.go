@@ -197,7 +197,11 @@ func (e *Engine) setOp(op *model.Operation, state model.OpState, msg string) {
 // operations running on them.
 func (e *Engine) unitStarted(op *model.Operation) {
 	if op.Kind == model.OpCreateNodes {
-		e.setUnit(op.VCID, op.Unit, func(u *model.Unit) { u.State = model.UnitBooting })
+		e.setUnit(op.VCID, op.Unit, func(u *model.Unit) {
+			if !u.Deleting {
+				u.State = model.UnitBooting
+			}
+		})
 	}
 	e.refreshVC(op.VCID, "")
 }
@@ -207,9 +211,13 @@ func (e *Engine) unitFinished(op *model.Operation, failure string) {
 	case model.OpCreateNodes, model.OpDeleteNodes, model.OpDeleteUnit:
 		e.setUnit(op.VCID, op.Unit, func(u *model.Unit) {
 			u.LastError = failure
-			u.State = model.UnitRunning
-			if failure != "" {
+			switch {
+			case u.Deleting: // a delete took the unit over: it stays DELETING
+				u.State = model.UnitDeleting
+			case failure != "":
 				u.State = model.UnitError
+			default:
+				u.State = model.UnitRunning
 			}
 		})
 	}
