@@ -135,6 +135,7 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 	if err != nil {
 		return nil, nil, err
 	}
+	c.eng.Preempt(vcid, unit, ids(picked)) // a delete wins over waits for these nodes
 	c.eng.Submit(op)
 	return picked, op, nil
 }

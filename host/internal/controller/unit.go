@@ -292,6 +292,7 @@ func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, uni
 	if err != nil {
 		return nil, err
 	}
+	c.eng.Preempt(vcid, unit, nil) // a delete wins over waits for the unit's nodes
 	c.eng.Submit(op)
 	return op, nil
 }

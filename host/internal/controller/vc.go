@@ -101,6 +101,7 @@ func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string
 		c.bus.Publish(events.Event{Type: "vc", VCID: vcid, State: "DELETED"})
 		return nil, nil
 	}
+	c.eng.Preempt(vcid, "", nil) // a delete wins over waits for the VC's nodes
 	c.eng.Submit(op)
 	return op, nil
 }

@@ -36,6 +36,29 @@ func (e *Engine) begin(ctx context.Context, vcid, unit, nodeID string) (context.
 	}
 }
 
+// Preempt ends the waits of the steps running on nodes a delete has
+// just marked DELETING: every node of the VC (unit ""), of the unit
+// (nodeIDs nil), or the listed ones. A cloud call under way is let
+// finish (see callUntil); the superseded operation then ends at once,
+// and the delete, queued behind it, runs. Operations queued behind it
+// find their nodes DELETING and end without a cloud call.
+func (e *Engine) Preempt(vcid, unit string, nodeIDs []string) {
+	var only map[string]bool
+	if nodeIDs != nil {
+		only = make(map[string]bool, len(nodeIDs))
+		for _, id := range nodeIDs {
+			only[id] = true
+		}
+	}
+	e.waitsMu.Lock()
+	defer e.waitsMu.Unlock()
+	for id, w := range e.waits {
+		if w.vcid == vcid && (unit == "" || w.unit == unit) && (only == nil || only[id]) {
+			w.cancel(ErrSuperseded)
+		}
+	}
+}
+
 // superseded reports whether wctx ended because a delete took its node
 // over.
 func superseded(wctx context.Context) bool {
