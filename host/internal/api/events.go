@@ -11,6 +11,13 @@ import (
 	"github.com/vccproject/vcc/host/internal/events"
 )
 
+// beatEvery is how often an idle event stream says it is alive.
+const beatEvery = 15 * time.Second
+
+// writeSlack is the time a long response's writes may take beyond its
+// wait.
+const writeSlack = 15 * time.Second
+
 // events streams state changes as server-sent events, optionally only
 // those of one VC (?vcid=) or operation (?operation_id=), so clients can
 // follow progress without polling. Each event passes the rule of GET
@@ -30,15 +37,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, _ httprouter.Par
 	defer stop()
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
+	longRequest(w, writeSlack)
 	w.WriteHeader(http.StatusOK)
 	if _, err := fmt.Fprint(w, ": vcc events\n\n"); err != nil {
 		return
 	}
 	flusher.Flush()
-	beat := time.NewTicker(15 * time.Second)
+	beat := time.NewTicker(beatEvery)
 	defer beat.Stop()
 	for {
 		var err error
+		// A follower that stops reading is let go after a beat or two.
+		longRequest(w, beatEvery+writeSlack)
 		select {
 		case <-r.Context().Done():
 			return

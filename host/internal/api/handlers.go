@@ -97,6 +97,7 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, ps httprou
 		return
 	}
 	if d > 0 && op.Open() {
+		longRequest(w, d+writeSlack)
 		ctx, cancel := context.WithTimeout(r.Context(), d)
 		defer cancel()
 		if waited, err := s.ctrl.Engine().Wait(ctx, op.ID); err == nil {

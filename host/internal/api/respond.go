@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/vccproject/vcc/host/internal/controller"
 	"github.com/vccproject/vcc/sdk"
@@ -63,8 +65,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		typeErr *json.UnmarshalTypeError
 		synErr  *json.SyntaxError
 		maxErr  *http.MaxBytesError
+		netErr  net.Error
 	)
 	switch {
+	case errors.As(err, &netErr) && netErr.Timeout():
+		// The server's read timeout: a body trickled or never completed.
+		writeError(w, http.StatusRequestTimeout, "the request body did not arrive in time: a request must be sent whole within the server's read timeout")
 	case errors.Is(err, io.EOF):
 		writeError(w, http.StatusBadRequest, "the request needs a JSON body")
 	case errors.As(err, &maxErr):
@@ -81,6 +87,16 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 		writeError(w, http.StatusBadRequest, "bad JSON body: "+err.Error())
 	}
 	return false
+}
+
+// longRequest gives a response that comes late by design (a long poll,
+// an event stream) d more to be written, beyond the server's write
+// timeout (0: the caller extends it as it writes). A request's read
+// deadline needs no lifting: once its body is read, net/http clears it.
+func longRequest(w http.ResponseWriter, d time.Duration) {
+	if d > 0 {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d))
+	}
 }
 
 // checkLists refuses selector and IP lists over MaxList.

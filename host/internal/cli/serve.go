@@ -63,9 +63,10 @@ type serveFlags struct {
 	vault                                  vaultFlags
 	dot                                    dotenv.Values
 	listen, metricsAddr, advertise, serf   string
-	limit, nodeMetricsPort                 int
+	limit, nodeMetricsPort, clientConns    int
 	limits                                 map[string]int
 	opTimeout, joinTimeout, reconcileEvery time.Duration
+	readTimeout                            time.Duration
 	deleteOrphans                          bool
 }
 
@@ -86,6 +87,8 @@ func (e env) parseServe(args []string) (*serveFlags, error) {
 	fs.StringVar(&f.serf, "serf-listen", envOr("VCC_SERF_LISTEN", "0.0.0.0:7947"), "Serf address (TCP and UDP) the nodes' agents join; a node is RUNNING once its agent answers; off disables liveness (env VCC_SERF_LISTEN)")
 	fs.DurationVar(&f.joinTimeout, "join-timeout", envDuration("VCC_JOIN_TIMEOUT", 10*time.Minute), "how long a new node's agent may take to join before the node is HOST_ERROR (env VCC_JOIN_TIMEOUT)")
 	fs.DurationVar(&f.reconcileEvery, "reconcile-interval", envDuration("VCC_RECONCILE_INTERVAL", 5*time.Minute), "compare the store with the clouds this often; 0: only at start (env VCC_RECONCILE_INTERVAL)")
+	fs.DurationVar(&f.readTimeout, "read-timeout", envDuration("VCC_READ_TIMEOUT", 30*time.Second), "a request (headers and body) must arrive whole within this; long polls and event streams are not cut (env VCC_READ_TIMEOUT)")
+	fs.IntVar(&f.clientConns, "max-client-conns", envInt("VCC_MAX_CLIENT_CONNS", 64), "connections one client address may hold open at once; more are answered 429; 0: no cap (env VCC_MAX_CLIENT_CONNS)")
 	fs.BoolVar(&f.deleteOrphans, "delete-orphans", os.Getenv("VCC_DELETE_ORPHANS") == "true", "delete instances tagged with this controller that no node owns (env VCC_DELETE_ORPHANS=true)")
 	if err := parse(fs, args); err != nil {
 		return nil, err
@@ -93,6 +96,9 @@ func (e env) parseServe(args []string) (*serveFlags, error) {
 	var err error
 	if f.limits, err = parseLimits(*limits); err != nil {
 		return nil, usageError{err.Error()}
+	}
+	if f.readTimeout <= 0 || f.clientConns < 0 {
+		return nil, usageError{fmt.Sprintf("--read-timeout must be positive (got %v) and --max-client-conns at least 0 (got %d)", f.readTimeout, f.clientConns)}
 	}
 	if f.dot, err = dotenv.Load(f.d.envFile, f.d.requireEnv); err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/api"
+	"github.com/vccproject/vcc/host/internal/connlimit"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
@@ -48,8 +49,12 @@ func (h *serveHost) listen() error {
 	return nil
 }
 
-// apiServer builds the HTTPS server of the REST API.
-func (h *serveHost) apiServer() *http.Server {
+// apiServer builds the HTTPS server of the REST API on ln. Every request
+// must arrive within the read timeout and be answered within the write
+// timeout; the long ones (?wait= polls, the event stream) lift their
+// own deadlines (api.longRequest). An idle keep-alive connection is
+// closed after idleTimeout, and a client holding too many is refused.
+func (h *serveHost) apiServer(ln *connlimit.Listener) *http.Server {
 	opts := api.Options{
 		Version: Version, DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
 		VaultAddr: h.f.vault.Addr,
@@ -60,16 +65,24 @@ func (h *serveHost) apiServer() *http.Server {
 		opts.Vault = emb
 	}
 	return &http.Server{
-		Handler:           api.New(h.ctrl, h.plugins, h.ids, h.bus, h.log, opts),
+		Handler:           connlimit.Handler(ln, api.New(h.ctrl, h.plugins, h.ids, h.bus, h.log, opts)),
+		ConnContext:       connlimit.ConnContext(ln),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{h.tls.Cert}, MinVersion: tls.VersionTLS12},
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, h.f.readTimeout),
+		ReadTimeout:       h.f.readTimeout,
+		WriteTimeout:      2 * h.f.readTimeout,
+		IdleTimeout:       idleTimeout,
 	}
 }
+
+// idleTimeout closes keep-alive connections nobody uses.
+const idleTimeout = 90 * time.Second
 
 // run serves until SIGINT or SIGTERM (e.ctx), or `vcc-host destroy`;
 // SIGHUP reloads the configuration.
 func (h *serveHost) run() error {
-	srv := h.apiServer()
+	ln := connlimit.Wrap(h.ln, h.f.clientConns)
+	srv := h.apiServer(ln)
 	// shutdown lets `vcc-host destroy` stop this host through the socket.
 	runCtx, shutdown := context.WithCancel(h.e.ctx)
 	defer shutdown()
@@ -77,7 +90,7 @@ func (h *serveHost) run() error {
 		return err
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ServeTLS(h.ln, "", "") }()
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	pidPath := filepath.Join(h.f.d.data, PIDFile)
 	_ = os.WriteFile(pidPath, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600)
 	defer func() { _ = os.Remove(pidPath) }() // as its write: best effort
