@@ -1,6 +1,8 @@
 package main_test
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -69,4 +71,37 @@ func catalogHas(t *testing.T, h *testenv.Host, entry string) bool {
 	}
 	_, ok := got["sim"][entry]
 	return ok
+}
+
+// TestInitRefusesStrangeFiles: a catalog that is a link out of the
+// config dir (to a secret file, say) is refused without a word of what
+// it points to; one with more entries than the limit is refused fast,
+// naming the limit.
+func TestInitRefusesStrangeFiles(t *testing.T) {
+	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-sim": testenv.Sim(t)})
+	secret := filepath.Join(t.TempDir(), "shadow")
+	writeFile(t, secret, []byte("root:$6$SECRETSALT$SECRETHASHSECRETHASH:19700:0:99999:7:::\n"), 0o600)
+	cfg := t.TempDir()
+	catalog := filepath.Join(cfg, "vpn_catalog.yml")
+	if err := os.Symlink(secret, catalog); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
+	if code != 1 || !strings.Contains(out+stderr, catalog+": is a symbolic link to "+secret+", outside the config dir") || strings.Contains(out+stderr, "SECRET") {
+		t.Errorf("init on a link out of the config dir: exit %d\n%s%s", code, out, stderr)
+	}
+
+	if err := os.Remove(catalog); err != nil {
+		t.Fatal(err)
+	}
+	var big strings.Builder
+	big.WriteString("sim:\n")
+	for i := 0; i < 150_000; i++ {
+		fmt.Fprintf(&big, "  e%d: {}\n", i)
+	}
+	writeFile(t, catalog, []byte(big.String()), 0o644)
+	out, stderr, code = run(t, "init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins)
+	if code != 1 || !strings.Contains(out+stderr, catalog+": is larger than 1048576 bytes") {
+		t.Errorf("init on a catalog of 150,000 entries: exit %d\n%s%s", code, out, stderr)
+	}
 }

@@ -107,7 +107,7 @@ type Plugins interface {
 func (c *Catalog) Validate(ctx context.Context, plugins Plugins) Problems {
 	var probs Problems
 	if c.Version != "" && c.Version != "1.0" {
-		probs = append(probs, Problem{File: c.File, Line: 1, Key: "cci_version", Message: fmt.Sprintf("%q is not a known catalog version (want '1.0')", c.Version), Warning: true})
+		probs = append(probs, Problem{File: c.File, Line: 1, Key: "cci_version", Message: fmt.Sprintf("%s is not a known catalog version (want '1.0')", excerpt(c.Version)), Warning: true})
 	}
 	for _, prov := range sortedKeys(c.Entries) {
 		p, err := plugins.Provider(prov)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -134,12 +133,13 @@ func missingPools(path string, provs []string, cat *Catalog, named map[string]bo
 // named, usable or not. A missing file is no pools.
 func loadPoolFile(path string, provs []string, cat *Catalog) (map[string]*IPPool, map[string]bool, Problems) {
 	named := map[string]bool{}
-	raw, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, named, nil
-	}
+	raw, err := readFile(path)
 	if err != nil {
-		return nil, named, Problems{{File: path, Message: err.Error()}}
+		probs, _ := err.(Problems)
+		return nil, named, probs
+	}
+	if raw == nil {
+		return nil, named, nil
 	}
 	top, err := topMapping(path, raw, "catalog entry names to {prefix_len, ip_addresses}")
 	if top == nil {
@@ -150,6 +150,10 @@ func loadPoolFile(path string, provs []string, cat *Catalog) (map[string]*IPPool
 	var probs Problems
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		name, body := top.Content[i], top.Content[i+1]
+		if i/2 == MaxEntries {
+			return nil, named, Problems{{File: path, Line: name.Line, Entry: name.Value,
+				Message: fmt.Sprintf("more than %d pools in one file, the most allowed: remove the pools of entries no unit uses", MaxEntries)}}
+		}
 		named[name.Value] = true
 		p, pprobs := parsePool(path, provs, cat, name, body)
 		probs = append(probs, pprobs...)
@@ -194,7 +198,7 @@ func parsePool(path string, provs []string, cat *Catalog, name, body *yaml.Node)
 		case "prefix_len":
 			prefixLine = k.Line
 			if err := v.Decode(&p.PrefixLen); err != nil || p.PrefixLen < 8 || p.PrefixLen > 30 {
-				bad(k.Line, "prefix_len", "must be a whole number from 8 to 30, got %q", v.Value)
+				bad(k.Line, "prefix_len", "must be a whole number from 8 to 30, got %s", excerpt(v.Value))
 				p.PrefixLen = -1
 			}
 		case "ip_addresses":
@@ -226,7 +230,7 @@ func poolAddresses(p *IPPool, nodes []*yaml.Node, mask netip.Prefix, bad func(in
 		key := fmt.Sprintf("ip_addresses[%d]", idx)
 		a, err := netip.ParseAddr(n.Value)
 		if err != nil || !a.Is4() {
-			bad(n.Line, key, "%q is not an IPv4 address", n.Value)
+			bad(n.Line, key, "%s is not an IPv4 address", excerpt(n.Value))
 			continue
 		}
 		if !network.IsValid() {

@@ -7,7 +7,8 @@ package config
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"strconv"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -23,22 +24,28 @@ type Problem struct {
 	Warning  bool   `json:"warning,omitempty"`
 }
 
+// String is "file:line: provider.entry.key: message"; the names come
+// from the file, so they are shown as names or short excerpts only.
 func (p Problem) String() string {
-	where := p.Provider
-	if p.Entry != "" {
-		where += "." + p.Entry
+	var parts []string
+	for _, s := range []string{p.Provider, p.Entry, p.Key} {
+		if s != "" {
+			parts = append(parts, name(s))
+		}
 	}
-	if p.Key != "" {
-		where += "." + p.Key
+	where := strings.Join(parts, ".")
+	at := p.File
+	if p.Line > 0 {
+		at += ":" + strconv.Itoa(p.Line)
 	}
 	kind := ""
 	if p.Warning {
 		kind = "warning: "
 	}
 	if where == "" {
-		return fmt.Sprintf("%s:%d: %s%s", p.File, p.Line, kind, p.Message)
+		return fmt.Sprintf("%s: %s%s", at, kind, p.Message)
 	}
-	return fmt.Sprintf("%s:%d: %s%s: %s", p.File, p.Line, kind, where, p.Message)
+	return fmt.Sprintf("%s: %s%s: %s", at, kind, where, p.Message)
 }
 
 // Problems is a list of findings that is also an error.
@@ -79,11 +86,8 @@ type section struct {
 // parseSections reads a YAML file shaped `provider: {name: {key: value}}`,
 // skipping the top-level keys in skip. A missing file gives (nil, nil).
 func parseSections(path string, skip map[string]*string) ([]section, error) {
-	raw, err := os.ReadFile(path)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
+	raw, err := readFile(path)
+	if raw == nil || err != nil {
 		return nil, err
 	}
 	return parseSectionsBytes(path, raw, skip)
@@ -94,7 +98,7 @@ func parseSections(path string, skip map[string]*string) ([]section, error) {
 func topMapping(path string, raw []byte, shape string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: err.Error()}}
+		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: clip(err.Error())}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -127,6 +131,10 @@ func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]sec
 		}
 		for j := 0; j+1 < len(v.Content); j += 2 {
 			nk, nv := v.Content[j], v.Content[j+1]
+			if len(out) == MaxEntries {
+				return nil, Problems{{File: path, Line: nk.Line, Provider: k.Value, Entry: nk.Value,
+					Message: fmt.Sprintf("more than %d entries in one file, the most allowed (each is checked by its plugin at every load): remove the entries no unit uses", MaxEntries)}}
+			}
 			s := section{Provider: k.Value, Name: nk.Value, Line: nk.Line, KeyLines: map[string]int{}}
 			if nv.Kind == yaml.ScalarNode && nv.Tag == "!!null" {
 				s.JSON = json.RawMessage(`{}`)
@@ -139,7 +147,7 @@ func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]sec
 			}
 			var val map[string]any
 			if err := nv.Decode(&val); err != nil {
-				probs = append(probs, Problem{File: path, Line: nv.Line, Provider: k.Value, Entry: nk.Value, Message: err.Error()})
+				probs = append(probs, Problem{File: path, Line: nv.Line, Provider: k.Value, Entry: nk.Value, Message: clip(err.Error())})
 				continue
 			}
 			for m := 0; m+1 < len(nv.Content); m += 2 {

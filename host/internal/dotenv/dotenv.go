@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -71,13 +72,13 @@ func Load(path string, require bool) (Values, error) {
 		case "VCP_VCC_PRIVATE_IPMASK":
 			p, err := netip.ParsePrefix(val)
 			if err != nil || !p.Addr().Is4() {
-				problems = append(problems, fmt.Sprintf("%s: %s=%q is not an IPv4 address with its prefix length; write it like %s", where, d.name, val, d.example))
+				problems = append(problems, fmt.Sprintf("%s: %s=%s is not an IPv4 address with its prefix length; write it like %s", where, d.name, excerpt(val), d.example))
 				continue
 			}
 			v.PrivateIPMask = p
 		case "VCP_OFFICIAL_REGISTRY_ADDRESS":
 			if !registryRE.MatchString(val) {
-				problems = append(problems, fmt.Sprintf("%s: %s=%q is not a registry address (host[:port]); write it like %s", where, d.name, val, d.example))
+				problems = append(problems, fmt.Sprintf("%s: %s=%s is not a registry address (host[:port]); write it like %s", where, d.name, excerpt(val), d.example))
 				continue
 			}
 			v.Registry = val
@@ -114,7 +115,7 @@ func parse(path string) (map[string]string, map[string]int, error) {
 		}
 		k, v, ok := strings.Cut(strings.TrimPrefix(line, "export "), "=")
 		if !ok {
-			return nil, nil, fmt.Errorf("%s:%d: %q is not KEY=VALUE", path, n, line)
+			return nil, nil, fmt.Errorf("%s:%d: %s is not KEY=VALUE", path, n, excerpt(line))
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
@@ -123,4 +124,14 @@ func parse(path string) (map[string]string, map[string]int, error) {
 		out[strings.TrimSpace(k)], lines[strings.TrimSpace(k)] = v, n
 	}
 	return out, lines, sc.Err()
+}
+
+// excerpt is a line of the file as an error may quote it: escaped and
+// short, so a wrong file (--env-file /etc/shadow) is recognised, not
+// printed.
+func excerpt(s string) string {
+	if r := []rune(s); len(r) > 32 {
+		s = string(r[:32]) + "…"
+	}
+	return strconv.Quote(s)
 }
