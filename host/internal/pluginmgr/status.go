@@ -3,6 +3,7 @@ package pluginmgr
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -23,17 +24,21 @@ type Status struct {
 	Simulator    bool                  `json:"simulator"`
 	Capabilities []provider.Capability `json:"capabilities"`
 	ShadowedBy   string                `json:"shadowed_by,omitempty"`
+	// Note says what the last reload did to the plugin or found wrong
+	// with its file (see Rescan).
+	Note string `json:"note,omitempty"`
 }
 
 // Statuses describes every plugin found, shadowed ones last.
 func (m *Manager) Statuses() []Status {
 	m.mu.Lock()
-	all, shadowed := m.all, m.shadowed
+	all, shadowed, removed := m.all, m.shadowed, m.removed
 	m.mu.Unlock()
-	out := make([]Status, 0, len(all)+len(shadowed))
+	out := make([]Status, 0, len(all)+len(shadowed)+len(removed))
 	for _, inst := range all {
 		out = append(out, inst.status())
 	}
+	out = append(out, removed...)
 	for _, c := range shadowed {
 		out = append(out, Status{
 			Name: c.Name, Version: c.FileVersion, Path: c.Path, SHA256: c.Pin, Pinned: c.Pin != "",
@@ -58,6 +63,10 @@ func (i *instance) status() Status {
 	}
 	if i.proc != nil {
 		s.PID = i.proc.pid
+	}
+	s.Note = i.problem
+	if i.note != "" {
+		s.Note = strings.TrimPrefix(s.Note+"; "+i.note, "; ")
 	}
 	if i.lastErr != nil {
 		s.Reason = i.lastErr.Error()
