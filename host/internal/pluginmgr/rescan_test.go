@@ -76,7 +76,9 @@ func TestRescan(t *testing.T) {
 			wantServing: map[string]string{"sim": "0.1.0"},
 		},
 		"added": {
-			change:      func(t *testing.T, dir string) { testenv.Install(t, dir, "vcc-provider-extra", testenv.TestPlugin(t, "extra", 1)) },
+			change: func(t *testing.T, dir string) {
+				testenv.Install(t, dir, "vcc-provider-extra", testenv.TestPlugin(t, "extra", 1))
+			},
 			want:        []string{"extra added"},
 			wantServing: map[string]string{"sim": "0.1.0", "extra": "0.0.1"},
 		},
