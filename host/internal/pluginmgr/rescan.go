@@ -116,7 +116,8 @@ func (m *Manager) commit(added, gone []*instance, shadowed []Candidate, warnings
 			continue
 		}
 		st := inst.status()
-		st.State, st.PID = StateRemoved, 0
+		st.State, st.PID, st.Problem = StateRemoved, 0, ""
+		st.Reason = "its file was removed; stopped by the reload at " + time.Now().Format(time.RFC3339)
 		m.removed = append(m.removed, st)
 		inst.retire(drain)
 	}

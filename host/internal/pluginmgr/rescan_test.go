@@ -160,8 +160,8 @@ func TestRescan(t *testing.T) {
 					t.Errorf("%s serves version %q, want %q", prov, got, want)
 				}
 			}
-			if tc.wantNote != "" && !strings.Contains(status(t, m, "sim").Note, tc.wantNote) {
-				t.Errorf("sim's status note %q lacks %q", status(t, m, "sim").Note, tc.wantNote)
+			if st := status(t, m, "sim"); tc.wantNote != "" && !strings.Contains(st.Note+st.Problem, tc.wantNote) {
+				t.Errorf("sim's status note %q, problem %q: want %q", st.Note, st.Problem, tc.wantNote)
 			}
 			// A refusal or a kept plugin is reported again; a change done
 			// is done once.

@@ -3,7 +3,6 @@ package pluginmgr
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -24,9 +23,11 @@ type Status struct {
 	Simulator    bool                  `json:"simulator"`
 	Capabilities []provider.Capability `json:"capabilities"`
 	ShadowedBy   string                `json:"shadowed_by,omitempty"`
-	// Note says what the last reload did to the plugin or found wrong
-	// with its file (see Rescan).
-	Note string `json:"note,omitempty"`
+	// Note says what a reload last did to the plugin (added, upgraded);
+	// Problem what the last reload found wrong with its file and left as
+	// it was (a changed binary refused, a removed file kept). See Rescan.
+	Note    string `json:"note,omitempty"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Statuses describes every plugin found, shadowed ones last.
@@ -64,10 +65,7 @@ func (i *instance) status() Status {
 	if i.proc != nil {
 		s.PID = i.proc.pid
 	}
-	s.Note = i.problem
-	if i.note != "" {
-		s.Note = strings.TrimPrefix(s.Note+"; "+i.note, "; ")
-	}
+	s.Note, s.Problem = i.note, i.problem
 	if i.lastErr != nil {
 		s.Reason = i.lastErr.Error()
 		var refused *RefusedError
