@@ -25,9 +25,9 @@ type event struct {
 	Action     string
 	Package    string
 	ImportPath string // of build-output and build-fail
-	Test    string
-	Elapsed float64
-	Output  string
+	Test       string
+	Elapsed    float64
+	Output     string
 }
 
 type notes []string
