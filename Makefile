@@ -92,6 +92,8 @@ TEST_CHECKS := proto-sum $(if $(wildcard $(TOOLS)/golangci-lint),lint)
 TEST_NOTES := -note "buf lint, generated-code diff and buf breaking: run in CI and by make proto-check proto-breaking; proto/schema.sum was checked instead"
 TEST_NOTES += $(if $(wildcard $(TOOLS)/golangci-lint),,-note "golangci-lint: not built yet, so make lint did not run (make lint builds it, about 2 minutes; CI always runs it)")
 endif
+# Not $(MAKE) in the recipe: make -n would run the whole line (the tests).
+SUBMAKE := $(MAKE)
 test: test-deps $(TEST_CHECKS) vet
 	@# Every module's tests run, the Vault module's too, whatever failed
 	@# before; test-summary lists what was skipped and why, then fails
@@ -99,7 +101,7 @@ test: test-deps $(TEST_CHECKS) vet
 	@set -o pipefail; { \
 		$(GO) test -json -count=1 $(addsuffix /...,$(addprefix ./,$(MODULES))) || echo "FAIL: go test of the go.work modules exited $$?"; \
 		(cd $(VAULTTEST) && GOWORK=off $(GO) test -json -count=1 ./...) || echo "FAIL: go test of $(VAULTTEST) exited $$?"; \
-		$(MAKE) --no-print-directory test-python || echo "FAIL: make test-python exited $$?"; \
+		$(SUBMAKE) --no-print-directory test-python || echo "FAIL: make test-python exited $$?"; \
 	} 2>&1 | $(GO) run scripts/testsummary.go $(TEST_NOTES)
 
 # What the tests need besides Go: installed when root, named otherwise.
