@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"os"
 	"os/exec"
 	"testing"
 
@@ -18,9 +19,12 @@ func BenchmarkPluginsList(b *testing.B) {
 	}
 	dir := testenv.PluginDir(b, true, files)
 	host := testenv.HostBinary(b)
+	env := append(os.Environ(), testenv.IsolatedEnv(b)...)
 	b.ResetTimer()
 	for b.Loop() {
-		out, err := exec.Command(host, "plugins", "list", "--plugin-dir", dir).CombinedOutput()
+		cmd := exec.Command(host, "plugins", "list", "--plugin-dir", dir)
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			b.Fatalf("%v\n%s", err, out)
 		}

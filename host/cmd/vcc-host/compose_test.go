@@ -69,6 +69,23 @@ func copyFile(t *testing.T, src, dst string, mode os.FileMode) {
 	}
 }
 
+// freePort is a loopback port free for TCP and UDP now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	for range 20 {
+		ln := must[net.Listener](t)(net.Listen("tcp", "127.0.0.1:0"))
+		port := ln.Addr().(*net.TCPAddr).Port
+		udp, err := net.ListenPacket("udp", ln.Addr().String())
+		_ = ln.Close() // only the number was wanted
+		if err == nil {
+			_ = udp.Close()
+			return port
+		}
+	}
+	t.Fatal("no loopback port free for both TCP and UDP")
+	return 0
+}
+
 // TestCompose: the operator's story on the real Docker engine: image and
 // compose build, up, init, a token, a VC over HTTPS with the evaluation CA,
 // status, restart keeps the VC, destroy refuses while nodes exist and
@@ -102,12 +119,14 @@ func TestCompose(t *testing.T) {
 	check(t, os.Mkdir(filepath.Join(dir, "volume"), 0o755))
 	check(t, os.Chown(filepath.Join(dir, "volume"), 10001, 10001))
 
-	ln := must[net.Listener](t)(net.Listen("tcp", "127.0.0.1:0"))
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close() // only a free port was wanted
+	// The controller runs with the host's network: every port it binds
+	// is a free one, so a controller already running here (make run)
+	// does not fail the test.
+	port, metrics, serf := freePort(t), freePort(t), freePort(t)
 	tag := fmt.Sprintf("test%d", time.Now().UnixNano())
 	p := &composeProject{t: t, dir: dir, name: "vcc" + tag, url: fmt.Sprintf("https://127.0.0.1:%d", port),
-		env: []string{"VCC_LISTEN=127.0.0.1:" + fmt.Sprint(port), "VCC_TAG=" + tag}}
+		env: []string{fmt.Sprintf("VCC_LISTEN=127.0.0.1:%d", port), fmt.Sprintf("VCC_METRICS_LISTEN=127.0.0.1:%d", metrics),
+			fmt.Sprintf("VCC_SERF_LISTEN=0.0.0.0:%d", serf), "VCC_TAG=" + tag}}
 	t.Cleanup(func() {
 		p.run("down", "--remove-orphans", "-t", "5")
 		if out, err := exec.Command("docker", "rmi", "-f", "vcc:"+tag).CombinedOutput(); err != nil {

@@ -155,7 +155,7 @@ func TestNoPluginOutlivesHost(t *testing.T) {
 			})
 			host := exec.Command(testenv.HostBinary(t), "serve", "--plugin-dir", dir, "--log-level", "warn",
 				"--data", t.TempDir(), "--config", t.TempDir(), "--listen", "127.0.0.1:0", "--metrics-listen", "off")
-			host.Stderr = os.Stderr
+			host.Stderr, host.Env = os.Stderr, append(os.Environ(), testenv.IsolatedEnv(t)...)
 			if err := host.Start(); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ package admin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -19,7 +20,7 @@ const SocketFile = "admin.sock"
 
 // Request is one admin command.
 type Request struct {
-	Op       string        `json:"op"` // users.list, users.add, users.modify, users.delete, token.create, token.list, token.revoke
+	Op       string        `json:"op"` // status, nodes, reload, plugins, destroy, users.list, users.add, users.modify, users.delete, token.create, token.list, token.revoke
 	Name     string        `json:"name,omitempty"`
 	Role     identity.Role `json:"role,omitempty"`
 	Force    bool          `json:"force,omitempty"`
@@ -40,7 +41,12 @@ type Response struct {
 	Status []Component        `json:"status,omitempty"`
 	Nodes  []string           `json:"nodes,omitempty"`
 	Hosts  []knownhosts.Entry `json:"hosts,omitempty"`
-	Error  string             `json:"error,omitempty"`
+	// Reload says what a reload did (plugins added, upgraded, removed,
+	// refused; configuration warnings).
+	Reload []string `json:"reload,omitempty"`
+	// Plugins are the running host's plugin statuses (pluginmgr.Status).
+	Plugins json.RawMessage `json:"plugins,omitempty"`
+	Error   string          `json:"error,omitempty"`
 	// Usage marks an error in what was asked (exit code 2), not in doing it.
 	Usage bool `json:"usage,omitempty"`
 }
@@ -74,6 +80,11 @@ type Component struct {
 type Host struct {
 	Status func(ctx context.Context) []Component
 	Nodes  func() ([]string, error)
+	// Reload rescans the plugin dirs and reloads the configuration;
+	// force stops removed plugins even while units use them.
+	Reload func(ctx context.Context, force bool) ([]string, error)
+	// Plugins describes the host's plugins.
+	Plugins func() (json.RawMessage, error)
 	// Destroy stops the host, which empties its data dir as the last
 	// thing it does (in a container, the command asking would be killed
 	// with it).
@@ -96,6 +107,18 @@ func Do(ctx context.Context, svc *identity.Service, h *Host, req Request) Respon
 			return Response{Error: "no vcc-host is running"}
 		}
 		out.Nodes, err = h.Nodes()
+	case "reload":
+		if h == nil {
+			return Response{Error: "no vcc-host is running"}
+		}
+		if out.Reload, err = h.Reload(ctx, req.Force); err != nil {
+			return Response{Reload: out.Reload, Error: err.Error()} // what was done before the error counts too
+		}
+	case "plugins":
+		if h == nil {
+			return Response{Error: "no vcc-host is running"}
+		}
+		out.Plugins, err = h.Plugins()
 	case "destroy":
 		if h == nil {
 			return Response{Error: "no vcc-host is running"}

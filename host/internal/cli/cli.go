@@ -30,7 +30,8 @@ const usage = `usage: vcc-host COMMAND [flags]
 
 commands:
   serve                     run the controller (REST API over HTTPS)
-  init                      validate config and certificates; a running host reloads them
+  init                      validate config and certificates; a running host reloads them and
+                            rescans its plugin dirs (--force-plugin-removal: stop removed plugins units use)
   users list | add NAME ROLE | modify NAME ROLE | delete [--force] NAME
                             manage users (ROLE: super or regular)
   token create [USER] [--readonly] [--ttl D] [--note TEXT] | list [USER] | revoke TOKEN|--accessor A
@@ -45,7 +46,7 @@ commands:
                             print a script that prepares an existing server
   onpremises known-hosts | forget-host HOST:PORT
                             list or forget pinned SSH host keys of existing servers
-  plugins list [--json]     show the provider plugins found, pinned and running
+  plugins list [--json]     show the provider plugins: the running host's (what its reloads did), or --on-disk
   plugins install --path BIN [--dir DIR]
                             copy a plugin binary in and pin its SHA-256
   version                   print the version

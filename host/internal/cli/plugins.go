@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
 )
 
@@ -31,13 +33,15 @@ func (e env) pluginsList(args []string) error {
 	var c common
 	c.register(fs, "off")
 	asJSON := fs.Bool("json", false, "print JSON")
+	data := fs.String("data", envOr("VCC_DATA_DIR", "./volume"), "data directory of a running vcc-host to ask (env VCC_DATA_DIR)")
+	onDisk := fs.Bool("on-disk", false, "start the plugins found on disk instead of asking the running vcc-host")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	m := pluginmgr.New(c.managerConfig(e.stderr, false))
-	m.Start(e.ctx)
-	statuses := m.Statuses()
-	m.Close()
+	statuses, from, err := e.pluginStatuses(c, *data, *onDisk)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -46,6 +50,9 @@ func (e env) pluginsList(args []string) error {
 	if len(statuses) == 0 {
 		fmt.Fprintf(e.stdout, "no provider plugins found in %s\n", strings.Join(pluginmgr.DefaultDirs(c.pluginDir), ", "))
 		return nil
+	}
+	if from != "" {
+		fmt.Fprintln(e.stdout, from)
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAME\tVERSION\tPROTOCOL\tSTATE\tPINNED\tSHA256\tCAPABILITIES\tPATH")
@@ -71,6 +78,11 @@ func (e env) pluginsList(args []string) error {
 		if s.Reason != "" && s.State != pluginmgr.StateRunning {
 			notes = append(notes, fmt.Sprintf("%s (%s): %s", s.Name, s.State, s.Reason))
 		}
+		for _, n := range []string{s.Problem, s.Note} {
+			if n != "" {
+				notes = append(notes, fmt.Sprintf("%s: %s", s.Name, n))
+			}
+		}
 	}
 	if err := w.Flush(); err != nil { // the table's writes fail here, if at all
 		return err
@@ -79,6 +91,26 @@ func (e env) pluginsList(args []string) error {
 		fmt.Fprintln(e.stdout, "  "+n)
 	}
 	return nil
+}
+
+// pluginStatuses asks the vcc-host running on dataDir for its plugins
+// (what its reloads did shows there), or, with none running or onDisk,
+// starts the plugins found on disk. from names the running host.
+func (e env) pluginStatuses(c common, dataDir string, onDisk bool) ([]pluginmgr.Status, string, error) {
+	if pid := runningHost(dataDir); pid > 0 && !onDisk {
+		resp, err := admin.Call(e.ctx, filepath.Join(dataDir, admin.SocketFile), admin.Request{Op: "plugins"})
+		if err == nil && resp.Err() == nil {
+			var out []pluginmgr.Status
+			if err := json.Unmarshal(resp.Plugins, &out); err != nil {
+				return nil, "", fmt.Errorf("plugins of the running vcc-host: %w", err)
+			}
+			return out, fmt.Sprintf("plugins of the running vcc-host (pid %d; --on-disk for the files on disk):", pid), nil
+		}
+	}
+	m := pluginmgr.New(c.managerConfig(e.stderr, false))
+	m.Start(e.ctx)
+	defer m.Close()
+	return m.Statuses(), "", nil
 }
 
 func (e env) pluginsInstall(args []string) error {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -52,6 +53,9 @@ type serveHost struct {
 	caPEM      []byte
 	ln         net.Listener
 	metricsURL string
+	// reloadMu keeps a SIGHUP and an `init` asking at once from
+	// interleaving their reloads.
+	reloadMu sync.Mutex
 }
 
 func (h *serveHost) onClose(fn func()) { h.closers = append(h.closers, fn) }

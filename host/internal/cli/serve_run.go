@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -126,7 +127,9 @@ func (h *serveHost) serveAdmin(shutdown func()) error {
 		Status: func(ctx context.Context) []admin.Component {
 			return hostStatus(ctx, started, h.ln, h.metricsURL, h.backend, h.plugins, h.ctrl, h.mon)
 		},
-		Nodes: func() ([]string, error) { return describeNodes(h.st) },
+		Nodes:   func() ([]string, error) { return describeNodes(h.st) },
+		Reload:  h.reloadAll,
+		Plugins: func() (json.RawMessage, error) { return json.Marshal(h.plugins.Statuses()) },
 	}
 	return admin.Serve(h.e.ctx, filepath.Join(h.f.d.data, admin.SocketFile), h.ids, info)
 }
@@ -148,15 +151,8 @@ func (h *serveHost) banner() {
 		Version, h.ln.Addr(), caNote, h.tokenPath, h.backend.Name(), h.f.d.data, h.f.d.config, h.ctrl.ID())
 }
 
-// reload puts the configuration on disk in force, unless it has errors.
+// reload is SIGHUP's: the plugin dirs and the configuration on disk, put
+// in force unless they have errors (see reloadAll).
 func (h *serveHost) reload() {
-	probs, err := h.ctrl.Reload(h.e.ctx)
-	if err != nil {
-		h.log.Error("configuration not reloaded; the previous one stays in force", "problems", err.Error())
-		return
-	}
-	for _, p := range probs {
-		h.log.Warn(p.String())
-	}
-	h.log.Info("configuration reloaded")
+	_, _ = h.reloadAll(h.e.ctx, false) // logged there; a signal has no one to answer
 }

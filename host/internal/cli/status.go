@@ -50,6 +50,12 @@ func hostStatus(ctx context.Context, started time.Time, ln net.Listener, metrics
 			if s.Crashes > 0 {
 				c.LastError = fmt.Sprintf("restarted after %d crash(es)", s.Crashes)
 			}
+			if s.Note != "" {
+				c.Detail += "; " + s.Note
+			}
+			if s.Problem != "" {
+				c.State, c.LastError = "DEGRADED", s.Problem
+			}
 		case pluginmgr.StateCrashed, pluginmgr.StateStarting:
 			c.State, c.Detail, c.LastError = "DEGRADED", "restarting", s.Reason
 		default:

@@ -3,6 +3,7 @@ package liveness_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -94,7 +95,7 @@ func next(t *testing.T, evs <-chan liveness.Event) liveness.Event {
 func TestRejoinStaysAlive(t *testing.T) {
 	m := start(t, "ctl1")
 	ctx := context.Background()
-	bind := "127.0.0.1:17947"
+	bind := freeAddr(t)
 	run := func() (context.CancelFunc, chan error) {
 		c, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
@@ -155,4 +156,25 @@ func TestEncryptedGossip(t *testing.T) {
 	if m.Members() != 1 {
 		t.Errorf("%d members, want only the keyed agent", m.Members())
 	}
+}
+
+// freeAddr is a loopback address whose port is free for TCP and UDP now,
+// so the test never depends on what else runs on the machine.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	for range 20 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		udp, err := net.ListenPacket("udp", addr)
+		_ = ln.Close() // only the number was wanted
+		if err == nil {
+			_ = udp.Close()
+			return addr
+		}
+	}
+	t.Fatal("no port free for both TCP and UDP on 127.0.0.1")
+	return ""
 }

@@ -55,11 +55,15 @@ func ParseFileName(base string) (name, version string, ok bool) {
 // Discover lists the plugins in dirs. An earlier dir wins over a later one;
 // inside a dir the highest file version wins. Losers come back with
 // ShadowedBy set; problems that do not stop discovery come back as
-// warnings.
+// warnings. Dirs and files are compared by their resolved paths, so a
+// dir named twice (relative and absolute, through a symlink, by the flag
+// and VCC_PLUGIN_DIR) or a symlink to a file already found yields each
+// file once; paths come back absolute.
 func Discover(dirs []string) (active, shadowed []Candidate, warnings []string) {
 	byName := map[string]Candidate{}
 	var order []string
-	for _, dir := range dirs {
+	seenFile := map[string]bool{}
+	for _, dir := range uniqueDirs(dirs) {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			if !os.IsNotExist(err) {
@@ -83,6 +87,11 @@ func Discover(dirs []string) (active, shadowed []Candidate, warnings []string) {
 			if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
 				warnings = append(warnings, fmt.Sprintf("%s: skipped, not an executable file", path))
 				continue
+			}
+			if real := resolve(path); seenFile[real] {
+				continue // the same file through another name
+			} else {
+				seenFile[real] = true
 			}
 			c := Candidate{Name: name, FileVersion: version, Path: path}
 			c.Pin, _ = ReadPin(path)
@@ -125,4 +134,32 @@ func newer(a, b string) bool {
 		return false
 	}
 	return semver.Compare("v"+a, "v"+b) > 0
+}
+
+// resolve is the absolute path with symlinks followed; a path that does
+// not resolve (missing) is only made absolute.
+func resolve(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}
+
+// uniqueDirs resolves dirs and drops repeats, keeping the first place of
+// each (which decides precedence).
+func uniqueDirs(dirs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, d := range dirs {
+		r := resolve(d)
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }

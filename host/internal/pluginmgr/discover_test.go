@@ -87,3 +87,51 @@ func TestDiscover(t *testing.T) {
 		t.Errorf("pins: sim %q (want set), aws %q (want empty)", active[2].Pin, active[0].Pin)
 	}
 }
+
+// TestDiscoverResolvedPaths: one plugin file is listed once, however many
+// names reach its dir or itself.
+func TestDiscoverResolvedPaths(t *testing.T) {
+	root := t.TempDir()
+	t.Chdir(root)
+	dir := filepath.Join(root, "bin", "plugins")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sim := filepath.Join(dir, "vcc-provider-sim")
+	if err := os.WriteFile(sim, []byte("#!/bin/true\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(root, "link")); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(root, "other")
+	if err := os.Mkdir(other, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(sim, filepath.Join(other, "vcc-provider-sim")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(EnvPluginDir, "bin/plugins")
+	cases := map[string][]string{
+		"relative_and_absolute": {"bin/plugins", dir},
+		"same_dir_twice":        {"bin/plugins", "./bin/plugins/", "bin/../bin/plugins"},
+		"flag_and_env":          DefaultDirs("bin/plugins")[:2],
+		"flag_env_and_abs":      append(DefaultDirs(dir)[:2], dir),
+		"symlinked_dir":         {"link", "bin/plugins"},
+		"symlinked_file":        {"bin/plugins", "other"},
+	}
+	type row struct{ Name, Path, ShadowedBy string }
+	want := []row{{"sim", sim, ""}}
+	for name, dirs := range cases {
+		t.Run(name, func(t *testing.T) {
+			active, shadowed, warnings := Discover(dirs)
+			var got []row
+			for _, c := range append(active, shadowed...) {
+				got = append(got, row{c.Name, c.Path, c.ShadowedBy})
+			}
+			if diff := cmp.Diff(want, got); diff != "" || len(warnings) > 0 {
+				t.Errorf("Discover(%q) (-want +got):\n%s\nwarnings %q", dirs, diff, warnings)
+			}
+		})
+	}
+}

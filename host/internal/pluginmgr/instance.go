@@ -22,16 +22,18 @@ const (
 	StateCrashed  State = "crashed" // waiting to be restarted
 	StateRefused  State = "refused" // will not run until fixed
 	StateStopped  State = "stopped"
+	StateRemoved  State = "removed" // its file went; stopped by a rescan
 )
 
 // instance supervises the processes of one plugin: one at a time, a new
 // one after each crash. gen counts processes; it is the canary that makes
 // many calls failing together restart the plugin once.
 type instance struct {
-	cand Candidate
+	name string // never changes, so read without mu
 	m    *Manager
 
 	mu        sync.Mutex
+	cand      Candidate // the file in use; a rescan's upgrade replaces it
 	proc      *process
 	info      *provider.Info // from the last good start; kept across crashes
 	gen       uint64
@@ -41,19 +43,28 @@ type instance struct {
 	lastErr   error
 	startedAt time.Time
 	ready     chan struct{} // closed when the current start attempt ends
+	// note says what a rescan last did to this plugin (added,
+	// upgraded); problem what the last rescan found wrong and left as it
+	// was (a changed binary refused, a removed file kept). See Rescan.
+	note, problem string
 }
 
 func newInstance(c Candidate, m *Manager) *instance {
-	return &instance{cand: c, m: m, state: StateStarting, ready: make(chan struct{})}
+	return &instance{name: c.Name, cand: c, m: m, state: StateStarting, ready: make(chan struct{})}
 }
 
 // start runs one start attempt. Invariant: ready is open exactly while a
 // start attempt is pending, so callers wait through a restart.
 func (i *instance) start(ctx context.Context) {
-	p, err := launch(ctx, i.cand, i.m.launchOpts())
+	i.mu.Lock()
+	cand := i.cand
+	i.mu.Unlock()
+	p, err := launch(ctx, cand, i.m.launchOpts())
 	i.mu.Lock()
 	defer i.mu.Unlock()
-	if i.state == StateStopped {
+	// Stopped meanwhile, or a rescan's upgrade put a process in place
+	// while this restart was pending: this one is not wanted.
+	if i.state == StateStopped || i.state == StateRunning {
 		if p != nil {
 			go p.kill()
 		}
@@ -64,13 +75,13 @@ func (i *instance) start(ctx context.Context) {
 		var refused *RefusedError
 		if errors.As(err, &refused) {
 			i.state = StateRefused
-			i.m.logger.Error("plugin refused", "plugin", i.cand.Name, "path", i.cand.Path, "reason", refused.Reason, "fix", refused.Fix)
+			i.m.logger.Error("plugin refused", "plugin", i.name, "path", cand.Path, "reason", refused.Reason, "fix", refused.Fix)
 			close(i.ready)
 			return
 		}
 		i.state = StateCrashed
 		i.failures++
-		i.m.logger.Error("plugin failed to start", "plugin", i.cand.Name, "error", err)
+		i.m.logger.Error("plugin failed to start", "plugin", i.name, "error", err)
 		i.restartLocked()
 		return
 	}
@@ -80,10 +91,13 @@ func (i *instance) start(ctx context.Context) {
 	gen := i.gen
 	close(i.ready)
 	i.m.logger.Info("plugin running", "plugin", p.info.Name, "version", p.info.Version, "pid", p.pid)
-	go func() {
-		<-p.prov.Done()
-		i.exited(gen, errors.New("plugin process exited"))
-	}()
+	go i.watch(p, gen)
+}
+
+// watch reports the death of process gen.
+func (i *instance) watch(p *process, gen uint64) {
+	<-p.prov.Done()
+	i.exited(gen, errors.New("plugin process exited"))
 }
 
 // exited handles the death of process gen. Only the first report of a
@@ -104,7 +118,7 @@ func (i *instance) exited(gen uint64, cause error) {
 	proc := i.proc
 	i.proc = nil
 	go proc.kill() // reap it and sweep its process group
-	i.m.logger.Error("plugin crashed", "plugin", i.cand.Name, "crashes", i.crashes, "error", cause)
+	i.m.logger.Error("plugin crashed", "plugin", i.name, "crashes", i.crashes, "error", cause)
 	i.restartLocked()
 }
 
@@ -117,30 +131,35 @@ func (i *instance) restartLocked() {
 		return
 	}
 	delay := min(i.m.cfg.RestartBackoff<<min(i.failures-1, 16), i.m.cfg.MaxBackoff)
-	i.m.logger.Info("restarting plugin", "plugin", i.cand.Name, "in", delay)
+	i.m.logger.Info("restarting plugin", "plugin", i.name, "in", delay)
 	time.AfterFunc(delay, func() { i.start(context.Background()) })
 }
 
-// acquire waits until the plugin runs and returns its process.
+// acquire waits until the plugin runs and returns its process, counted
+// as in use until the caller's proc.calls.Done (an upgrade retires the
+// old process only when its calls are over).
 func (i *instance) acquire(ctx context.Context) (*process, uint64, error) {
 	for {
 		i.mu.Lock()
 		state, proc, gen, ready, lastErr := i.state, i.proc, i.gen, i.ready, i.lastErr
+		if state == StateRunning {
+			proc.calls.Add(1)
+		}
 		i.mu.Unlock()
 		switch state {
 		case StateRunning:
 			return proc, gen, nil
 		case StateRefused, StateStopped:
-			return nil, 0, fmt.Errorf("provider %q is not available (%s): %w", i.cand.Name, state, lastErr)
+			return nil, 0, fmt.Errorf("provider %q is not available (%s): %w", i.name, state, lastErr)
 		case StateCrashed:
 			if isClosed(ready) {
-				return nil, 0, fmt.Errorf("provider %q is not running: %w", i.cand.Name, lastErr)
+				return nil, 0, fmt.Errorf("provider %q is not running: %w", i.name, lastErr)
 			}
 		}
 		select {
 		case <-ready:
 		case <-ctx.Done():
-			return nil, 0, fmt.Errorf("provider %q: waiting for the plugin to (re)start: %w", i.cand.Name, ctx.Err())
+			return nil, 0, fmt.Errorf("provider %q: waiting for the plugin to (re)start: %w", i.name, ctx.Err())
 		}
 	}
 }
@@ -155,11 +174,12 @@ func (i *instance) call(ctx context.Context, op string, safe bool, fn func(provi
 			return err
 		}
 		err = fn(proc.prov)
+		proc.calls.Done()
 		if err == nil {
 			return nil
 		}
 		if !i.died(ctx, proc, err) {
-			return fmt.Errorf("provider %q: %s: %w", i.cand.Name, op, err)
+			return fmt.Errorf("provider %q: %s: %w", i.name, op, err)
 		}
 		i.exited(gen, fmt.Errorf("died during %s: %w", op, err))
 		if !safe || attempt > 0 {
@@ -167,9 +187,9 @@ func (i *instance) call(ctx context.Context, op string, safe bool, fn func(provi
 			if safe {
 				why = "it crashed again on the retry"
 			}
-			return fmt.Errorf("provider %q crashed during %s, not retried because %s: %w", i.cand.Name, op, why, err)
+			return fmt.Errorf("provider %q crashed during %s, not retried because %s: %w", i.name, op, why, err)
 		}
-		i.m.logger.Warn("retrying call after plugin crash", "plugin", i.cand.Name, "op", op)
+		i.m.logger.Warn("retrying call after plugin crash", "plugin", i.name, "op", op)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -39,6 +40,8 @@ type process struct {
 	prov   *providerplugin.Client
 	info   *provider.Info
 	pid    int
+	// calls counts the calls running on this process (see acquire).
+	calls sync.WaitGroup
 }
 
 type launchOpts struct {

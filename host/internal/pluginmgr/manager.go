@@ -76,6 +76,11 @@ type Manager struct {
 	all      []*instance
 	shadowed []Candidate
 	warnings []string
+	// removed are the plugins the last rescan stopped, shown by Statuses
+	// until the next one.
+	removed []Status
+	// rescanMu keeps rescans (SIGHUP, init) one at a time.
+	rescanMu sync.Mutex
 }
 
 // New makes a manager; Start loads the plugins.
@@ -111,15 +116,7 @@ func (m *Manager) launchOpts() launchOpts {
 // Start discovers the plugins and starts them all in parallel. Plugins
 // that fail are recorded (see Statuses), not fatal.
 func (m *Manager) Start(ctx context.Context) {
-	active, shadowed, warnings := Discover(m.cfg.Dirs)
-	active, debugging, err := reattached(active)
-	if err != nil {
-		warnings = append(warnings, err.Error())
-	}
-	warnings = append(warnings, debugging...)
-	for _, w := range warnings {
-		m.logger.Warn(w)
-	}
+	active, shadowed, warnings := m.discover()
 	var wg sync.WaitGroup
 	m.mu.Lock()
 	m.shadowed, m.warnings = shadowed, warnings
@@ -137,11 +134,39 @@ func (m *Manager) Start(ctx context.Context) {
 	wg.Wait()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.indexLocked()
+}
+
+// discover finds the plugins of the configured dirs and the ones served
+// in debug mode, and logs the warnings.
+func (m *Manager) discover() (active, shadowed []Candidate, warnings []string) {
+	active, shadowed, warnings = Discover(m.cfg.Dirs)
+	active, debugging, err := reattached(active)
+	if err != nil {
+		warnings = append(warnings, err.Error())
+	}
+	warnings = append(warnings, debugging...)
+	for _, w := range warnings {
+		m.logger.Warn(w)
+	}
+	return active, shadowed, warnings
+}
+
+// indexLocked rebuilds byName from all: each plugin's name, then the
+// aliases it reports that no plugin's name takes.
+func (m *Manager) indexLocked() {
+	m.byName = map[string]*instance{}
 	for _, inst := range m.all {
-		if inst.info == nil {
+		m.byName[inst.name] = inst
+	}
+	for _, inst := range m.all {
+		inst.mu.Lock()
+		info := inst.info
+		inst.mu.Unlock()
+		if info == nil {
 			continue
 		}
-		for _, a := range inst.info.Aliases {
+		for _, a := range info.Aliases {
 			if _, taken := m.byName[Normalize(a)]; !taken {
 				m.byName[Normalize(a)] = inst
 			}
@@ -167,7 +192,7 @@ func (m *Manager) Names() []string {
 	defer m.mu.Unlock()
 	var out []string
 	for _, inst := range m.all {
-		out = append(out, inst.cand.Name)
+		out = append(out, inst.name)
 	}
 	sort.Strings(out)
 	return out

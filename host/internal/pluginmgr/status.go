@@ -23,17 +23,23 @@ type Status struct {
 	Simulator    bool                  `json:"simulator"`
 	Capabilities []provider.Capability `json:"capabilities"`
 	ShadowedBy   string                `json:"shadowed_by,omitempty"`
+	// Note says what a reload last did to the plugin (added, upgraded);
+	// Problem what the last reload found wrong with its file and left as
+	// it was (a changed binary refused, a removed file kept). See Rescan.
+	Note    string `json:"note,omitempty"`
+	Problem string `json:"problem,omitempty"`
 }
 
 // Statuses describes every plugin found, shadowed ones last.
 func (m *Manager) Statuses() []Status {
 	m.mu.Lock()
-	all, shadowed := m.all, m.shadowed
+	all, shadowed, removed := m.all, m.shadowed, m.removed
 	m.mu.Unlock()
-	out := make([]Status, 0, len(all)+len(shadowed))
+	out := make([]Status, 0, len(all)+len(shadowed)+len(removed))
 	for _, inst := range all {
 		out = append(out, inst.status())
 	}
+	out = append(out, removed...)
 	for _, c := range shadowed {
 		out = append(out, Status{
 			Name: c.Name, Version: c.FileVersion, Path: c.Path, SHA256: c.Pin, Pinned: c.Pin != "",
@@ -59,6 +65,7 @@ func (i *instance) status() Status {
 	if i.proc != nil {
 		s.PID = i.proc.pid
 	}
+	s.Note, s.Problem = i.note, i.problem
 	if i.lastErr != nil {
 		s.Reason = i.lastErr.Error()
 		var refused *RefusedError

@@ -108,7 +108,7 @@ func (h *Host) Start() {
 	args := append([]string{"serve", "--data", h.Data, "--config", h.Config, "--cert", filepath.Join(h.Data, "no-cert"),
 		"--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--serf-listen", "127.0.0.1:0", "--log-level", "warn"}, h.Args...)
 	h.cmd = exec.Command(HostBinary(t), args...)
-	h.cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=", "VCC_SIM_STATE_DIR=")
+	h.cmd.Env = append(os.Environ(), IsolatedEnv(t)...)
 	h.cmd.Stderr = io.MultiWriter(os.Stderr, &h.Stderr)
 	out, err := h.cmd.StdoutPipe()
 	if err != nil {
@@ -219,12 +219,24 @@ func (h *Host) ClientFor(token string) *sdk.Client {
 	return c
 }
 
+// IsolatedEnv keeps a vcc-host a test runs off the machine's own: no
+// fixed port (a controller from `make run` holds 443/8443, 7947 and
+// 9466), no data, config or plugin dir from the environment (VCC_DATA_DIR
+// would make `plugins list` or `init` talk to that controller). Flags a
+// test passes still win.
+func IsolatedEnv(t testing.TB) []string {
+	return []string{
+		"VCC_PLUGIN_DIR=", "VCC_SIM_STATE_DIR=", "VCC_DATA_DIR=" + t.TempDir(), "VCC_CONFIG_DIR=" + t.TempDir(),
+		"VCC_LISTEN=127.0.0.1:0", "VCC_METRICS_LISTEN=127.0.0.1:0", "VCC_SERF_LISTEN=127.0.0.1:0",
+	}
+}
+
 // RunHost runs vcc-host with args and returns stdout, stderr and the exit
 // code.
 func RunHost(t testing.TB, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(HostBinary(t), args...)
-	cmd.Env = append(os.Environ(), "VCC_PLUGIN_DIR=")
+	cmd.Env = append(os.Environ(), IsolatedEnv(t)...)
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	err := cmd.Run()

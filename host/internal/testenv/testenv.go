@@ -99,6 +99,37 @@ func Sim(t testing.TB) string {
 	return build(t, "vcc-provider-sim", "plugins/sim", ".")
 }
 
+// SimVersion builds the sim plugin reporting version: a second, different
+// binary of the same plugin, for upgrade tests.
+func SimVersion(t testing.TB, version string) string {
+	return build(t, "vcc-provider-sim-"+version, "plugins/sim", ".", "-X main.version="+version)
+}
+
+// Install copies the binary src into dir as base and pins it, as
+// `vcc-host plugins install` does (through a rename, so a running host
+// never sees half a file).
+func Install(t testing.TB, dir, base, src string) {
+	t.Helper()
+	dest := filepath.Join(dir, base)
+	raw, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dest+".tmp", raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(dest+".tmp", dest); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := pluginmgr.HashFile(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pluginmgr.WritePin(dest, sum); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // SimPool builds vcc-provider-sim-pool, the simulator whose nodes take
 // their addresses from the host's IP pools (sim_pool.yml).
 func SimPool(t testing.TB) string {
