@@ -110,6 +110,7 @@ func cancelMidCreate(t *testing.T, f Fixture) {
 	case <-time.After(f.CancelGrace):
 		t.Fatalf("CreateNode went on %v after its context was cancelled: honour ctx in every call", f.CancelGrace)
 	}
+	time.Sleep(f.SettleAfterCancel)
 	req.FirstAttempt = false
 	t.Cleanup(func() { _ = f.Provider.DeleteNode(context.Background(), req) })
 	st, err := call(t, f, "CreateNode after a cancelled one", func(ctx context.Context) (*provider.NodeStatus, error) { return f.Provider.CreateNode(ctx, req) })

@@ -44,6 +44,11 @@ type Fixture struct {
 	// CancelGrace is how soon a call must return once its context is
 	// cancelled. Default 10 s.
 	CancelGrace time.Duration
+	// SettleAfterCancel is how long a peer may go on with a request its
+	// client cut short before the retried create looks for the instance
+	// (moto, unlike EC2, ignores the idempotency token, so a retry racing
+	// the cut request would make a second instance there). Default 0.
+	SettleAfterCancel time.Duration
 }
 
 // Bad is an input that must be refused, and the field path that must be

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest"
@@ -22,6 +23,9 @@ func fixtureFor(t *testing.T, spot bool, catalog, image string) providertest.Fix
 		Env: provider.CallEnv{ControllerID: providertest.NewNodeID(), CatalogEntryName: "default",
 			CatalogEntry: json.RawMessage(catalog), Credentials: provider.Credentials{"access_key": "testing", "secret_key": "testing"}},
 		Spec: json.RawMessage(spec),
+		// moto ignores ClientToken: let a cut RunInstances finish there
+		// before the retried create looks for it by tag.
+		SettleAfterCancel: 2 * time.Second,
 		BadCatalog: []providertest.Bad{
 			{Name: "missing_region", Doc: json.RawMessage(`{"aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_region"},
 			{Name: "bad_region", Doc: json.RawMessage(`{"aws_region": "tokyo", "aws_vpc_subnet_id": "subnet-0123abcd", "aws_vpc_security_group_id": "sg-0123abcd"}`), WantField: "catalog.aws_region"},
