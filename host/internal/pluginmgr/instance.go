@@ -213,17 +213,23 @@ func (i *instance) died(ctx context.Context, proc *process, err error) bool {
 }
 
 func (i *instance) stop() {
+	if proc := i.detach(); proc != nil {
+		proc.kill()
+	}
+}
+
+// detach marks the instance stopped, wakes callers waiting for it to be
+// ready and hands back its process (nil if none) for the caller to end.
+func (i *instance) detach() *process {
 	i.mu.Lock()
+	defer i.mu.Unlock()
 	i.state = StateStopped
 	proc := i.proc
 	i.proc = nil
 	if !isClosed(i.ready) {
 		close(i.ready)
 	}
-	i.mu.Unlock()
-	if proc != nil {
-		proc.kill()
-	}
+	return proc
 }
 
 func isClosed(ch chan struct{}) bool {

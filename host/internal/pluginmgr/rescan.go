@@ -185,15 +185,7 @@ func (i *instance) addedChange() Change {
 // retire stops the instance: no new calls, and its process is killed once
 // the calls on it are over (or after drain).
 func (i *instance) retire(drain time.Duration) {
-	i.mu.Lock()
-	i.state = StateStopped
-	proc := i.proc
-	i.proc = nil
-	if !isClosed(i.ready) {
-		close(i.ready)
-	}
-	i.mu.Unlock()
-	if proc != nil {
+	if proc := i.detach(); proc != nil {
 		go proc.drain(drain)
 	}
 }

@@ -17,8 +17,8 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
-	_, sp, err := p.Call(req.Env, req.Spec)
-	if err != nil {
+	sp, sdiags := p.Spec(cat, req.Spec) // the catalog entry is decoded once, by open
+	if err := sdiags.Err(); err != nil {
 		return nil, err
 	}
 	// FirstAttempt is the host's promise that it never asked before, which

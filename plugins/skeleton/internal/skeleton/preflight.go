@@ -18,8 +18,8 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if err != nil {
 		return nil, err
 	}
-	_, sp, err := p.Call(req.Env, req.Spec)
-	if err != nil {
+	sp, sdiags := p.Spec(cat, req.Spec) // the catalog entry is decoded once, by open
+	if err := sdiags.Err(); err != nil {
 		return nil, err
 	}
 	diags := preflight.Run(ctx,
