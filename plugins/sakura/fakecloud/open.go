@@ -3,6 +3,7 @@ package fakecloud
 import (
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/fake"
@@ -19,7 +20,7 @@ func Open(path string) (err error) {
 		return fmt.Errorf("no seeded fake store at %s (make one with: sakura-fakecloud seed -store %s)", path, path)
 	}
 	quiet()
-	fake.DataStore = fake.NewJSONFileStore(path)
+	fake.DataStore = &atomicFile{JSONFileStore: fake.NewJSONFileStore(path), path: path}
 	fake.SwitchFactoryFuncToFake()
 	defer func() { // the fake panics on a store it cannot read
 		if r := recover(); r != nil {
@@ -53,3 +54,43 @@ func settle() {
 		}
 	}
 }
+
+// atomicFile is the fake's JSON file store made to replace its file
+// through a rename. The fake rewrites the whole file in place on every
+// change: a plugin killed mid-write (the host crash tests kill it with
+// the host) would leave half a file for the next one, and a reader could
+// meet half a file at any time.
+type atomicFile struct {
+	*fake.JSONFileStore
+	path string
+	mu   sync.Mutex // one write and its rename at a time
+}
+
+// Init loads the file, then points the fake's writes at a file beside
+// it, which each change renames over the store.
+func (s *atomicFile) Init() error {
+	if err := s.JSONFileStore.Init(); err != nil {
+		return err
+	}
+	s.Path = s.path + ".next" // the fake's field: where it writes
+	return nil
+}
+
+func (s *atomicFile) Put(resource, zone string, id types.ID, v any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.JSONFileStore.Put(resource, zone, id, v)
+	s.publish()
+}
+
+func (s *atomicFile) Delete(resource, zone string, id types.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.JSONFileStore.Delete(resource, zone, id)
+	s.publish()
+}
+
+// publish renames the fake's write over the store. Its error is dropped
+// as the fake drops those of its own writes: a test then sees the store
+// unchanged.
+func (s *atomicFile) publish() { _ = os.Rename(s.Path, s.path) }

@@ -19,6 +19,7 @@ import (
 // argument of each call.
 type api struct {
 	server     iaas.ServerAPI
+	nic        iaas.InterfaceAPI
 	disk       iaas.DiskAPI
 	archive    iaas.ArchiveAPI
 	sw         iaas.SwitchAPI
@@ -41,7 +42,7 @@ func newAPI(token, secret, version string) (*api, error) {
 		return nil, fmt.Errorf("set up the Sakura Cloud client: %w", err)
 	}
 	caller := iaas.NewClientFromSaclient(&sa)
-	return &api{server: iaas.NewServerOp(caller), disk: iaas.NewDiskOp(caller), archive: iaas.NewArchiveOp(caller),
+	return &api{server: iaas.NewServerOp(caller), nic: iaas.NewInterfaceOp(caller), disk: iaas.NewDiskOp(caller), archive: iaas.NewArchiveOp(caller),
 		sw: iaas.NewSwitchOp(caller), note: iaas.NewNoteOp(caller), diskPlan: iaas.NewDiskPlanOp(caller),
 		serverPlan: iaas.NewServerPlanOp(caller)}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
 )
 
@@ -20,5 +21,13 @@ func TestBoots(t *testing.T) {
 	b.done(types.ID(3))
 	if _, kept := b.at[2]; kept {
 		t.Error("an old boot is kept")
+	}
+	up := &iaas.Server{InstanceStatus: types.ServerInstanceStatuses.Up, InstanceStatusChangedAt: time.Now()}
+	if at, _ := b.since(3); !over(up, at) || over(up, time.Now().Add(time.Second)) {
+		t.Error("over: a server up since the boot was asked must be over, one up before not")
+	}
+	b.forget(3)
+	if b.recent(3) {
+		t.Error("a forgotten boot is recent")
 	}
 }

@@ -79,6 +79,9 @@ func (b *build) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := b.ensureNIC(ctx); err != nil {
+		return err
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("create cut before the boot disk: %w", err)
 	}
@@ -101,10 +104,11 @@ func (b *build) run(ctx context.Context) error {
 	if b.booted.recent(b.server.ID) {
 		return nil // booting already: the host polls until it runs
 	}
+	asked := time.Now()
 	if err := b.boot(ctx, img); err != nil {
 		return err
 	}
-	b.booted.done(b.server.ID)
+	b.booted.doneAt(b.server.ID, asked)
 	return nil
 }
 

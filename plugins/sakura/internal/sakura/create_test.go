@@ -227,18 +227,16 @@ func TestCreateCloudInit(t *testing.T) {
 }
 
 // TestCreateResumes: a create cut after the server was made (a host
-// crash) is finished by the next attempt, with one server and one disk.
+// crash), even before its NIC was (the fake makes them in steps), is
+// finished by the next attempt, with one server on the switch and one
+// disk.
 func TestCreateResumes(t *testing.T) {
 	e, c := env("tk1b"), context.Background()
 	p := New("0.1.0")
 	req := provider.NodeRequest{Env: e, Spec: json.RawMessage(`{}`), Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 1, FixedIP: "172.23.1.14"}}
-	a, cat, err := p.open(c, e)
+	_, err := iaas.NewServerOp(nil).Create(c, "tk1b", &iaas.ServerCreateRequest{CPU: 1, MemoryMB: 1024, Name: "cut",
+		Tags: tags.Strings(tags.For(e, req.Node, nil))})
 	if err != nil {
-		t.Fatal(err)
-	}
-	_, sp, _ := p.Call(e, req.Spec)
-	cut := &build{a: a, cat: cat, sp: sp, env: e, node: req.Node, tags: tags.Strings(tags.For(e, req.Node, nil))}
-	if _, err := cut.makeServer(c); err != nil {
 		t.Fatal(err)
 	}
 	st, err := p.CreateNode(c, req) // FirstAttempt false
@@ -247,8 +245,11 @@ func TestCreateResumes(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = p.DeleteNode(c, req) })
 	servers, disks, _ := inZone(t, "tk1b", e.ControllerID)
-	if len(servers) != 1 || len(disks) != 1 || st.CloudInstanceID != servers[0].ID.String() || servers[0].Interfaces[0].UserIPAddress != "172.23.1.14" {
-		t.Errorf("after the resumed create: %d servers, %d disks, status %+v", len(servers), len(disks), st)
+	if len(servers) != 1 || len(disks) != 1 || st.CloudInstanceID != servers[0].ID.String() || len(servers[0].Interfaces) != 1 {
+		t.Fatalf("after the resumed create: %d servers, %d disks, status %+v", len(servers), len(disks), st)
+	}
+	if nic := servers[0].Interfaces[0]; nic.UserIPAddress != "172.23.1.14" || nic.SwitchID.String() != switches["tk1b"] {
+		t.Errorf("the resumed server's NIC: %+v", nic)
 	}
 }
 

@@ -41,7 +41,7 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 		ours[d.ID] = true
 	}
 	for _, s := range servers {
-		if err := removeServer(ctx, a, cat.Zone, s, ours); err != nil {
+		if err := removeServer(ctx, a, cat.Zone, s, ours, &p.boots); err != nil {
 			return err
 		}
 	}
@@ -58,17 +58,23 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 	return dropScripts(ctx, a, req.Env, req.Node)
 }
 
-// removeServer forces the server down and deletes it with the disks of
-// ours it has (and marks them done in ours), not the ones the spec
-// attached. It keeps at it until a look after the delete finds the
-// server gone: one that comes back up (a boot or reset still finishing,
-// which the fake may even finish after the delete) is shut down again, a
-// busy one waited for.
+// bootAsked is when a recent boot of id was asked.
+func bootAsked(b *boots, id types.ID) time.Time {
+	t, _ := b.since(id)
+	return t
+}
+
 // reshut is how long a forced shutdown may take before it is asked
 // again.
 const reshut = 10 * time.Second
 
-func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours map[types.ID]bool) error {
+// removeServer forces the server down and deletes it with the disks of
+// ours it has (and marks them done in ours), not the ones the spec
+// attached. It keeps at it until a look after the delete finds the
+// server gone: one that comes back up (a boot or reset still finishing)
+// is shut down again, a busy one waited for, one this process is booting
+// waited for until it is up.
+func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours map[types.ID]bool, booting *boots) error {
 	id := s.ID.String()
 	var with []types.ID
 	for _, d := range s.Disks {
@@ -84,9 +90,12 @@ func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours
 			return true, "gone", nil
 		case err != nil:
 			return false, "", cloudErr("read server "+id, err)
+		case booting.recent(s.ID) && !over(now, bootAsked(booting, s.ID)):
+			return false, "booting", nil
 		case now.InstanceStatus.IsUp() && time.Since(shut) < reshut:
 			return false, "up, shutting down", nil
 		case now.InstanceStatus.IsUp():
+			booting.forget(s.ID)
 			shut = time.Now()
 			err := a.server.Shutdown(ctx, zone, s.ID, &iaas.ShutdownOption{Force: true})
 			if err != nil && !conflict(err) && !notFound(err) {

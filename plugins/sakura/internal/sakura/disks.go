@@ -3,6 +3,7 @@ package sakura
 import (
 	"context"
 
+	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
 
 	"github.com/vccproject/vcc/proto/kit/wait"
@@ -46,4 +47,33 @@ func (b *build) connected(id types.ID) bool {
 		}
 	}
 	return false
+}
+
+// ensureNIC gives a server found without its NIC on the switch one. The
+// cloud makes a server and its NICs in one call, the fake in several
+// steps that a killed test plugin can cut.
+func (b *build) ensureNIC(ctx context.Context) error {
+	sw := types.StringID(b.cat.SwitchID)
+	if len(b.server.Interfaces) > 0 && b.server.Interfaces[0].SwitchID == sw {
+		return nil
+	}
+	var id types.ID
+	if len(b.server.Interfaces) > 0 {
+		id = b.server.Interfaces[0].ID
+	} else {
+		nic, err := b.a.nic.Create(ctx, b.cat.Zone, &iaas.InterfaceCreateRequest{ServerID: b.server.ID})
+		if err != nil {
+			return cloudErr("add a NIC to server "+b.server.ID.String(), err)
+		}
+		id = nic.ID
+	}
+	if err := b.a.nic.ConnectToSwitch(ctx, b.cat.Zone, id, sw); err != nil {
+		return cloudErr("connect NIC "+id.String()+" to switch "+b.cat.SwitchID, err)
+	}
+	s, err := b.a.server.Read(ctx, b.cat.Zone, b.server.ID)
+	if err != nil {
+		return cloudErr("read server "+b.server.ID.String(), err)
+	}
+	b.server = s
+	return nil
 }

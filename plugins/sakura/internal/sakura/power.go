@@ -2,6 +2,7 @@ package sakura
 
 import (
 	"context"
+	"time"
 
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
@@ -51,6 +52,7 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, what strin
 		return nil, describe.Missing(req.Node, "Sakura Cloud")
 	}
 	s := servers[0]
+	asked := time.Now()
 	err = do(a, cat.Zone, s.ID)
 	switch {
 	case notFound(err):
@@ -66,6 +68,7 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, what strin
 	}
 	st := statusOf(s)
 	if already == types.ServerInstanceStatuses.Up {
+		p.boots.doneAt(s.ID, asked)
 		st.State = provider.InstancePending
 	} else {
 		st.State = provider.InstanceStopping
