@@ -54,6 +54,12 @@ func RepoRoot(t testing.TB) string {
 // build runs `go build` once per key and returns the binary's path.
 func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
 	t.Helper()
+	return buildWith(t, key, moduleDir, pkg, nil, ldflags...)
+}
+
+// buildWith is build with more `go build` flags (-tags ...).
+func buildWith(t testing.TB, key, moduleDir, pkg string, flags []string, ldflags ...string) string {
+	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
 	if p, ok := built[key]; ok {
@@ -67,7 +73,7 @@ func build(t testing.TB, key, moduleDir, pkg string, ldflags ...string) string {
 		buildDir = d
 	}
 	out := filepath.Join(buildDir, key)
-	args := []string{"build", "-o", out}
+	args := append([]string{"build", "-o", out}, flags...)
 	if len(ldflags) > 0 {
 		args = append(args, "-ldflags", strings.Join(ldflags, " "))
 	}

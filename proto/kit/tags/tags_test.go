@@ -31,3 +31,33 @@ func TestFor(t *testing.T) {
 		t.Error("an empty controller id owns untagged resources")
 	}
 }
+
+func TestStrings(t *testing.T) {
+	m := map[string]string{provider.TagNodeID: "n1", provider.TagControllerID: "ctl", "team": "hpc", "flag": ""}
+	got := tags.Strings(m)
+	want := []string{"flag=", "team=hpc", "vcc.controller_id=ctl", "vcc.node_id=n1"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Strings (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(m, tags.FromStrings(got)); diff != "" {
+		t.Errorf("FromStrings(Strings(m)) (-want +got):\n%s", diff)
+	}
+	cases := map[string]struct {
+		in   []string
+		want map[string]string
+	}{
+		"console_tag":   {[]string{"@size-extendable"}, map[string]string{"@size-extendable": ""}},
+		"value_with_eq": {[]string{"note=a=b"}, map[string]string{"note": "a=b"}},
+		"none":          {nil, map[string]string{}},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, tags.FromStrings(tc.in)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+	if got := tags.Pair(provider.TagNodeID, "n1"); got != "vcc.node_id=n1" {
+		t.Errorf("Pair: %q", got)
+	}
+}

@@ -1,0 +1,143 @@
+package sakura
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/sacloud/iaas-api-go"
+	"github.com/sacloud/iaas-api-go/types"
+
+	"github.com/vccproject/vcc/proto/kit/wait"
+	"github.com/vccproject/vcc/proto/provider"
+)
+
+// build is one node's create: a server with its NIC on the local switch,
+// a boot disk copied from the archive onto it, the disk edited with the
+// node's address, then a boot that starts the Base container. Each step
+// is skipped when an earlier attempt did it.
+type build struct {
+	a      *api
+	cat    *catalog
+	sp     *spec
+	env    provider.CallEnv
+	node   provider.NodeRef
+	ip     netip.Addr
+	tags   []string
+	script string // the Base container's start, as user data or startup script
+
+	server *iaas.Server
+	disk   *iaas.Disk
+	booted *boots
+}
+
+// polls is how often a copy or an edit is looked at: the fake finishes
+// in tens of milliseconds, the cloud in a minute or more.
+var polls = wait.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
+
+// lookUp finds what an earlier attempt made, by the node's tags.
+func (b *build) lookUp(ctx context.Context) error {
+	f := ofNode(b.env, b.node)
+	servers, err := b.a.servers(ctx, b.cat.Zone, f)
+	if err != nil {
+		return cloudErr("look up the node's server", err)
+	}
+	if len(servers) > 0 {
+		b.server = servers[0]
+	}
+	disks, err := b.a.disks(ctx, b.cat.Zone, f)
+	if err != nil {
+		return cloudErr("look up the node's disk", err)
+	}
+	if len(disks) > 0 {
+		b.disk = disks[0]
+	}
+	return nil
+}
+
+func (b *build) name() string {
+	if b.node.CloudInstanceName != "" {
+		return b.node.CloudInstanceName
+	}
+	return "vcc-" + b.node.NodeID
+}
+
+// run makes what is missing. Between steps it stops when ctx ended: a
+// cancelled create must not go on making things.
+func (b *build) run(ctx context.Context) error {
+	img, err := b.image(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("create cut before the server: %w", err)
+	}
+	if b.server == nil {
+		if b.server, err = b.makeServer(ctx); err != nil {
+			return err
+		}
+	}
+	if err := b.ensureNIC(ctx); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("create cut before the boot disk: %w", err)
+	}
+	if b.disk == nil {
+		if b.disk, err = b.makeDisk(ctx, img); err != nil {
+			return err
+		}
+	}
+	if err := b.ready(ctx, "the copy of the boot disk"); err != nil {
+		return err
+	}
+	if err := b.attach(ctx); err != nil {
+		return err
+	}
+	if len(b.server.Interfaces) == 0 || b.server.Interfaces[0].UserIPAddress != b.ip.String() {
+		if err := b.edit(ctx, img); err != nil {
+			return err
+		}
+	}
+	if b.booted.recent(b.server.ID) {
+		return nil // booting already: the host polls until it runs
+	}
+	asked := time.Now()
+	if err := b.boot(ctx, img); err != nil {
+		return err
+	}
+	b.booted.doneAt(b.server.ID, asked)
+	return nil
+}
+
+// makeServer makes the server, down, with one NIC on the local switch.
+func (b *build) makeServer(ctx context.Context) (*iaas.Server, error) {
+	s, err := b.a.server.Create(ctx, b.cat.Zone, &iaas.ServerCreateRequest{
+		CPU: b.sp.cores(), MemoryMB: b.sp.Memory * 1024, Commitment: types.Commitments.Standard,
+		ConnectedSwitches: []*iaas.ConnectedSwitch{{ID: types.StringID(b.cat.SwitchID), Scope: types.Scopes.User}},
+		InterfaceDriver:   types.InterfaceDrivers.VirtIO,
+		Name:              b.name(), Description: b.description(), Tags: b.tags,
+	})
+	return s, cloudErr("create the server", err)
+}
+
+func (b *build) description() string {
+	return "vcc node " + b.node.NodeID + " of unit " + b.node.UnitName + " (VC " + b.node.VCID + ")"
+}
+
+// makeDisk copies the archive into the boot disk, connected to the server;
+// the copy runs on in the cloud.
+func (b *build) makeDisk(ctx context.Context, img *iaas.Archive) (*iaas.Disk, error) {
+	d, err := b.a.disk.Create(ctx, b.cat.Zone, &iaas.DiskCreateRequest{
+		DiskPlanID: diskPlanIDs[b.sp.DiskPlan], Connection: types.DiskConnections.VirtIO, SourceArchiveID: img.ID,
+		ServerID: b.server.ID, SizeMB: b.sp.DiskSize * 1024, Name: b.name(), Description: b.description(), Tags: b.tags,
+	}, nil, types.ID(0))
+	return d, cloudErr("create the boot disk from archive "+img.ID.String(), err)
+}
+
+// hostname is the server's name as a host name.
+func (b *build) hostname() string {
+	return strings.ToLower(strings.NewReplacer("_", "-", ".", "-").Replace(b.name()))
+}
