@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -46,6 +47,15 @@ func TestCodeConstructors(t *testing.T) {
 	d := NotFound("image %s", "x").On("spec.cloud_image").Because("pick %s", "another").Warning()
 	if d.Field != "spec.cloud_image" || d.Detail != "pick another" || d.Severity != SeverityWarning || d.Summary != "image x" {
 		t.Errorf("builders: %+v", d)
+	}
+	if got := AsDiagnostics(Quota("q").Err()); len(got) != 1 || got[0].Code != CodeQuota {
+		t.Errorf("AsDiagnostics of a diagnostics error: %v", got)
+	}
+	if got := AsDiagnostics(fmt.Errorf("boom")); len(got) != 1 || got[0].Code != CodePluginError || got[0].Summary != "boom" {
+		t.Errorf("AsDiagnostics of a plain error: %v", got)
+	}
+	if AsDiagnostics(nil) != nil {
+		t.Error("AsDiagnostics(nil)")
 	}
 	if AuthFailed("x").Field != "credentials" {
 		t.Error("refused credentials are blamed on credentials")

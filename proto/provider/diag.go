@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -239,6 +240,19 @@ func (e *DiagnosticsError) Retryable() bool {
 		found = true
 	}
 	return found
+}
+
+// AsDiagnostics is err's diagnostics: a *DiagnosticsError's own, or one
+// plugin_error diagnostic for any other error; nil for nil.
+func AsDiagnostics(err error) Diagnostics {
+	if err == nil {
+		return nil
+	}
+	var de *DiagnosticsError
+	if errors.As(err, &de) {
+		return de.Diags
+	}
+	return Diagnostics{New(CodePluginError, "%v", err)}
 }
 
 // HasCode reports whether any error diagnostic carries code.

@@ -2,7 +2,6 @@ package onprem
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -64,7 +63,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n provider.NodeRef) (provider.Diagnostics, string) {
 	t, err := nodeTarget(s, n)
 	if err != nil {
-		return diagsOf(err), ""
+		return provider.AsDiagnostics(err), ""
 	}
 	c, e, err := p.connect(ctx, env, t, false)
 	key := ""
@@ -72,7 +71,7 @@ func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n pr
 		key = c.seen
 	}
 	if err != nil {
-		return diagsOf(err), key
+		return provider.AsDiagnostics(err), key
 	}
 	var out provider.Diagnostics
 	others, err := e.baseContainers(ctx)
@@ -93,7 +92,7 @@ func (p *Provider) check(ctx context.Context, env provider.CallEnv, s spec, n pr
 	}
 	if s.NetworkIF != "" {
 		if _, err := privateIP(ctx, c, s, n.FixedIP); err != nil {
-			out = append(out, diagsOf(err)...)
+			out = append(out, provider.AsDiagnostics(err)...)
 		}
 	}
 	return out, key
@@ -136,16 +135,6 @@ func listeningPorts(raw string) map[int]bool {
 	}
 	return out
 }
-
-func diagsOf(err error) provider.Diagnostics {
-	var de *provider.DiagnosticsError
-	if ok := asDiags(err, &de); ok {
-		return de.Diags
-	}
-	return provider.Diagnostics{provider.New(provider.CodePluginError, "%v", err)}
-}
-
-func asDiags(err error, target **provider.DiagnosticsError) bool { return errors.As(err, target) }
 
 func serverField(s spec, ip string) string {
 	for i, a := range s.IPAddresses {
