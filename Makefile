@@ -29,7 +29,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws clean tools dummy-cert image base-image new-plugin
+.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws bench-sakura clean tools dummy-cert image base-image new-plugin
 
 # The Python client is tested with Debian's interpreter, for which
 # Debian's python3-* packages (pytest, requests, PyYAML, pandas, nbconvert,
@@ -50,6 +50,7 @@ help:
 	@echo "make proto-breaking  buf breaking against every released protocol (proto/released/*.binpb)"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make bench-aws  100 AWS nodes via the controller vs direct SDK calls, on moto (ROUNDS=8)"
+	@echo "make bench-sakura  100 Sakura nodes via the controller vs direct SDK calls, on iaas-api-go's fake (ROUNDS=8)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
@@ -142,6 +143,11 @@ bench:
 # directly, against fresh moto servers, in alternation; prints the ratio.
 bench-aws:
 	plugins/aws/scripts/bench-compare.sh $(or $(ROUNDS),8)
+
+# 100 Sakura nodes through the controller vs the same iaas-api-go calls
+# made directly, on iaas-api-go's fake, in alternation; prints the ratio.
+bench-sakura:
+	plugins/sakura/scripts/bench-compare.sh $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

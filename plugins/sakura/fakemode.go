@@ -28,6 +28,7 @@ func init() {
 		log.Error("cannot open the fake store", "error", err)
 		os.Exit(2)
 	}
+	wrap = fakecloud.Persisting
 	note = fmt.Sprintf("TEST BUILD: it calls no Sakura Cloud, only iaas-api-go's fake (store %s)", path)
 	log.Warn("FAKE MODE: " + note)
 }

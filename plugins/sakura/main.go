@@ -5,15 +5,20 @@ package main
 
 import (
 	"github.com/vccproject/vcc/plugins/sakura/internal/sakura"
+	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providerplugin"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0"
 
-// note is set by a test build (fakemode.go) to say it drives a fake.
-var note string
+// A test build (fakemode.go) sets note to say it drives a fake, and wrap
+// to write the fake's store to its file after each call.
+var (
+	note string
+	wrap = func(p provider.Full) provider.Full { return p }
+)
 
 func main() {
-	providerplugin.Serve(sakura.New(version).WithNote(note))
+	providerplugin.Serve(wrap(sakura.New(version).WithNote(note)))
 }

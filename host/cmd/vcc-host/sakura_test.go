@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -16,7 +17,7 @@ import (
 // sandbox (tk1v, fewer disk sizes), pools of n addresses from
 // 172.23.1.11 up and of one, and the admin's API key stored. The nodes
 // boot no OS, so no agent joins: liveness is off.
-func sakuraHost(t *testing.T, n int, extra ...string) (*testenv.Host, string, map[string]string) {
+func sakuraHost(t testing.TB, n int, extra ...string) (*testenv.Host, string, map[string]string) {
 	store, sw := testenv.SakuraStore(t)
 	t.Setenv("SAKURACLOUD_FAKE_STORE_PATH", store) // the plugin gets the host's environment
 	entry := func(zone string) string {
@@ -34,7 +35,7 @@ func sakuraHost(t *testing.T, n int, extra ...string) (*testenv.Host, string, ma
 	h := testenv.StartHostConfig(t, conf, map[string]string{"vcc-provider-sakura": testenv.SakuraPlugin(t)},
 		append([]string{"--reconcile-interval", "0", "--serf-listen", "off"}, extra...)...)
 	for k, v := range sakuraKey {
-		if err := h.Client.PutCredential(ctx(t), "sakura", k, v); err != nil {
+		if err := h.Client.PutCredential(context.Background(), "sakura", k, v); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 	os.Exit(0)
 }
 
-func role(t *testing.T, name, path string) []byte {
+func role(t testing.TB, name, path string) []byte {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "FAKECLOUD_ROLE="+name, "FAKECLOUD_STORE="+path)
@@ -88,7 +88,7 @@ func crash(path string) error {
 	s, _ = iaas.NewServerOp(nil).Read(ctx, "tk1a", s.ID)
 	s.InstanceStatus = types.ServerInstanceStatuses.Cleaning
 	fake.DataStore.Put(fake.ResourceServer, "tk1a", s.ID, s)
-	return nil
+	return Flush() // as after the last answer before the kill
 }
 
 // TestStore: a seeded store has a switch per zone and opens; what a

@@ -1,35 +1,73 @@
 package fakecloud
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
-	"sync"
 
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/fake"
 	"github.com/sacloud/iaas-api-go/types"
 )
 
+// store is the process's store once Open ran.
+var store *mapStore
+
 // Open switches this process into fake mode on the store file at path,
-// made by Seed: what the test build of the plugin does at start. This
-// process is then the store's one writer (the fake rewrites the whole
-// file on every change, without a lock: two writers lose each other's
-// changes).
+// made by Seed: what the test build of the plugin does at start. The
+// process then holds the store in memory and writes it back with Flush:
+// it must be the file's one writer (two writers lose each other's
+// changes), and readers see what it last flushed.
 func Open(path string) (err error) {
-	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
-		return fmt.Errorf("no seeded fake store at %s (make one with: sakura-fakecloud seed -store %s)", path, path)
-	}
 	quiet()
-	fake.DataStore = &atomicFile{JSONFileStore: fake.NewJSONFileStore(path), path: path}
+	st, err := load(path)
+	if err != nil {
+		return err
+	}
+	store = st
+	fake.DataStore = st
 	fake.SwitchFactoryFuncToFake()
-	defer func() { // the fake panics on a store it cannot read
-		if r := recover(); r != nil {
-			err = fmt.Errorf("open the fake store %s: %v", path, r)
-		}
-	}()
-	fake.InitDataStore()
+	fake.InitDataStore() // a loaded store needs no seeding
 	settle()
-	return nil
+	return Flush()
+}
+
+// Flush writes the store to its file (through a rename: a reader never
+// sees half a file, a process killed mid-write leaves the last one) when
+// it changed since. The fake's own file store rewrites the whole file on
+// every change, some twenty times per server made; the test build of the
+// plugin flushes once per answered call instead (Persisting), so the file
+// holds at least everything an answer told.
+func Flush() error {
+	if store == nil {
+		return nil
+	}
+	return store.flush()
+}
+
+// load reads a store file with the types the fake expects: its own file
+// store does the typing, and the file's keys say what to take from it.
+func load(path string) (st *mapStore, err error) {
+	raw, err := os.ReadFile(path)
+	if err != nil || len(raw) == 0 {
+		return nil, fmt.Errorf("no seeded fake store at %s (make one with: sakura-fakecloud seed -store %s)", path, path)
+	}
+	var keys fake.JSONFileStoreData
+	if err := json.Unmarshal(raw, &keys); err != nil {
+		return nil, fmt.Errorf("read the fake store %s: %w", path, err)
+	}
+	typed := fake.NewJSONFileStore(path)
+	if err := typed.Init(); err != nil {
+		return nil, fmt.Errorf("read the fake store %s: %w", path, err)
+	}
+	st = &mapStore{data: fake.JSONFileStoreData{}, path: path}
+	for k, ids := range keys {
+		resource, zone := splitKey(k)
+		for id := range ids {
+			st.Put(resource, zone, types.StringID(id), typed.Get(resource, zone, types.StringID(id)))
+		}
+	}
+	return st, nil
 }
 
 // settle finishes what a previous process left half-done. The real cloud
@@ -54,43 +92,3 @@ func settle() {
 		}
 	}
 }
-
-// atomicFile is the fake's JSON file store made to replace its file
-// through a rename. The fake rewrites the whole file in place on every
-// change: a plugin killed mid-write (the host crash tests kill it with
-// the host) would leave half a file for the next one, and a reader could
-// meet half a file at any time.
-type atomicFile struct {
-	*fake.JSONFileStore
-	path string
-	mu   sync.Mutex // one write and its rename at a time
-}
-
-// Init loads the file, then points the fake's writes at a file beside
-// it, which each change renames over the store.
-func (s *atomicFile) Init() error {
-	if err := s.JSONFileStore.Init(); err != nil {
-		return err
-	}
-	s.Path = s.path + ".next" // the fake's field: where it writes
-	return nil
-}
-
-func (s *atomicFile) Put(resource, zone string, id types.ID, v any) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.JSONFileStore.Put(resource, zone, id, v)
-	s.publish()
-}
-
-func (s *atomicFile) Delete(resource, zone string, id types.ID) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.JSONFileStore.Delete(resource, zone, id)
-	s.publish()
-}
-
-// publish renames the fake's write over the store. Its error is dropped
-// as the fake drops those of its own writes: a test then sees the store
-// unchanged.
-func (s *atomicFile) publish() { _ = os.Rename(s.Path, s.path) }

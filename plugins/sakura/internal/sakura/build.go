@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/sacloud/iaas-api-go"
-	"github.com/sacloud/iaas-api-go/types"
 
 	"github.com/vccproject/vcc/proto/kit/wait"
 	"github.com/vccproject/vcc/proto/provider"
@@ -27,6 +26,7 @@ type build struct {
 	ip     netip.Addr
 	tags   []string
 	script string // the Base container's start, as user data or startup script
+	first  bool   // the host's promise that nothing was made for the node yet
 
 	server *iaas.Server
 	disk   *iaas.Disk
@@ -101,40 +101,15 @@ func (b *build) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if b.booted.recent(b.server.ID) {
-		return nil // booting already: the host polls until it runs
+	if !b.booted.recent(b.server.ID) { // else booting already
+		asked := time.Now()
+		up, err := b.boot(ctx, img)
+		if err != nil || up {
+			return err
+		}
+		b.booted.doneAt(b.server.ID, asked)
 	}
-	asked := time.Now()
-	if err := b.boot(ctx, img); err != nil {
-		return err
-	}
-	b.booted.doneAt(b.server.ID, asked)
-	return nil
-}
-
-// makeServer makes the server, down, with one NIC on the local switch.
-func (b *build) makeServer(ctx context.Context) (*iaas.Server, error) {
-	s, err := b.a.server.Create(ctx, b.cat.Zone, &iaas.ServerCreateRequest{
-		CPU: b.sp.cores(), MemoryMB: b.sp.Memory * 1024, Commitment: types.Commitments.Standard,
-		ConnectedSwitches: []*iaas.ConnectedSwitch{{ID: types.StringID(b.cat.SwitchID), Scope: types.Scopes.User}},
-		InterfaceDriver:   types.InterfaceDrivers.VirtIO,
-		Name:              b.name(), Description: b.description(), Tags: b.tags,
-	})
-	return s, cloudErr("create the server", err)
-}
-
-func (b *build) description() string {
-	return "vcc node " + b.node.NodeID + " of unit " + b.node.UnitName + " (VC " + b.node.VCID + ")"
-}
-
-// makeDisk copies the archive into the boot disk, connected to the server;
-// the copy runs on in the cloud.
-func (b *build) makeDisk(ctx context.Context, img *iaas.Archive) (*iaas.Disk, error) {
-	d, err := b.a.disk.Create(ctx, b.cat.Zone, &iaas.DiskCreateRequest{
-		DiskPlanID: diskPlanIDs[b.sp.DiskPlan], Connection: types.DiskConnections.VirtIO, SourceArchiveID: img.ID,
-		ServerID: b.server.ID, SizeMB: b.sp.DiskSize * 1024, Name: b.name(), Description: b.description(), Tags: b.tags,
-	}, nil, types.ID(0))
-	return d, cloudErr("create the boot disk from archive "+img.ID.String(), err)
+	return b.up(ctx)
 }
 
 // hostname is the server's name as a host name.

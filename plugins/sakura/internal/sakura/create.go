@@ -38,7 +38,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		return nil, err
 	}
 	defer unlock()
-	b := &build{a: a, booted: &p.boots, cat: cat, sp: sp, env: req.Env, node: req.Node, ip: ip,
+	b := &build{a: a, booted: &p.boots, first: req.FirstAttempt, cat: cat, sp: sp, env: req.Env, node: req.Node, ip: ip,
 		tags:   tags.Strings(tags.For(req.Env, req.Node, sp.Tags)),
 		script: basecontainer.CloudInit(bc, req.Env, req.Node)}
 	// FirstAttempt is the host's promise that it never asked before,
@@ -55,7 +55,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		return nil, err
 	}
 	st := statusOf(b.server)
-	st.State, st.StateReason, st.CloudInstanceAddress = provider.InstancePending, "booting", ip.String()
+	st.CloudInstanceAddress = ip.String()
 	return st, nil
 }
 

@@ -165,7 +165,7 @@ func TestCreate(t *testing.T) {
 	if len(s.Disks) != 2 || !slices.ContainsFunc(s.Disks, func(x *iaas.ServerConnectedDisk) bool { return x.ID.String() == userDisk }) {
 		t.Errorf("server disks %+v: want the boot disk and %s", s.Disks, userDisk)
 	}
-	if st.CloudInstanceID != s.ID.String() || st.State != provider.InstancePending || st.CloudInstanceAddress != "172.23.1.12" || st.NodeID != req.Node.NodeID {
+	if st.CloudInstanceID != s.ID.String() || st.State != provider.InstanceRunning || st.CloudInstanceAddress != "172.23.1.12" || st.NodeID != req.Node.NodeID {
 		t.Errorf("status %+v", st)
 	}
 	if len(r.edits) != 1 || len(r.scripts) != 1 || len(r.userData) != 0 {

@@ -70,10 +70,10 @@ const reshut = 10 * time.Second
 
 // removeServer forces the server down and deletes it with the disks of
 // ours it has (and marks them done in ours), not the ones the spec
-// attached. It keeps at it until a look after the delete finds the
-// server gone: one that comes back up (a boot or reset still finishing)
-// is shut down again, a busy one waited for, one this process is booting
-// waited for until it is up.
+// attached. It keeps at it until the server is gone: one that comes back
+// up is shut down again, a busy one waited for, and one this process is
+// booting or resetting waited for until that is over (the fake would
+// finish the boot after the delete, bringing back a server without NIC).
 func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours map[types.ID]bool, booting *boots) error {
 	id := s.ID.String()
 	var with []types.ID
@@ -108,7 +108,7 @@ func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours
 		err = a.server.DeleteWithDisks(ctx, zone, s.ID, &iaas.ServerDeleteWithDisksRequest{IDs: with})
 		switch {
 		case err == nil, notFound(err):
-			return false, "deleted, to be confirmed", nil
+			return true, "deleted", nil
 		case conflict(err):
 			return false, "busy: " + err.Error(), nil
 		}

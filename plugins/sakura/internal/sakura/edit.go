@@ -41,18 +41,23 @@ func (b *build) edit(ctx context.Context, img *iaas.Archive) error {
 		return nil
 	}
 	// The edit copied the script into the disk: the note has served.
-	return dropScripts(ctx, b.a, b.env, b.node)
+	if err := b.a.note.Delete(ctx, req.Notes[0].ID); err != nil && !notFound(err) {
+		return cloudErr("delete startup script "+req.Notes[0].ID.String(), err)
+	}
+	return nil
 }
 
 // startupScript is the node's startup script (a "note" of class shell),
 // made once: an earlier attempt's is reused.
 func (b *build) startupScript(ctx context.Context) (*iaas.Note, error) {
-	found, err := b.a.notes(ctx, ofNode(b.env, b.node))
-	if err != nil {
-		return nil, cloudErr("look up the node's startup script", err)
-	}
-	if len(found) > 0 {
-		return found[0], nil
+	if !b.first {
+		found, err := b.a.notes(ctx, ofNode(b.env, b.node))
+		if err != nil {
+			return nil, cloudErr("look up the node's startup script", err)
+		}
+		if len(found) > 0 {
+			return found[0], nil
+		}
 	}
 	n, err := b.a.note.Create(ctx, &iaas.NoteCreateRequest{Name: b.name(), Tags: b.tags, Class: "shell", Content: b.script})
 	return n, cloudErr("create the node's startup script", err)
@@ -75,9 +80,8 @@ func dropScripts(ctx context.Context, a *api, env provider.CallEnv, node provide
 
 // boot starts the server: with the Base container's start as cloud-init
 // user data when the archive runs cloud-init. A server already up (a
-// repeated create) is fine.
-func (b *build) boot(ctx context.Context, img *iaas.Archive) error {
-	var err error
+// repeated create) is fine: up tells.
+func (b *build) boot(ctx context.Context, img *iaas.Archive) (up bool, err error) {
 	if cloudInit(img) {
 		err = b.a.server.BootWithVariables(ctx, b.cat.Zone, b.server.ID, &iaas.ServerBootVariables{UserData: b.script})
 	} else {
@@ -85,10 +89,11 @@ func (b *build) boot(ctx context.Context, img *iaas.Archive) error {
 	}
 	if conflict(err) {
 		if s, rerr := b.a.server.Read(ctx, b.cat.Zone, b.server.ID); rerr == nil && s.InstanceStatus.IsUp() {
-			return nil
+			b.server = s
+			return true, nil
 		}
 	}
-	return cloudErr("boot server "+b.server.ID.String(), err)
+	return false, cloudErr("boot server "+b.server.ID.String(), err)
 }
 
 // publicKey is the authorized_keys line of the controller's SSH key; ""

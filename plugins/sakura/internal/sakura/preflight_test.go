@@ -15,7 +15,8 @@ import (
 )
 
 // stranger makes, behind vcc's back, a server on zone's test switch at
-// ip with a disk connected to it; it returns the disk's id.
+// ip with a disk connected to it, gone when the test ends; it returns the
+// disk's id.
 func stranger(t *testing.T, zone, ip string) string {
 	t.Helper()
 	ctx := context.Background()
@@ -28,6 +29,10 @@ func stranger(t *testing.T, zone, ip string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { // the fake lives as long as the test process
+		_ = iaas.NewServerOp(nil).Delete(ctx, zone, s.ID)
+		_ = iaas.NewDiskOp(nil).Delete(ctx, zone, d.ID)
+	})
 	edit := &iaas.DiskEditRequest{UserIPAddress: ip, UserSubnet: &iaas.DiskEditUserSubnet{DefaultRoute: testGateway, NetworkMaskLen: 24}}
 	if err := iaas.NewDiskOp(nil).Config(ctx, zone, d.ID, edit); err != nil {
 		t.Fatal(err)
