@@ -291,4 +291,6 @@ type CredentialKey struct {
 	Name        string `json:"name"`
 	Description string `json:"description,omitempty"`
 	Required    bool   `json:"required"`
+	// Aliases are other names the key may be stored under.
+	Aliases []string `json:"aliases,omitempty"`
 }

@@ -81,4 +81,7 @@ type CredentialKey struct {
 	Name        string
 	Description string
 	Required    bool
+	// Aliases are other names a user may store it under (an upstream's
+	// older spelling); the host sends the value under Name.
+	Aliases []string
 }

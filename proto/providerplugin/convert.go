@@ -86,7 +86,7 @@ func infoToPB(i *provider.Info) (*pb.GetInfoResponse, error) {
 		out.Flavors = append(out.Flavors, &pb.Flavor{Name: f.Name, Description: f.Description, Values: &pb.DynamicValue{Json: raw}})
 	}
 	for _, k := range i.CredentialKeys {
-		out.CredentialKeys = append(out.CredentialKeys, &pb.CredentialKey{Name: k.Name, Description: k.Description, Required: k.Required})
+		out.CredentialKeys = append(out.CredentialKeys, &pb.CredentialKey{Name: k.Name, Description: k.Description, Required: k.Required, Aliases: k.Aliases})
 	}
 	return out, nil
 }
@@ -117,7 +117,7 @@ func infoFromPB(r *pb.GetInfoResponse) (*provider.Info, error) {
 		out.Flavors = append(out.Flavors, provider.Flavor{Name: f.GetName(), Description: f.GetDescription(), Values: vals})
 	}
 	for _, k := range r.GetCredentialKeys() {
-		out.CredentialKeys = append(out.CredentialKeys, provider.CredentialKey{Name: k.GetName(), Description: k.GetDescription(), Required: k.GetRequired()})
+		out.CredentialKeys = append(out.CredentialKeys, provider.CredentialKey{Name: k.GetName(), Description: k.GetDescription(), Required: k.GetRequired(), Aliases: k.GetAliases()})
 	}
 	return out, nil
 }

@@ -58,7 +58,7 @@ func TestInfoRoundTrip(t *testing.T) {
 		CatalogSchema:  provider.Schema{Attributes: []provider.Attribute{{Name: "region", Type: provider.TypeString, Required: true, AllowedValues: []string{"a"}}}},
 		SpecSchema:     provider.Schema{Attributes: []provider.Attribute{{Name: "n", Type: provider.TypeInt, Default: float64(3), Sensitive: true, Description: "nodes"}}},
 		Flavors:        []provider.Flavor{{Name: "small", Description: "s", Values: map[string]any{"n": float64(1)}}},
-		CredentialKeys: []provider.CredentialKey{{Name: "token", Description: "t", Required: true}},
+		CredentialKeys: []provider.CredentialKey{{Name: "token", Description: "t", Required: true, Aliases: []string{"old_token"}}},
 	}
 	got, err := providertest.Connect(t, &fake{info: info}).GetInfo(context.Background())
 	if err != nil {

@@ -57,6 +57,7 @@ func (s *Server) credentialKey(w http.ResponseWriter, ps httprouter.Params) (str
 		var names []string
 		for _, k := range info.CredentialKeys {
 			names = append(names, k.Name)
+			names = append(names, k.Aliases...) // stored as given, read under the key's name
 		}
 		// A family name (aws for aws_spot) is accepted as its own provider.
 		if !slices.Contains(names, key) {

@@ -30,7 +30,7 @@ func (s *Server) providerInfo(w http.ResponseWriter, r *http.Request, ps httprou
 			Description: a.Description, Default: a.Default, AllowedValues: a.AllowedValues})
 	}
 	for _, k := range info.CredentialKeys {
-		out.CredentialKeys = append(out.CredentialKeys, sdk.CredentialKey{Name: k.Name, Description: k.Description, Required: k.Required})
+		out.CredentialKeys = append(out.CredentialKeys, sdk.CredentialKey{Name: k.Name, Description: k.Description, Required: k.Required, Aliases: k.Aliases})
 	}
 	for name := range s.ctrl.Flavors(info.Name)[info.Name] {
 		out.Flavors = append(out.Flavors, name)

@@ -40,8 +40,8 @@ func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.C
 	}
 	var missing []string
 	for _, k := range info.CredentialKeys {
-		if ref, ok := u.CredentialRefs[k.Name]; ok {
-			v, err := c.resolveRef(ctx, u, k.Name, ref)
+		if name, ref, ok := refOf(u.CredentialRefs, k); ok {
+			v, err := c.resolveRef(ctx, u, name, ref)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -65,18 +65,34 @@ func (c *Controller) storedCredentials(ctx context.Context, u *model.Unit, keys 
 		return out, nil
 	}
 	for _, k := range keys {
-		if _, ref := u.CredentialRefs[k.Name]; ref {
+		if _, _, ref := refOf(u.CredentialRefs, k); ref {
 			continue
 		}
-		v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(prov, k.Name))
-		switch {
-		case err == nil:
-			out[k.Name] = v
-		case !errors.Is(err, identity.ErrNoSecret):
-			return nil, fmt.Errorf("read credential %s of %s: %w: %w", k.Name, prov, engine.ErrUnavailable, err)
+		// The key's own name first; its aliases only when it is not
+		// stored (one read per key on the common path).
+		for _, name := range append([]string{k.Name}, k.Aliases...) {
+			v, err := c.cfg.Secrets.GetSecret(ctx, u.CredentialUser, CredentialPath(prov, name))
+			if err == nil {
+				out[k.Name] = v
+				break
+			}
+			if !errors.Is(err, identity.ErrNoSecret) {
+				return nil, fmt.Errorf("read credential %s of %s: %w: %w", name, prov, engine.ErrUnavailable, err)
+			}
 		}
 	}
 	return out, nil
+}
+
+// refOf is the request's reference for key k, under its name or one of
+// its aliases, and the name it was given under.
+func refOf(refs map[string]string, k provider.CredentialKey) (name, ref string, ok bool) {
+	for _, name := range append([]string{k.Name}, k.Aliases...) {
+		if ref, ok := refs[name]; ok {
+			return name, ref, true
+		}
+	}
+	return "", "", false
 }
 
 // resolveRef reads a reference at call time: secret references again each
@@ -108,8 +124,10 @@ func (c *Controller) takeRefs(ctx context.Context, info *provider.Info, u *model
 	known := map[string]bool{}
 	var names []string
 	for _, k := range info.CredentialKeys {
-		known[k.Name] = true
-		names = append(names, k.Name)
+		for _, name := range append([]string{k.Name}, k.Aliases...) {
+			known[name] = true
+			names = append(names, name)
+		}
 	}
 	var errs []FieldError
 	cubby := map[string]string{}

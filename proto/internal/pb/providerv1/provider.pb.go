@@ -624,10 +624,13 @@ func (x *Flavor) GetValues() *DynamicValue {
 }
 
 type CredentialKey struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Description   string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
-	Required      bool                   `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Description string                 `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Required    bool                   `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
+	// Other names a user may store the key under (an upstream's older
+	// spelling); the host sends the value under name. Empty for none.
+	Aliases       []string `protobuf:"bytes,4,rep,name=aliases,proto3" json:"aliases,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -681,6 +684,13 @@ func (x *CredentialKey) GetRequired() bool {
 		return x.Required
 	}
 	return false
+}
+
+func (x *CredentialKey) GetAliases() []string {
+	if x != nil {
+		return x.Aliases
+	}
+	return nil
 }
 
 type GetInfoRequest struct {
@@ -2221,11 +2231,12 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x06Flavor\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x125\n" +
-	"\x06values\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x06values\"a\n" +
+	"\x06values\x18\x03 \x01(\v2\x1d.vcc.provider.v1.DynamicValueR\x06values\"{\n" +
 	"\rCredentialKey\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\bR\brequired\"D\n" +
+	"\brequired\x18\x03 \x01(\bR\brequired\x12\x18\n" +
+	"\aaliases\x18\x04 \x03(\tR\aaliases\"D\n" +
 	"\x0eGetInfoRequest\x122\n" +
 	"\x15host_protocol_version\x18\x01 \x01(\x05R\x13hostProtocolVersion\"\xae\x04\n" +
 	"\x0fGetInfoResponse\x12\x12\n" +
