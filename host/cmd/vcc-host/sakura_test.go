@@ -197,7 +197,7 @@ func sakuraPool(t *testing.T, cl *sdk.Client, entry string) sdk.IPPool {
 // anything is recorded or made: a disk size the plan does not offer
 // (with the sizes it does), one the zone does not offer (the preflight,
 // with the zone's sizes), a server plan the zone lacks, and missing
-// credentials.
+// credentials; upstream's older credential names are taken.
 func sakuraRefusals(t *testing.T, h *testenv.Host, vcid string) {
 	c, cl := ctx(t), h.Client
 	cases := []struct {
@@ -228,11 +228,22 @@ func sakuraRefusals(t *testing.T, h *testenv.Host, vcid string) {
 	vc := must[*sdk.VC](t)(other.CreateUnitGroup(c, "keyless", ""))
 	_, err := other.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "u", Provider: "sakura"})
 	apiErr(t, err, http.StatusBadRequest, "credentials.sakura.token", "missing sakura credentials")
-	for _, id := range []string{vcid, vc.VCID} {
-		for _, u := range must[*sdk.VC](t)(cl.Privileged().GetUnitGroup(c, id)).Units {
-			if u.Name != "web" {
-				t.Errorf("a refused request left unit %s", u.Name)
-			}
+	// Upstream's older names of the keys do as well.
+	for k, v := range map[string]string{"sakura_token": "old-token", "sakura_secret": "old-secret"} {
+		if err := other.PutCredential(c, "sakura", k, v); err != nil {
+			t.Fatal(err)
 		}
 	}
+	settle(t, other)(other.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "old", Provider: "sakura"}))
+	if s := states(must[*sdk.Unit](t)(other.GetUnit(c, vc.VCID, "old"))); s["RUNNING"] != 1 {
+		t.Errorf("a unit on upstream's older key names: %v", s)
+	}
+	settle(t, other)(other.DeleteUnitGroup(c, vc.VCID))
+
+	for _, u := range must[*sdk.VC](t)(cl.Privileged().GetUnitGroup(c, vcid)).Units {
+		if u.Name != "web" {
+			t.Errorf("a refused request left unit %s", u.Name)
+		}
+	}
+
 }

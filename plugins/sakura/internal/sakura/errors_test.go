@@ -74,12 +74,10 @@ func TestAPIKey(t *testing.T) {
 		want  key
 		code  string
 	}{
-		"upstream":    {provider.Credentials{"token": "t", "secret": "s"}, key{"t", "s"}, ""},
-		"older_names": {provider.Credentials{"sakura_token": "t", "sakura_secret": "s"}, key{"t", "s"}, ""},
-		"mixed":       {provider.Credentials{"token": "t", "sakura_secret": "s"}, key{"t", "s"}, ""},
-		"new_wins":    {provider.Credentials{"token": "new", "sakura_token": "old", "secret": "s"}, key{"new", "s"}, ""},
-		"no_secret":   {provider.Credentials{"token": "t"}, key{}, provider.CodeAuthFailed},
-		"none":        {nil, key{}, provider.CodeAuthFailed},
+		"upstream":  {provider.Credentials{"token": "t", "secret": "s"}, key{"t", "s"}, ""},
+		"no_secret": {provider.Credentials{"token": "t"}, key{}, provider.CodeAuthFailed},
+		"empty":     {provider.Credentials{"token": "", "secret": "s"}, key{}, provider.CodeAuthFailed},
+		"none":      {nil, key{}, provider.CodeAuthFailed},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
