@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -246,4 +247,30 @@ func sakuraRefusals(t *testing.T, h *testenv.Host, vcid string) {
 		}
 	}
 
+}
+
+// TestSakuraCatalog: init names the file, line and key of each problem of
+// a sakura catalog entry and loads nothing; a good entry with its pool is
+// taken.
+func TestSakuraCatalog(t *testing.T) {
+	store, sw := testenv.SakuraStore(t)
+	t.Setenv("SAKURACLOUD_FAKE_STORE_PATH", store)
+	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-sakura": testenv.SakuraPlugin(t)})
+	cfg := t.TempDir()
+	catalog := filepath.Join(cfg, "vpn_catalog.yml")
+	initArgs := []string{"init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins}
+	writeFile(t, catalog, []byte("sakura:\n  default:\n    sakura_local_switch_id: sw-1\n    sakura_private_subnet_gateway_ip: 10.9.9.9\n"+
+		"    sakura_zone: tk1a\n    private_network_ipmask: 172.23.1.0/24\n"), 0o644)
+	out, stderr, code := run(t, initArgs...)
+	for _, want := range []string{catalog + ":3: sakura.default.sakura_local_switch_id", catalog + ":4: sakura.default.sakura_private_subnet_gateway_ip"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("init on a bad sakura entry: exit %d, want %q in\n%s%s", code, want, out, stderr)
+		}
+	}
+	writeFile(t, catalog, []byte(fmt.Sprintf("sakura:\n  default:\n    sakura_local_switch_id: %q\n    sakura_private_subnet_gateway_ip: 172.23.1.254\n"+
+		"    sakura_zone: tk1a\n    private_network_ipmask: 172.23.1.0/24\n", sw["tk1a"])), 0o644)
+	writeFile(t, filepath.Join(cfg, "sakura_config.yml"), []byte("default:\n  prefix_len: 24\n  ip_addresses: [172.23.1.12]\n"), 0o644)
+	if out, stderr, code := run(t, initArgs...); code != 0 || !strings.Contains(out, "sakura(default)") {
+		t.Errorf("init on a good sakura entry: exit %d\n%s%s", code, out, stderr)
+	}
 }
