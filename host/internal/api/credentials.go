@@ -59,7 +59,7 @@ func (s *Server) credentialKey(w http.ResponseWriter, ps httprouter.Params) (str
 			names = append(names, k.Name)
 			names = append(names, k.Aliases...) // stored as given, read under the key's name
 		}
-		// A family name (aws for aws_spot) is accepted as its own provider.
+		// A credentials family named by a plugin is accepted as its own provider.
 		if !slices.Contains(names, key) {
 			msg := fmt.Sprintf("provider %s takes the keys: %s", prov, strings.Join(names, ", "))
 			if len(names) == 0 {

@@ -20,8 +20,8 @@ func CredentialPath(prov, key string) string { return "credentials/" + prov + "/
 // credentials reads a unit's credentials for one call: each key the plugin
 // declares, from the unit's vault:// reference, else the user's stored
 // credentials of the provider or, when the user stored none of those, of
-// the credentials family the plugin declares (aws_spot: aws).
-// A set is never mixed: an aws_spot access key is not paired with an aws
+// the credentials family the plugin declares (a spot plugin: its
+// on-demand one). A set is never mixed: a key of the plugin is not paired with one of its family's
 // secret. It also returns the required keys that are missing.
 func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
 	out := provider.Credentials{}
@@ -179,7 +179,7 @@ func (c *Controller) checkCredentials(ctx context.Context, u *model.Unit) error 
 }
 
 // sshKey is the controller's SSH private key, read from its file once:
-// it never changes while the controller runs, and onpremises calls (every
+// it never changes while the controller runs, and ssh_login plugins' calls (every
 // describe tick) need it.
 func (c *Controller) sshKey() (provider.Secret, error) {
 	c.keyOnce.Do(func() {

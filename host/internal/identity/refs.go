@@ -35,8 +35,8 @@ type Resolver interface {
 
 // EmbeddedPath is where the embedded backend keeps, for one user, what
 // Vault keeps at engine/path (engine "cubbyhole" or "secret"): the
-// cubbyhole is the user's credentials (cubbyhole/aws/access_key is the
-// credential aws/access_key, as PUT /credentials/aws/access_key stores
+// cubbyhole is the user's credentials (cubbyhole/PROVIDER/KEY is the
+// credential PROVIDER/KEY, as PUT /credentials/PROVIDER/KEY stores
 // it), secret/ a namespace of its own. References and the Vault API
 // subset the API serves both go through here, so they always agree.
 func EmbeddedPath(engine, path string) string {

@@ -37,7 +37,7 @@ type Candidate struct {
 	Reattach *providerplugin.ReattachConfig
 }
 
-// Normalize makes provider names comparable: "aws-spot" and "aws_spot"
+// Normalize makes provider names comparable: "my-cloud" and "my_cloud"
 // are the same provider.
 func Normalize(name string) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), "-", "_")
