@@ -21,8 +21,8 @@ func CredentialPath(prov, key string) string { return "credentials/" + prov + "/
 // declares, from the unit's vault:// reference, else the user's stored
 // credentials of the provider or, when the user stored none of those, of
 // the credentials family the plugin declares (a spot plugin: its
-// on-demand one). A set is never mixed: a key of the plugin is not paired with one of its family's
-// secret. It also returns the required keys that are missing.
+// on-demand one). A set is never mixed: a key of the plugin is never
+// paired with one of its family's. It also returns the required keys that are missing.
 func (c *Controller) credentials(ctx context.Context, u *model.Unit) (provider.Credentials, []string, error) {
 	out := provider.Credentials{}
 	info, err := c.plugins.Info(u.Provider)
