@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/sdk"
 )
 
 const goodCatalog = "cci_version: '1.0'\nsim:\n  default: {}\n"
@@ -104,4 +105,41 @@ func TestInitRefusesStrangeFiles(t *testing.T) {
 	if code != 1 || !strings.Contains(out+stderr, catalog+": is larger than 1048576 bytes") {
 		t.Errorf("init on a catalog of 150,000 entries: exit %d\n%s%s", code, out, stderr)
 	}
+}
+
+// TestInitRefusesCatalogMistakes: a provider section that is a typo of an
+// installed provider ("smi:") is an error with "did you mean", and a
+// catalog that drops an entry a unit still uses is refused; in both cases
+// the catalog in force stays and the unit keeps working.
+func TestInitRefusesCatalogMistakes(t *testing.T) {
+	h := testenv.StartHost(t, goodCatalog+"  tokyo:\n    latency_ms: 1\n")
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "catalog", "compute"))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{
+		UnitName: "web", Provider: "sim", Spec: map[string]any{"num_nodes": 1, "private_network": "tokyo"},
+	}))
+	hostCatalog := filepath.Join(h.Config, "vpn_catalog.yml")
+	initArgs := []string{"init", "--config", h.Config, "--data", h.Data, "--plugin-dir", h.Plugin}
+	cases := map[string]struct {
+		catalog string
+		want    string
+	}{
+		"typo": {goodCatalog + "  tokyo:\n    latency_ms: 1\nsmi:\n  osaka: {}\n",
+			`smi.osaka: no plugin for this provider is installed (did you mean "sim"? installed: `},
+		"entry_in_use": {goodCatalog,
+			hostCatalog + ": sim.tokyo: entry removed but still used by 1 unit(s): " + vc.VCID + "/web; keep the entry until they are deleted"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			writeFile(t, hostCatalog, []byte(tc.catalog), 0o644)
+			out, stderr, code := run(t, initArgs...)
+			if code != 1 || !strings.Contains(out+stderr, tc.want) {
+				t.Fatalf("init: exit %d, want 1 and %q in\n%s%s", code, tc.want, out, stderr)
+			}
+			if !catalogHas(t, h, "tokyo") {
+				t.Fatal("the catalog in force lost its tokyo entry")
+			}
+		})
+	}
+	settle(t, cl)(cl.AddNodes(c, vc.VCID, "web", sdk.AddNodesRequest{NumAddNodes: 1}))
 }

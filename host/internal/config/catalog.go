@@ -99,11 +99,15 @@ func (c *Catalog) AddDefaults(ctx context.Context, plugins Plugins, names []stri
 // Plugins is what config validation needs from the plugin manager.
 type Plugins interface {
 	Provider(name string) (provider.Provider, error)
+	// Names lists the installed providers, for "did you mean".
+	Names() []string
 }
 
 // Validate has each entry checked by its provider's plugin. Entries of
 // providers with no plugin installed are warnings, not errors: a site's
-// catalog may describe clouds it does not use yet.
+// catalog may describe clouds it does not use yet. A section whose name is
+// a typo of an installed provider's ("smi" for "sim") is an error: its
+// entries would silently be unused while the user meant them.
 func (c *Catalog) Validate(ctx context.Context, plugins Plugins) Problems {
 	var probs Problems
 	if c.Version != "" && c.Version != "1.0" {
@@ -114,7 +118,7 @@ func (c *Catalog) Validate(ctx context.Context, plugins Plugins) Problems {
 		for _, name := range sortedKeys(c.Entries[prov]) {
 			e := c.Entries[prov][name]
 			if err != nil {
-				probs = append(probs, Problem{File: e.File, Line: e.Line, Provider: prov, Entry: name, Message: "no plugin for this provider is installed; the entry is not used", Warning: true})
+				probs = append(probs, notInstalled(e, plugins.Names()))
 				continue
 			}
 			diags, verr := p.ValidateCatalogEntry(ctx, name, e.Values)
@@ -126,6 +130,16 @@ func (c *Catalog) Validate(ctx context.Context, plugins Plugins) Problems {
 		}
 	}
 	return probs
+}
+
+func notInstalled(e *Entry, installed []string) Problem {
+	p := Problem{File: e.File, Line: e.Line, Provider: e.Provider, Entry: e.Name}
+	if near := closest(e.Provider, installed); near != "" {
+		p.Message = fmt.Sprintf("no plugin for this provider is installed (did you mean %q? installed: %s)", near, strings.Join(installed, ", "))
+		return p
+	}
+	p.Message, p.Warning = "no plugin for this provider is installed; the entry is not used", true
+	return p
 }
 
 // fromDiags places plugin diagnostics (fields like "catalog.key[2]") at

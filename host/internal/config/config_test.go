@@ -59,6 +59,10 @@ func TestCatalogProblems(t *testing.T) {
 			body: "azure:\n  default:\n    azure_location: japaneast\n",
 			want: config.Problems{{Line: 2, Provider: "azure", Entry: "default", Message: "no plugin for this provider is installed; the entry is not used", Warning: true}},
 		},
+		"typo_of_installed": {
+			body: "smi:\n  default: {}\n",
+			want: config.Problems{{Line: 2, Provider: "smi", Entry: "default", Message: `no plugin for this provider is installed (did you mean "sim"? installed: sim)`}},
+		},
 		"bad_version": {
 			body: "cci_version: '9'\nsim:\n  default: {}\n",
 			want: config.Problems{{Line: 1, Key: "cci_version", Message: `"9" is not a known catalog version (want '1.0')`, Warning: true}},

@@ -97,6 +97,8 @@ func TestExcerpt(t *testing.T) {
 
 type noPlugins struct{}
 
+func (noPlugins) Names() []string { return nil }
+
 func (noPlugins) Provider(name string) (provider.Provider, error) {
 	return nil, fmt.Errorf("no plugin %s", name)
 }

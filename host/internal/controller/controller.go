@@ -104,7 +104,7 @@ func New(ctx context.Context, st store.Store, plugins *pluginmgr.Manager, bus *e
 	if c.id, err = EnsureID(st); err != nil {
 		return nil, err
 	}
-	probs, err := c.Reload(ctx)
+	probs, err := c.reload(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -153,10 +153,26 @@ func (c *Controller) Close() { c.eng.Close() }
 // errors, puts it in force. It returns the warnings; errors come back as
 // config.Problems.
 func (c *Controller) Reload(ctx context.Context) (config.Problems, error) {
+	return c.reload(ctx, false)
+}
+
+// reload loads the configuration. A catalog without an entry that units
+// still use is refused while running (the one in force stays); at start
+// there is none in force, so it is a warning and those units' cloud calls
+// fail until the entry is back.
+func (c *Controller) reload(ctx context.Context, starting bool) (config.Problems, error) {
 	conf, probs, err := LoadConfig(ctx, c.cfg.ConfigDir, c.plugins)
 	if err != nil {
 		return nil, err
 	}
+	gone, err := c.entriesInUse(conf.Catalog, starting)
+	if err != nil {
+		return nil, err
+	}
+	if len(gone.Errors()) > 0 {
+		return nil, append(probs, gone...)
+	}
+	probs = append(probs, gone...)
 	// Allocations outlive the file: a shrunk pool keeps them, and says so.
 	kept, err := c.keptAddresses(conf.Pools)
 	if err != nil {
