@@ -245,13 +245,28 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, acti
 		op    *model.Operation
 		err   error
 	)
-	if action == "delete_nodes" {
+	switch action {
+	case "clear_processing":
+		// Answered with the id of the operation it stopped, which
+		// finishes as failed ("cleared by clear_processing").
+		if _, err := s.ctrl.GetUnit(caller(r), vcid, unit); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		id, err := s.ctrl.ClearProcessing(vcid, unit)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, sdk.Accepted{OperationID: id})
+		return
+	case "delete_nodes":
 		opts, ok := deleteOptions(w, r)
 		if !ok {
 			return
 		}
 		nodes, op, err = s.ctrl.DeleteNodes(r.Context(), caller(r), vcid, unit, sel, opts)
-	} else {
+	default:
 		nodes, op, err = s.ctrl.Action(r.Context(), caller(r), vcid, unit, action, sel)
 	}
 	if err == nil && op == nil {

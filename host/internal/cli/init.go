@@ -31,6 +31,7 @@ func (e env) initCmd(args []string) error {
 	var d dirs
 	c.register(fs, "off")
 	d.register(fs)
+	grafana := fs.Bool("grafana-password", false, "print a new random GRAFANA_ADMIN_PASSWORD to put in .env (stored nowhere)")
 	forceRemoval := fs.Bool("force-plugin-removal", false, "stop plugins whose file was removed even while units use them (their nodes can then be neither described nor deleted until the plugin is back)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -43,7 +44,7 @@ func (e env) initCmd(args []string) error {
 		// The running host is the authority: it rescans its plugin dirs
 		// and checks the configuration against the plugins it serves (a
 		// refused binary on disk does not stop the one in service).
-		if err := e.deploymentSummary(d, dot); err != nil {
+		if err := e.deploymentSummary(d, dot, *grafana); err != nil {
 			return err
 		}
 		return e.askReload(pid, d.data, *forceRemoval)
@@ -71,7 +72,7 @@ func (e env) initCmd(args []string) error {
 	for _, p := range conf.Pools.All() {
 		fmt.Fprintf(e.stdout, "IP pool %s: %d addresses\n", p.Name(), len(p.Addresses))
 	}
-	if err := e.deploymentSummary(d, dot); err != nil {
+	if err := e.deploymentSummary(d, dot, *grafana); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "no vcc-host is running on this data dir; it will load this (and its plugins) at start")
@@ -96,7 +97,7 @@ func catalogSummary(cat *config.Catalog) string {
 
 // deploymentSummary checks the certificates and prints what .env and
 // they set.
-func (e env) deploymentSummary(d dirs, dot dotenv.Values) error {
+func (e env) deploymentSummary(d dirs, dot dotenv.Values, newGrafana bool) error {
 	if err := os.MkdirAll(d.data, 0o700); err != nil {
 		return err
 	}
@@ -104,9 +105,13 @@ func (e env) deploymentSummary(d dirs, dot dotenv.Values) error {
 	if err != nil {
 		return err
 	}
-	if !dot.HasGrafanaPassword {
-		// Printed once, stored nowhere: Grafana's password is never admin/admin.
+	switch {
+	case newGrafana:
+		// Printed when asked, stored nowhere: Grafana's password is never
+		// admin/admin, and a rerun of init does not change the advice.
 		fmt.Fprintf(e.stdout, "for monitoring, add to %s: GRAFANA_ADMIN_PASSWORD=%s\n", d.envFile, model.NewID()[:20])
+	case !dot.HasGrafanaPassword:
+		fmt.Fprintf(e.stdout, "for monitoring, set GRAFANA_ADMIN_PASSWORD in %s (vcc-host init --grafana-password makes one)\n", d.envFile)
 	}
 	if dot.Addr() != "" || dot.Registry != "" {
 		fmt.Fprintf(e.stdout, "nodes reach the controller at %s; Base images from %s\n", dash(dot.Addr()), dash(dot.Registry))

@@ -90,7 +90,8 @@ func TestCatalogSyntax(t *testing.T) {
 	cases := map[string]struct {
 		body, want string
 	}{
-		"yaml_error":    {"sim:\n  default:\n\t- x\n", ":3: yaml: line 3: found character that cannot start any token"},
+		"yaml_error":    {"sim:\n  default: {}\n  x: 'open\n", ":3: yaml: line 3: found unexpected end of stream"},
+		"tab":           {"sim:\n  default:\n\t- x\n", ":3: a tab at line 3, column 1: YAML indents with spaces only; replace the tab with spaces (yaml: line 3: found character that cannot start any token)"},
 		"not_mapping":   {"- sim\n", ":1: must be a mapping of provider: {name: {key: value}}"},
 		"entry_not_map": {"sim:\n  default: 5\n", ":2: sim.default: must be a mapping of keys to values"},
 	}

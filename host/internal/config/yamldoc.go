@@ -98,7 +98,8 @@ func parseSections(path string, skip map[string]*string) ([]section, error) {
 func topMapping(path string, raw []byte, shape string) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		return nil, Problems{{File: path, Line: yamlErrLine(err), Message: clip(err.Error())}}
+		line := yamlErrLine(err)
+		return nil, Problems{{File: path, Line: line, Message: syntaxMessage(raw, line, err)}}
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -166,6 +167,23 @@ func parseSectionsBytes(path string, raw []byte, skip map[string]*string) ([]sec
 		return nil, probs
 	}
 	return out, nil
+}
+
+// syntaxMessage is the parser's message, preceded by the likely cause
+// when the parser does not say it: a tab (YAML indents with spaces only;
+// yaml.v3 says "found character that cannot start any token").
+func syntaxMessage(raw []byte, line int, err error) string {
+	msg := clip(err.Error())
+	lines := strings.Split(string(raw), "\n")
+	for _, l := range []int{line, line - 1} {
+		if l < 1 || l > len(lines) {
+			continue
+		}
+		if col := strings.IndexByte(lines[l-1], '\t'); col >= 0 {
+			return fmt.Sprintf("a tab at line %d, column %d: YAML indents with spaces only; replace the tab with spaces (%s)", l, col+1, msg)
+		}
+	}
+	return msg
 }
 
 // yamlErrLine digs the line out of a yaml.v3 syntax error ("yaml: line 3: ...").

@@ -125,6 +125,7 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 		only := map[string]bool{}
 		for _, n := range picked {
 			only[n.NodeID] = true
+			n.State = model.NodeDeleting // the answer shows what was stored
 		}
 		if err := markDeleting(tx, vcid, unit, only); err != nil {
 			return err
@@ -156,6 +157,16 @@ var actions = map[string]struct {
 // carry out.
 var unsupportedActions = map[string]bool{"start": true, "stop": true, "suspend": true, "resume": true}
 
+// ClearProcessing cancels the unit's running operation (it finishes as
+// failed) and returns its id.
+func (c *Controller) ClearProcessing(vcid, unit string) (string, error) {
+	id, ok := c.eng.Cancel(vcid, unit, errors.New("cleared by clear_processing"))
+	if !ok {
+		return "", conflict("unit %s has no operation in progress", unit)
+	}
+	return id, nil
+}
+
 // Action runs a node action on the selected nodes of a unit. All the
 // nodes must be able to take it, or nothing changes. The nodes keep
 // their state until the operation runs: queued behind others (a create,
@@ -166,10 +177,8 @@ func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit,
 		nodes, err := c.setWatch(who, vcid, unit, sel, action == "watch")
 		return nodes, nil, err
 	case action == "clear_processing":
-		if !c.eng.Cancel(vcid, unit, errors.New("cleared by clear_processing")) {
-			return nil, nil, conflict("unit %s has no operation in progress", unit)
-		}
-		return nil, nil, nil
+		_, err := c.ClearProcessing(vcid, unit)
+		return nil, nil, err
 	case unsupportedActions[action]:
 		return nil, nil, badRequest("%s is not supported: no provider of protocol v1 can %s a node (use power_off / power_on)", action, action)
 	}

@@ -50,7 +50,11 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 	if err != nil {
 		return nil, nil, err
 	}
-	if r.numNodes < 0 || r.numNodes > c.cfg.MaxNodesPerRequest {
+	if r.numNodes < 0 {
+		return nil, nil, invalid("negative node count", FieldError{Field: "spec.num_nodes",
+			Message: fmt.Sprintf("must be 0 or more, got %d", r.numNodes)})
+	}
+	if r.numNodes > c.cfg.MaxNodesPerRequest {
 		return nil, nil, invalid("too many nodes", FieldError{Field: "spec.num_nodes",
 			Message: fmt.Sprintf("must be between 0 and %d per request (add more with PUT afterwards)", c.cfg.MaxNodesPerRequest)})
 	}
@@ -202,7 +206,7 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		n = len(ips)
 	}
 	if n < 1 || n > c.cfg.MaxNodesPerRequest {
-		return nil, nil, invalid("bad node count", FieldError{Field: "num_add_nodes", Message: fmt.Sprintf("must be between 1 and %d", c.cfg.MaxNodesPerRequest)})
+		return nil, nil, invalid("bad node count", FieldError{Field: "num_add_nodes", Message: fmt.Sprintf("must be between 1 and %d, got %d", c.cfg.MaxNodesPerRequest, n)})
 	}
 	var u *model.Unit
 	if err := c.st.View(func(tx store.Tx) (err error) { u, err = loadUnit(tx, who, vcid, unit); return err }); err != nil {

@@ -107,9 +107,9 @@ type Engine struct {
 	waits   map[string]*nodeWait // node id -> the waits of the step running on it (see begin)
 
 	mu      sync.Mutex
-	queues  map[string]*queue                  // "vcid/unit" ("vcid/" for the VC itself)
-	active  map[string]context.CancelCauseFunc // queue key -> cancel of the running op
-	done    map[string]chan struct{}           // op id -> closed when it finished
+	queues  map[string]*queue        // "vcid/unit" ("vcid/" for the VC itself)
+	active  map[string]running       // queue key -> the running op
+	done    map[string]chan struct{} // op id -> closed when it finished
 	sems    map[string]chan struct{}
 	pollers map[string]*poller // "vcid/unit" -> its describe poller
 }
@@ -125,7 +125,7 @@ func New(st store.Store, env Env, bus *events.Bus, log hclog.Logger, cfg Config)
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Engine{
 		st: st, env: env, bus: bus, log: log.Named("engine"), cfg: cfg, ctx: ctx, cancel: cancel,
-		queues: map[string]*queue{}, active: map[string]context.CancelCauseFunc{},
+		queues: map[string]*queue{}, active: map[string]running{},
 		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{}, pollers: map[string]*poller{},
 		waits: map[string]*nodeWait{},
 	}
@@ -196,14 +196,20 @@ func (e *Engine) Resume() (int, error) {
 
 // Cancel stops the running operation of a unit (the admin's
 // clear_processing); it finishes as failed with cause.
-func (e *Engine) Cancel(vcid, unit string, cause error) bool {
+func (e *Engine) Cancel(vcid, unit string, cause error) (opID string, ok bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	cancel, ok := e.active[queueKey(vcid, unit)]
+	r, ok := e.active[queueKey(vcid, unit)]
 	if ok {
-		cancel(cause)
+		r.cancel(cause)
 	}
-	return ok
+	return r.opID, ok
+}
+
+// running is a unit's operation under way, and how to stop it.
+type running struct {
+	opID   string
+	cancel context.CancelCauseFunc
 }
 
 // Busy reports whether the unit has an operation queued or running.

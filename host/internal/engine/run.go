@@ -25,7 +25,7 @@ func (e *Engine) run(op *model.Operation) {
 	ctx, cancelT := context.WithTimeoutCause(ctx, e.cfg.OpTimeout, fmt.Errorf("%w after %v; the unit is free again", errTimeout, e.cfg.OpTimeout))
 	defer cancelT()
 	e.mu.Lock()
-	e.active[k] = cancel
+	e.active[k] = running{opID: op.ID, cancel: cancel}
 	e.mu.Unlock()
 	defer func() {
 		e.mu.Lock()
