@@ -31,7 +31,7 @@ func (x hotHost) install(bin string) {
 func (x hotHost) init(wantCode int, want []string, extra ...string) {
 	x.t.Helper()
 	args := append([]string{"init", "--config", x.h.Config, "--data", x.h.Data, "--plugin-dir", x.h.Plugin,
-		"--cert", filepath.Join(x.h.Data, "no-cert")}, extra...)
+		"--cert", filepath.Join(x.h.Data, "no-cert"), "--dev-ca"}, extra...)
 	out, stderr, code := run(x.t, args...)
 	for _, w := range want {
 		if !strings.Contains(out+stderr, w) {

@@ -266,8 +266,19 @@ func TestCAAndCertificates(t *testing.T) {
 	key, _ := os.ReadFile(filepath.Join(other, "occtr_key.pem"))
 	writeFile(t, filepath.Join(dir, "occtr_key.pem"), key, 0o600)
 	_, stderr, code = run(t, "serve", "--cert", dir, "--data", t.TempDir(), "--config", h.Config, "--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0")
-	if code != 1 || !strings.Contains(stderr, "do not form a certificate and its key") {
-		t.Errorf("serve with a mismatched pair: %d %q", code, stderr)
+	if code != 1 || !strings.Contains(stderr, "do not form a certificate and its key") || strings.Contains(stderr, "plugin running") {
+		t.Errorf("serve with a mismatched pair: exit %d, want 1 and no plugin started: %q", code, stderr)
+	}
+	// A cert dir named but missing is a typo, not a wish for a dev CA.
+	missing := filepath.Join(t.TempDir(), "certs-typo")
+	for _, args := range [][]string{
+		{"serve", "--cert", missing, "--data", t.TempDir(), "--config", h.Config, "--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0"},
+		{"init", "--cert", missing, "--data", t.TempDir(), "--config", h.Config, "--plugin-dir", h.Plugin},
+	} {
+		_, stderr, code = run(t, args...)
+		if code != 1 || !strings.Contains(stderr, "certificate directory "+missing+" does not exist") || !strings.Contains(stderr, "--dev-ca") || strings.Contains(stderr, "plugin running") {
+			t.Errorf("%s with a missing --cert: exit %d %q", args[0], code, stderr)
+		}
 	}
 }
 

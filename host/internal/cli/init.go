@@ -18,7 +18,6 @@ import (
 	"github.com/vccproject/vcc/host/internal/dotenv"
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
-	"github.com/vccproject/vcc/host/internal/tlsconf"
 )
 
 // initCmd validates the configuration and certificates, prints a summary,
@@ -38,6 +37,13 @@ func (e env) initCmd(args []string) error {
 	}
 	dot, err := dotenv.Load(d.envFile, d.requireEnv)
 	if err != nil {
+		return err
+	}
+	// Certificates first: a bad one is told before any plugin starts.
+	if err := os.MkdirAll(d.data, 0o700); err != nil {
+		return err
+	}
+	if _, err := d.tls(); err != nil {
 		return err
 	}
 	if pid := runningHost(d.data); pid > 0 {
@@ -101,7 +107,7 @@ func (e env) deploymentSummary(d dirs, dot dotenv.Values, newGrafana bool) error
 	if err := os.MkdirAll(d.data, 0o700); err != nil {
 		return err
 	}
-	mat, err := tlsconf.Load(d.cert, d.data)
+	mat, err := d.tls()
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/dotenv"
 	"github.com/vccproject/vcc/host/internal/pluginmgr"
+	"github.com/vccproject/vcc/host/internal/tlsconf"
 	"github.com/vccproject/vcc/proto/providerplugin"
 )
 
@@ -24,14 +25,41 @@ type dirs struct {
 	data, config, cert string
 	envFile            string
 	requireEnv         bool
+	// certGiven: --cert or VCC_CERT_DIR named the dir, so a missing one
+	// is a typo, not a request for the development CA (devCA is).
+	certGiven, devCA bool
 }
+
+// tls loads the server certificate of the cert dir, or the development
+// CA of the data dir when the cert dir is empty, or missing while the
+// user did not name it or asked for it (--dev-ca).
+func (d *dirs) tls() (*tlsconf.Material, error) {
+	return tlsconf.Load(d.cert, d.data, d.devCA || !d.certGiven)
+}
+
+// setFlag is a string flag that records whether it was set.
+type setFlag struct {
+	val *string
+	set *bool
+}
+
+func (f setFlag) String() string {
+	if f.val == nil {
+		return ""
+	}
+	return *f.val
+}
+
+func (f setFlag) Set(v string) error { *f.val, *f.set = v, true; return nil }
 
 func (d *dirs) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.envFile, "env-file", envOr("VCC_ENV_FILE", ".env"), "the deployment's .env (VCP_VCC_PRIVATE_IPMASK, VCP_OFFICIAL_REGISTRY_ADDRESS) (env VCC_ENV_FILE)")
 	fs.BoolVar(&d.requireEnv, "require-env", os.Getenv("VCC_REQUIRE_ENV") == "true", "refuse to start without the .env values (compose sets it) (env VCC_REQUIRE_ENV=true)")
 	fs.StringVar(&d.data, "data", envOr("VCC_DATA_DIR", "./volume"), "data directory: state, tokens, generated CA (env VCC_DATA_DIR)")
 	fs.StringVar(&d.config, "config", envOr("VCC_CONFIG_DIR", "./config"), "config directory: vpn_catalog.yml, vcp_flavor.yml (env VCC_CONFIG_DIR)")
-	fs.StringVar(&d.cert, "cert", envOr("VCC_CERT_DIR", "./cert"), "certificate directory: ca.pem, occtr_cert.pem, occtr_key.pem (env VCC_CERT_DIR)")
+	d.cert, d.certGiven = envOr("VCC_CERT_DIR", "./cert"), os.Getenv("VCC_CERT_DIR") != ""
+	fs.Var(setFlag{&d.cert, &d.certGiven}, "cert", "certificate directory: ca.pem, occtr_cert.pem, occtr_key.pem; empty, or missing when not named, means a generated development CA (default ./cert; env VCC_CERT_DIR)")
+	fs.BoolVar(&d.devCA, "dev-ca", os.Getenv("VCC_DEV_CA") == "true", "use the generated development CA of the data dir when the cert dir is missing (env VCC_DEV_CA=true)")
 }
 
 // serve runs the controller until SIGINT or SIGTERM; SIGHUP reloads the
@@ -44,6 +72,9 @@ func (e env) serve(args []string) error {
 	}
 	h := &serveHost{e: e, f: f}
 	defer h.close()
+	if err := h.checkFiles(); err != nil {
+		return err
+	}
 	if err := h.openState(); err != nil {
 		return err
 	}

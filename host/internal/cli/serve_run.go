@@ -16,22 +16,37 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/admin"
 	"github.com/vccproject/vcc/host/internal/api"
+	"github.com/vccproject/vcc/host/internal/config"
 	"github.com/vccproject/vcc/host/internal/connlimit"
 	"github.com/vccproject/vcc/host/internal/identity"
 	"github.com/vccproject/vcc/host/internal/metrics"
 	"github.com/vccproject/vcc/host/internal/tlsconf"
 )
 
-// listen loads the TLS material and opens the API's and the metrics'
-// listeners; the API is not served yet.
-func (h *serveHost) listen() error {
+// checkFiles loads the certificates and parses the catalog and flavors;
+// it runs first, so a bad certificate or a YAML error is told before any
+// plugin starts (the plugins check the entries later).
+func (h *serveHost) checkFiles() error {
+	if _, err := config.LoadCatalog(filepath.Join(h.f.d.config, config.CatalogFile)); err != nil {
+		return err
+	}
+	if _, err := config.LoadFlavors(filepath.Join(h.f.d.config, config.FlavorFile)); err != nil {
+		return err
+	}
 	var err error
-	if h.tls, err = tlsconf.Load(h.f.d.cert, h.f.d.data); err != nil {
+	if h.tls, err = h.f.d.tls(); err != nil {
 		return err
 	}
 	if h.caPEM, err = os.ReadFile(h.tls.CAPath); err != nil {
 		return fmt.Errorf("read CA: %w", err)
 	}
+	return nil
+}
+
+// listen opens the API's and the metrics' listeners; the API is not
+// served yet.
+func (h *serveHost) listen() error {
+	var err error
 	if h.ln, err = net.Listen("tcp", h.f.listen); err != nil {
 		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", h.f.listen, err)
 	}

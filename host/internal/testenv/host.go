@@ -105,7 +105,7 @@ func (h *Host) Reload() {
 func (h *Host) Start() {
 	t := h.t
 	t.Helper()
-	args := append([]string{"serve", "--data", h.Data, "--config", h.Config, "--cert", filepath.Join(h.Data, "no-cert"),
+	args := append([]string{"serve", "--data", h.Data, "--config", h.Config, "--cert", filepath.Join(h.Data, "no-cert"), "--dev-ca",
 		"--plugin-dir", h.Plugin, "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--serf-listen", "127.0.0.1:0", "--log-level", "warn"}, h.Args...)
 	h.cmd = exec.Command(HostBinary(t), args...)
 	h.cmd.Env = append(os.Environ(), IsolatedEnv(t)...)

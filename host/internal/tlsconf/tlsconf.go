@@ -36,9 +36,13 @@ type Material struct {
 }
 
 // Load uses certDir when it holds a certificate and key, else the dev CA
-// under dataDir/tls (made on first use). A pair that does not match or
+// under dataDir/tls (made on first use); a missing certDir only when
+// devIfMissing (a mistyped path must not quietly serve a dev CA). A pair that does not match or
 // has expired is refused with the reason.
-func Load(certDir, dataDir string) (*Material, error) {
+func Load(certDir, dataDir string, devIfMissing bool) (*Material, error) {
+	if _, err := os.Stat(certDir); os.IsNotExist(err) && !devIfMissing {
+		return nil, fmt.Errorf("certificate directory %s does not exist: check the path, put ca.pem, %s and %s there (vcc-host cert generate --out %s makes them), or pass --dev-ca for a generated development CA", certDir, CertFile, KeyFile, certDir)
+	}
 	certPath, keyPath := filepath.Join(certDir, CertFile), filepath.Join(certDir, KeyFile)
 	_, cerr := os.Stat(certPath)
 	_, kerr := os.Stat(keyPath)

@@ -44,7 +44,7 @@ class Host:
         with open(os.path.join(self.config, "vpn_catalog.yml"), "w") as f:
             f.write(CATALOG)
         env = dict(os.environ, VCC_PLUGIN_DIR="", VCC_SIM_STATE_DIR="")
-        args = [self.bin, "serve", "--data", self.data, "--config", self.config, "--cert", os.path.join(self.data, "no-cert"),
+        args = [self.bin, "serve", "--data", self.data, "--config", self.config, "--cert", os.path.join(self.data, "no-cert"), "--dev-ca",
                 "--plugin-dir", plugins, "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--serf-listen", "127.0.0.1:0",
                 "--log-level", "warn", "--reconcile-interval", "0"]
         self.log_path = os.path.join(self.root, "host.log")
