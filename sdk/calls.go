@@ -97,6 +97,19 @@ func (c *Client) ChangeOwner(ctx context.Context, vcid, owner string) (*VC, erro
 	return &vc, c.do(ctx, http.MethodPatch, Prefix+"/vcs/"+esc(vcid), ChangeOwnerRequest{Owner: owner}, &vc)
 }
 
+// RenameUnitGroup gives a VC a new name (upstream's update_ugroup_name).
+func (c *Client) RenameUnitGroup(ctx context.Context, vcid, name string) (*VC, error) {
+	var vc VC
+	return &vc, c.do(ctx, http.MethodPut, Prefix+"/vcs/"+esc(vcid), UpdateVCRequest{Name: name}, &vc)
+}
+
+// NodeBackup returns a node's backup document (GET .../{node_id}/backup):
+// what re-creates it, as JSON.
+func (c *Client) NodeBackup(ctx context.Context, vcid, unit, nodeID string) (*NodeBackup, error) {
+	var b NodeBackup
+	return &b, c.do(ctx, http.MethodGet, Prefix+"/vcs/"+esc(vcid)+"/"+esc(unit)+"/"+esc(nodeID)+"/backup", nil, &b)
+}
+
 // DeleteUnitGroup deletes a VC and everything in it (cleanup). The
 // operation is nil when the VC was empty and went at once.
 func (c *Client) DeleteUnitGroup(ctx context.Context, vcid string, opts ...DeleteOption) (*Accepted, error) {

@@ -294,3 +294,39 @@ type CredentialKey struct {
 	// Aliases are other names the key may be stored under.
 	Aliases []string `json:"aliases,omitempty"`
 }
+
+// UpdateVCRequest is the body of PUT /vcs/{vcid}: the VC's new name.
+// Type (or upstream's ugroup_type), when given, must be the VC's own.
+type UpdateVCRequest struct {
+	Name       string `json:"name"`
+	Type       string `json:"type,omitempty"`
+	UGroupType string `json:"ugroup_type,omitempty"`
+}
+
+// FailReport is the body of POST /vcs/fail, as upstream's Serf event
+// handler sends it: the Serf node names (node ids) of failed members.
+type FailReport struct {
+	EventType string   `json:"eventtype"`
+	Tag       []string `json:"tag"`
+}
+
+// NodeBackup is a node's backup: enough to re-create it. A node holds no
+// data the controller could copy (its disks are the cloud's), so its
+// backup is its record: the VC and unit it belongs to, the unit's
+// resolved spec, the node as shown, and the request that adds an
+// equivalent node (same fixed IP, if it had one) to the unit.
+type NodeBackup struct {
+	Format  string    `json:"format"` // vcc-node-backup/1
+	Created time.Time `json:"created"`
+	VC      VC        `json:"vc"`
+	Unit    Unit      `json:"unit"` // without its other nodes
+	Node    Node      `json:"node"`
+	Restore Restore   `json:"restore"`
+}
+
+// Restore is the API call that re-creates a backed-up node.
+type Restore struct {
+	Method string          `json:"method"`
+	Path   string          `json:"path"`
+	Body   AddNodesRequest `json:"body"`
+}

@@ -81,6 +81,9 @@ func (s *Server) routes() []route {
 		{"POST", p + "/vcs", fullToken, mine, nil, s.createVC},
 		{"GET", p + "/vcs/:vcid", anyToken, vcScope, nil, s.getVC},
 		{"POST", p + "/vcs/:vcid", fullToken, vcScope, nil, s.createUnit},
+		// Beside POST /vcs/:vcid; no vcid is "fail" (ids are 32 hex).
+		{"POST", p + "/vcs/fail", superFull, global, nil, s.vcsFail},
+		{"PUT", p + "/vcs/:vcid", fullToken, vcScope, nil, s.updateVC},
 		{"PATCH", p + "/vcs/:vcid", superFull, vcScope, nil, s.changeOwner},
 		{"DELETE", p + "/vcs/:vcid", fullToken, vcScope, []string{"forget"}, s.deleteVC},
 		{"GET", p + "/vcs/:vcid/:unit", anyToken, vcScope, nil, s.getUnit},
@@ -89,6 +92,7 @@ func (s *Server) routes() []route {
 		// The third segment is an action on PATCH and a node id otherwise.
 		{"PATCH", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"forget"}, s.unitAction},
 		{"GET", p + "/vcs/:vcid/:unit/:sub", anyToken, vcScope, nil, s.getNode},
+		{"GET", p + "/vcs/:vcid/:unit/:sub/backup", anyToken, vcScope, nil, s.nodeBackup},
 		{"DELETE", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"forget"}, s.deleteNode},
 		{"PATCH", p + "/vcs/:vcid/:unit/:sub/:action", fullToken, vcScope, nil, s.nodeAction},
 	}, s.vaultRoutes()...)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -93,10 +94,69 @@ func New(ctrl *controller.Controller, plugins *pluginmgr.Manager, authn auth.Aut
 		writeError(w, http.StatusInternalServerError, "internal error")
 	}
 
-	for _, rt := range s.routes() {
-		r.Handle(rt.method, rt.path, s.guard(rt))
-	}
+	register(r, s.routes(), s.guard)
 	return s
+}
+
+// register adds the routes to r. httprouter takes no literal segment
+// beside a wildcard of the same method (POST /vcs/fail beside POST
+// /vcs/:vcid), so such a literal route is served by the wildcard route's
+// entry, which hands that value to it; each keeps its own guard.
+func register(r *httprouter.Router, routes []route, guard func(route) httprouter.Handle) {
+	type literal struct {
+		param, value string
+		handle       httprouter.Handle
+	}
+	beside := map[int][]literal{}
+	taken := map[int]bool{}
+	for i, lit := range routes {
+		for j, wild := range routes {
+			if param, value, ok := literalOf(lit, wild); ok {
+				beside[j] = append(beside[j], literal{param, value, guard(lit)})
+				taken[i] = true
+			}
+		}
+	}
+	for i, rt := range routes {
+		if taken[i] {
+			continue
+		}
+		h, lits := guard(rt), beside[i]
+		if len(lits) > 0 {
+			wild := h
+			h = func(w http.ResponseWriter, req *http.Request, ps httprouter.Params) {
+				for _, l := range lits {
+					if ps.ByName(l.param) == l.value {
+						l.handle(w, req, nil)
+						return
+					}
+				}
+				wild(w, req, ps)
+			}
+		}
+		r.Handle(rt.method, rt.path, h)
+	}
+}
+
+// literalOf: lit's path is wild's with one wildcard segment written out.
+func literalOf(lit, wild route) (param, value string, ok bool) {
+	if lit.method != wild.method || lit.path == wild.path {
+		return "", "", false
+	}
+	ls, ws := strings.Split(lit.path, "/"), strings.Split(wild.path, "/")
+	if len(ls) != len(ws) {
+		return "", "", false
+	}
+	for k := range ls {
+		switch {
+		case ls[k] == ws[k]:
+		case param == "" && strings.HasPrefix(ws[k], ":") && !strings.HasPrefix(ls[k], ":"):
+			param, value = ws[k][1:], ls[k]
+		default:
+			return "", "", false
+		}
+	}
+	return param, value, param != ""
 }
 
 // ServeHTTP routes the request under a request id (the caller's

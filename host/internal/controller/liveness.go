@@ -145,7 +145,7 @@ func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why
 		reason += "; the host does not answer (" + string(st.State) + " " + st.StateReason + ")"
 	}
 	c.setNodeIf(n.NodeID, func(cur *model.Node) bool {
-		if cur.State != model.NodeRunning || c.cfg.Liveness.Alive(cur.NodeID) {
+		if cur.State != model.NodeRunning || c.agentAlive(cur.NodeID) {
 			return false
 		}
 		cur.State = to
@@ -161,6 +161,8 @@ func agentWord(why string) string {
 		return "left"
 	case "failed":
 		return "stopped answering"
+	case "reported":
+		return "was reported failed (POST /vcs/fail)"
 	}
 	return "is not a member"
 }

@@ -20,7 +20,7 @@ func TestGenerateAndLoad(t *testing.T) {
 	if err := Generate(dir, []string{"vcc.example.org", "10.0.2.15"}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := Load(dir, t.TempDir())
+	m, err := Load(dir, t.TempDir(), false)
 	if err != nil || m.Generated {
 		t.Fatalf("load: %+v %v", m, err)
 	}
@@ -56,7 +56,7 @@ func TestRefusals(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
 			tc.prepare(t, dir)
-			if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), tc.want) {
+			if _, err := Load(dir, t.TempDir(), false); err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
 		})
@@ -89,7 +89,7 @@ func TestUnreadableDirIsAnError(t *testing.T) {
 	must(t, Generate(dir, []string{"localhost"}))
 	must(t, os.Chmod(dir, 0))
 	defer func() { must(t, os.Chmod(dir, 0o700)) }() // or TempDir's cleanup fails
-	if _, err := Load(dir, t.TempDir()); err == nil || !strings.Contains(err.Error(), "cannot read the certificates") {
+	if _, err := Load(dir, t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "cannot read the certificates") {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -98,5 +98,20 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestMissingDir: a cert dir that does not exist is an error unless the
+// development CA is allowed; an empty one always means the dev CA.
+func TestMissingDir(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "typo")
+	if _, err := Load(missing, t.TempDir(), false); err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "--dev-ca") {
+		t.Errorf("missing, dev CA not allowed: %v", err)
+	}
+	for name, dir := range map[string]string{"missing_allowed": missing, "empty": t.TempDir()} {
+		m, err := Load(dir, t.TempDir(), name == "missing_allowed")
+		if err != nil || !m.Generated {
+			t.Errorf("%s: %+v %v", name, m, err)
+		}
 	}
 }

@@ -19,6 +19,12 @@ def test_appendix_a(sdk, tmp_path, capsys):
     assert ug.state == "RUNNING" and ug.owner == "alice" and ug.find_units() == []
     with pytest.raises(VCPStateConflictException, match="already has a VC named"):
         sdk.create_ugroup("handson101")
+    other = sdk.create_ugroup("handson101-tmp")
+    other.update_ugroup_name("handson101-renamed", "compute")
+    assert other.name == "handson101-renamed" and sdk.get_ugroup("handson101-renamed").vcid == other.vcid
+    with pytest.raises(VCPStateConflictException, match="already has a VC named"):
+        other.name = "handson101"
+    other.cleanup()
 
     spec = sdk.get_spec("sim", "small")
     spec.volume_size = 15

@@ -4,7 +4,7 @@ import logging
 from urllib.parse import quote
 
 from . import tables
-from .errors import VCPNotFoundException, VCPSpecException, VCPUnsupportedException
+from .errors import VCPNotFoundException, VCPSpecException
 from .node import VcpNodeClass
 from .selector import merge_addresses
 from .spec import VcpSpec
@@ -39,10 +39,17 @@ class VcpUnitGroupClass:
 
     @name.setter
     def name(self, value):
-        raise VCPUnsupportedException("renaming a UnitGroup is not supported by vcc; create a new one")
+        self.update_ugroup_name(value)
 
-    def update_ugroup_name(self, ugroup_name, ugroup_type="compute", privileged=False):
-        raise VCPUnsupportedException("renaming a UnitGroup is not supported by vcc; create a new one")
+    def update_ugroup_name(self, ugroup_name, ugroup_type=None, privileged=False):
+        """Rename the group (PUT /vcs/{vcid}); its type cannot change, so
+        ugroup_type, when given, must be the group's own."""
+        body = {"name": ugroup_name}
+        if ugroup_type is not None:
+            body["ugroup_type"] = ugroup_type
+        self._vc = self._sdk._api.call("PUT", "/vcs/" + quote(self.vcid, safe=""), body,
+                                       privileged=self._p(privileged))
+        return self
 
     @property
     def state(self):
