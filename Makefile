@@ -8,7 +8,12 @@ BIN := bin
 TOOLS := $(CURDIR)/.tools
 # Only the host's own tags (vX.Y.Z): the protocol module's proto/v1.x.y
 # tags would make a version with a slash, which no image tag accepts.
-VERSION ?= $(shell git describe --tags --match 'v[0-9]*' --always --dirty 2>/dev/null || echo dev)
+# VERSION is the release (the newest vX.Y.Z tag, else 0.1.0-dev); COMMIT
+# the source commit, "-dirty" with uncommitted changes. The banner and
+# `vcc-host version` show both.
+VERSION ?= $(or $(patsubst v%,%,$(shell git describe --tags --match 'v[0-9]*' --abbrev=0 2>/dev/null)),0.1.0-dev)
+COMMIT ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
+HOST_LDFLAGS := -X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION) -X github.com/vccproject/vcc/host/internal/cli.Commit=$(COMMIT)
 
 # Pinned generator and linter versions (installed from the Go module proxy).
 BUF_VERSION := v1.75.0
@@ -56,7 +61,7 @@ help:
 	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
 
 build:
-	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
+	$(GO) build -trimpath -ldflags "$(HOST_LDFLAGS)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
 	$(GO) build -trimpath -o $(BIN)/vcc-node ./host/cmd/vcc-node
 	@mkdir -p $(BIN)/plugins
 	@for p in $(SHIPPED); do \
@@ -115,7 +120,7 @@ test-python: python-host
 	PYTHONPATH=sdk/python $(PYTHON) -m pytest -q -p no:cacheprovider sdk/python/tests
 
 python-host:
-	$(GO) build -trimpath -ldflags "-X github.com/vccproject/vcc/host/internal/cli.Version=$(VERSION)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
+	$(GO) build -trimpath -ldflags "$(HOST_LDFLAGS)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
 	@mkdir -p $(BIN)/plugins
 	cd plugins/sim && $(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-sim .
 	$(BIN)/vcc-host plugins install --path $(BIN)/plugins/vcc-provider-sim --dir $(BIN)/plugins

@@ -6,10 +6,11 @@
 # onpremises tests (no registry to pull one from). As root with apt-get,
 # the missing ones are installed (as CI does); otherwise they are named,
 # and the tests that need them skip, listed at the end of make test.
+# curl, jq, bash and zsh run the README's shell examples as written.
 set -euo pipefail
-declare -A pkg=([make]=make [docker-compose]=docker-compose [prometheus]=prometheus [debootstrap]=debootstrap)
+declare -A pkg=([make]=make [docker-compose]=docker-compose [prometheus]=prometheus [debootstrap]=debootstrap [curl]=curl [jq]=jq [zsh]=zsh)
 missing=""
-for cmd in make docker-compose prometheus debootstrap; do
+for cmd in make docker-compose prometheus debootstrap curl jq zsh; do
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing ${pkg[$cmd]}"
 done
 # The Python client's tests use Debian's interpreter and packages (no

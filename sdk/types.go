@@ -149,6 +149,8 @@ type FieldError struct {
 // Version answers GET /version.
 type Version struct {
 	Version string `json:"version"`
+	// Commit is the source commit the controller was built from.
+	Commit string `json:"commit,omitempty"`
 	// UpstreamVersion is the release of NII's Portable VC Controller
 	// whose REST API and SDK behaviour this controller implements
 	// (e.g. "25.04.0"): notebooks that require a minimum controller

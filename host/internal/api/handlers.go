@@ -22,7 +22,7 @@ func (s *Server) health(w http.ResponseWriter, _ *http.Request, _ httprouter.Par
 }
 
 func (s *Server) getVersion(w http.ResponseWriter, _ *http.Request, _ httprouter.Params) {
-	v := sdk.Version{Version: s.opts.Version, UpstreamVersion: UpstreamVersion, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
+	v := sdk.Version{Version: s.opts.Version, Commit: s.opts.Commit, UpstreamVersion: UpstreamVersion, ProtocolVersion: providerplugin.ProtocolVersion, ControllerID: s.ctrl.ID(), Plugins: map[string]string{}}
 	for _, st := range s.plugins.Statuses() {
 		if st.State != "shadowed" {
 			v.Plugins[st.Name] = st.Version

@@ -49,6 +49,8 @@ type Server struct {
 // Options of the server.
 type Options struct {
 	Version string
+	// Commit is the source commit of the build.
+	Commit string
 	// DeleteOrphans makes POST /reconcile delete the orphans it finds.
 	DeleteOrphans bool
 	// PublicKey is the controller's SSH public key (authorized_keys form).

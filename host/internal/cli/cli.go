@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -23,8 +24,41 @@ const (
 	ExitUsage   = 2
 )
 
-// Version of vcc-host, set at build time.
-var Version = "0.1.0-dev"
+// Version of vcc-host and the commit it was built from, set at build
+// time (make build); a plain go build takes the commit from Go's VCS
+// stamp (see commit).
+var (
+	Version = "0.1.0-dev"
+	Commit  = ""
+)
+
+// commit is Commit, or the VCS revision Go stamped into the binary, with
+// "-dirty" for uncommitted changes; "unknown" without either.
+func commit() string {
+	if Commit != "" {
+		return Commit
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	rev, dirty := "", ""
+	for _, s := range info.Settings {
+		switch {
+		case s.Key == "vcs.revision":
+			rev = s.Value
+		case s.Key == "vcs.modified" && s.Value == "true":
+			dirty = "-dirty"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	return rev[:min(12, len(rev))] + dirty
+}
+
+// versionText is what the banner and `vcc-host version` show.
+func versionText() string { return Version + " (commit " + commit() + ")" }
 
 const usage = `usage: vcc-host COMMAND [flags]
 
@@ -100,7 +134,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "onpremises":
 		err = e.onpremises(args[1:])
 	case "version", "--version":
-		fmt.Fprintf(stdout, "vcc-host %s (provider protocol %d)\n", Version, protocolVersion)
+		fmt.Fprintf(stdout, "vcc-host %s, provider protocol %d\n", versionText(), protocolVersion)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:

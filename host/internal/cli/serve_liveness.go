@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"path/filepath"
 
 	"github.com/hashicorp/go-hclog"
@@ -27,19 +26,19 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 	// A controller without nodes makes its gossip key; one whose nodes
 	// were started before it had a key keeps plaintext until they are
 	// gone, or their agents (which have none) could no longer join.
-	errNodes := errors.New("has nodes")
+	nodes := map[string]bool{}
 	err = st.View(func(tx store.Tx) error {
-		return store.EachUnit(tx, func(_ *model.VC, _ *model.Unit, nodes []*model.Node) error {
-			if len(nodes) > 0 {
-				return errNodes // one is enough
+		return store.EachUnit(tx, func(_ *model.VC, _ *model.Unit, ns []*model.Node) error {
+			for _, n := range ns {
+				nodes[n.NodeID] = true
 			}
 			return nil
 		})
 	})
-	fresh := err == nil
-	if err != nil && !errors.Is(err, errNodes) {
+	if err != nil {
 		return nil, err
 	}
+	fresh := len(nodes) == 0
 	keyPath := filepath.Join(data, liveness.KeyFile)
 	key, err := liveness.LoadKey(keyPath, fresh)
 	if err != nil {
@@ -51,5 +50,5 @@ func startLiveness(ctx context.Context, st store.Store, listen, advertise, data 
 			"head -c 32 /dev/urandom | base64 > "+keyPath+" && chmod 600 "+keyPath+"; then restart", "key_file", keyPath)
 	}
 	return liveness.Start(ctx, liveness.Config{Bind: listen, Advertise: advertise, ControllerID: id,
-		SnapshotPath: filepath.Join(data, "serf.snapshot"), Key: key, Logger: log})
+		SnapshotPath: filepath.Join(data, "serf.snapshot"), KnownNode: func(name string) bool { return nodes[name] }, Key: key, Logger: log})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -48,7 +49,7 @@ func (h *serveHost) checkFiles() error {
 func (h *serveHost) listen() error {
 	var err error
 	if h.ln, err = net.Listen("tcp", h.f.listen); err != nil {
-		return fmt.Errorf("listen on %s: %w (use --listen or VCC_LISTEN, e.g. :8443, when not root)", h.f.listen, err)
+		return fmt.Errorf("listen on %s: %w (%s)", h.f.listen, err, listenHint(h.f.listen, err))
 	}
 	h.onClose(func() { _ = h.ln.Close() }) // the API server may have closed it already
 	if h.f.metricsAddr == "off" {
@@ -72,7 +73,7 @@ func (h *serveHost) listen() error {
 // closed after idleTimeout, and a client holding too many is refused.
 func (h *serveHost) apiServer(ln *connlimit.Listener) *http.Server {
 	opts := api.Options{
-		Version: Version, DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
+		Version: Version, Commit: commit(), DeleteOrphans: h.f.deleteOrphans, PublicKey: h.pubKey, CAPEM: h.caPEM, Secrets: h.backend, Audit: h.audit,
 		VaultAddr: h.f.vault.Addr,
 	}
 	// With Vault, notebooks' Vault calls go to Vault; the embedded
@@ -159,11 +160,51 @@ func (h *serveHost) banner() {
 	if fp, err := tlsconf.Fingerprint(h.caPEM); err == nil {
 		caNote += "\n  CA fingerprint (SHA-256): " + fp
 	}
+	w := h.e.stdout
+	fmt.Fprintf(w, "vcc-host %s listening on https://%s%s\n", versionText(), h.ln.Addr(), everywhere(h.ln.Addr().String(), "--listen 127.0.0.1:PORT"))
+	fmt.Fprintf(w, "  CA: %s\n  admin token: %s\n  identity backend: %s\n", caNote, h.tokenPath, h.backend.Name())
 	if h.mon != nil {
-		fmt.Fprintf(h.e.stdout, "serf: nodes join %s\n", h.mon.Addr())
+		fmt.Fprintf(w, "  serf: nodes join %s%s\n", h.mon.Addr(), everywhere(h.f.serf, "--serf-listen VPN_ADDRESS:7947"))
 	}
-	fmt.Fprintf(h.e.stdout, "vcc-host %s listening on https://%s\n  CA: %s\n  admin token: %s\n  identity backend: %s\n  data: %s, config: %s, controller id: %s\n",
-		Version, h.ln.Addr(), caNote, h.tokenPath, h.backend.Name(), h.f.d.data, h.f.d.config, h.ctrl.ID())
+	fmt.Fprintf(w, "  data: %s, config: %s, controller id: %s\n", h.f.d.data, h.f.d.config, h.ctrl.ID())
+}
+
+// listenHint says how to get past a listen error, suggesting a port
+// that is free now (never the busy one).
+func listenHint(addr string, err error) string {
+	host, port, _ := net.SplitHostPort(addr)
+	free := ""
+	for _, p := range []string{"8443", "9443", "18443", "0"} {
+		if p == port {
+			continue
+		}
+		if ln, lerr := net.Listen("tcp", net.JoinHostPort(host, p)); lerr == nil {
+			free = ln.Addr().(*net.TCPAddr).AddrPort().String()
+			_, free, _ = net.SplitHostPort(free)
+			_ = ln.Close()
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, syscall.EACCES):
+		return fmt.Sprintf("ports below 1024 need root or CAP_NET_BIND_SERVICE: use --listen %s:%s (or VCC_LISTEN)", host, free)
+	case errors.Is(err, syscall.EADDRINUSE):
+		return fmt.Sprintf("another program, perhaps another vcc-host, uses port %s: stop it, or use a free port, e.g. --listen %s:%s (or VCC_LISTEN)", port, host, free)
+	}
+	return "set another address with --listen or VCC_LISTEN"
+}
+
+// everywhere notes that addr listens on every interface, and how to
+// narrow it; "" for a specific address.
+func everywhere(addr, narrower string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+		return ""
+	}
+	return " (every interface; " + narrower + " listens on one address only)"
 }
 
 // reload is SIGHUP's: the plugin dirs and the configuration on disk, put

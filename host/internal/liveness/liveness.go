@@ -43,6 +43,9 @@ type Config struct {
 	ControllerID string
 	// SnapshotPath lets a restarted controller rejoin the nodes it knew.
 	SnapshotPath string
+	// KnownNode says whether a member name is a node the controller
+	// still has; the others are not rejoined. Nil: all are.
+	KnownNode func(name string) bool
 	// Key encrypts and authenticates the gossip (AES, 16, 24 or 32
 	// bytes): only agents given it can join. Nil: plaintext.
 	Key    []byte
@@ -80,6 +83,11 @@ func Start(ctx context.Context, cfg Config) (*Monitor, error) {
 		return nil, err
 	}
 	conf.EventCh = m.events
+	if cfg.SnapshotPath != "" && cfg.KnownNode != nil {
+		if err := pruneSnapshot(cfg.SnapshotPath, cfg.KnownNode); err != nil {
+			m.log.Warn("the Serf snapshot was not pruned; known members are rejoined as they are", "error", err)
+		}
+	}
 	conf.SnapshotPath = cfg.SnapshotPath
 	conf.RejoinAfterLeave = true
 	conf.Merge = sameController(cfg.ControllerID)

@@ -136,7 +136,7 @@ func (h *Host) Start() {
 				t.Fatal("vcc-host serve exited before listening")
 			}
 			if _, addr, found := strings.Cut(l, "listening on "); found {
-				h.URL = addr
+				h.URL, _, _ = strings.Cut(addr, " ") // before a note on the interfaces
 			}
 			if _, id, found := strings.Cut(l, "controller id: "); found {
 				h.ControllerID = id

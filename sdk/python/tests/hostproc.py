@@ -63,7 +63,7 @@ class Host:
         for raw in self.proc.stdout:
             line = raw.decode().strip()
             if "listening on " in line:
-                self.url = line.split("listening on ", 1)[1]
+                self.url = line.split("listening on ", 1)[1].split(" ", 1)[0]
             if line.startswith("CA fingerprint (SHA-256): "):
                 self.fingerprint = line.split(": ", 1)[1]
             if "controller id: " in line:
