@@ -123,6 +123,9 @@ const (
 	ContainerRunning = "running"
 	ContainerExited  = "exited"
 	ContainerMissing = "missing"
+	// ContainerRestarting: it crashed and its restart policy is bringing
+	// it back (a crash loop shows as this most of the time).
+	ContainerRestarting = "restarting"
 )
 
 // Tag keys every provider puts on what it creates, so the host can find its

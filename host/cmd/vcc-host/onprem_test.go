@@ -320,3 +320,42 @@ func TestOnPremisesHostDown(t *testing.T) {
 		t.Errorf("cleanup left %q", got)
 	}
 }
+
+// TestOnPremisesDefaults: with no --advertise-addr and no .env (as make
+// run), a node is told the controller's address that routes to it, and
+// joins; a Base container that crash-loops makes its node
+// CONTAINER_ERROR within seconds, with its last log line, not HOST_ERROR
+// at the join timeout.
+func TestOnPremisesDefaults(t *testing.T) {
+	servers.BaseImage(t, testenv.NodeAgent(t), baseTag)
+	gw := servers.Gateway(t)
+	h := testenv.StartHostWith(t, "cci_version: '1.0'\nonpremises:\n  default: {}\n",
+		map[string]string{"vcc-provider-onpremises": testenv.OnPremPlugin(t)}, "--reconcile-interval", "0", "--serf-listen", gw+":0")
+	key := must[string](t)(h.Client.PublicKey(context.Background()))
+	a := servers.Start(t, servers.Options{AuthorizedKey: key, DockerGroup: true, BaseImage: baseTag})
+	b := servers.Start(t, servers.Options{AuthorizedKey: key, DockerGroup: true, BaseImage: baseTag})
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "defaults", ""))
+
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "ok", Provider: "onpremises", Spec: onpremSpec(a.IP)}))
+	n := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "ok")).Nodes[0]
+	env := a.Docker("inspect", "--format", "{{range .Config.Env}}{{println .}}{{end}}", "vcc-base-"+n.NodeID)
+	if n.State != "RUNNING" || !strings.Contains(env, "VCC_CONTROLLER_ADDR="+gw+"\n") {
+		t.Errorf("node %s (%s); container env lacks VCC_CONTROLLER_ADDR=%s:\n%s", n.State, n.StateReason, gw, env)
+	}
+
+	// The agent exits at start (no such Serf port); Docker restarts it.
+	spec := onpremSpec(b.IP)
+	spec["params_e"] = []string{"VCC_SERF_PORT=notaport"}
+	start := time.Now()
+	acc := must[*sdk.Accepted](t)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "crash", Provider: "onpremises", Spec: spec}))
+	if _, err := cl.Wait(c, acc.OperationID); err == nil {
+		t.Fatal("a unit whose Base container crash-loops was created")
+	}
+	got := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "crash")).Nodes[0]
+	t.Logf("crash-looping Base container -> %s in %v: %s", got.State, time.Since(start).Round(100*time.Millisecond), got.StateReason)
+	if got.State != "CONTAINER_ERROR" || !strings.Contains(got.StateReason, "Base container") || !strings.Contains(got.StateReason, "notaport") {
+		t.Errorf("crash-looping node: %s %q, want CONTAINER_ERROR with the container's last log line", got.State, got.StateReason)
+	}
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+}

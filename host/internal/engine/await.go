@@ -38,6 +38,8 @@ func (e *Engine) awaitInstance(ctx context.Context, t *target, st *provider.Node
 			}
 		case st.State == provider.InstanceError:
 			return fmt.Errorf("instance %s is in error: %s", st.CloudInstanceID, st.StateReason)
+		case want == provider.InstanceRunning && containerDown(st):
+			return e.containerFailed(t, st)
 		case st.State == want:
 			if addr == "" {
 				// State-only answers carry no address: ask once in full.
@@ -106,9 +108,18 @@ func (e *Engine) awaitAgent(ctx context.Context, t *target, st *provider.NodeSta
 	}
 	wctx, cancel := context.WithTimeout(ctx, e.cfg.JoinTimeout)
 	defer cancel()
+	wctx, stop := context.WithCancelCause(wctx)
+	defer stop(nil)
+	if st.BaseContainer != "" { // the plugin sees the container: watch it
+		go e.watchContainer(wctx, t, stop)
+	}
 	if err := e.env.WaitAgent(wctx, t.node.NodeID); err != nil {
 		if ctx.Err() != nil {
 			return context.Cause(ctx)
+		}
+		var down *errContainerDown
+		if errors.As(context.Cause(wctx), &down) {
+			return e.containerFailed(t, &down.st)
 		}
 		reason := fmt.Sprintf("the node's agent did not join within %v: check that the node reaches the controller's Serf port "+
 			"(VCP_VCC_PRIVATE_IPMASK / --advertise-addr, port %d) and that its Base image runs vcc-node", e.cfg.JoinTimeout, t.req.Env.ControllerSerfPort)

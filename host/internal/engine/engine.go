@@ -30,6 +30,8 @@ import (
 type Env interface {
 	Provider(name string) (provider.Provider, error)
 	CallEnv(ctx context.Context, u *model.Unit) (provider.CallEnv, error)
+	// ControllerAddressFor is where node n reaches the controller.
+	ControllerAddressFor(u *model.Unit, n *model.Node) string
 	// AwaitsAgent says whether node n becomes RUNNING only once its
 	// Base container's agent has joined; WaitAgent waits for that.
 	AwaitsAgent(u *model.Unit, n *model.Node) bool

@@ -59,9 +59,10 @@ func (f fakeEnv) Provider(string) (provider.Provider, error) { return f.prov, f.
 func (f fakeEnv) CallEnv(context.Context, *model.Unit) (provider.CallEnv, error) {
 	return provider.CallEnv{}, f.envErr
 }
-func (f fakeEnv) AwaitsAgent(*model.Unit, *model.Node) bool { return false }
-func (f fakeEnv) WaitAgent(context.Context, string) error   { return nil }
-func (f fakeEnv) AsyncDelete(*model.Unit) bool              { return false }
+func (f fakeEnv) AwaitsAgent(*model.Unit, *model.Node) bool            { return false }
+func (f fakeEnv) WaitAgent(context.Context, string) error              { return nil }
+func (f fakeEnv) ControllerAddressFor(*model.Unit, *model.Node) string { return "" }
+func (f fakeEnv) AsyncDelete(*model.Unit) bool                         { return false }
 
 // TestForget: a delete with forget drops a node its cloud will not
 // delete, or whose plugin is gone, and lists it; it does not for a

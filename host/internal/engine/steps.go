@@ -166,6 +166,7 @@ func (e *Engine) target(ctx context.Context, nodeID string) (*target, error) {
 	if err != nil {
 		return nil, err
 	}
+	env.ControllerAddress = e.env.ControllerAddressFor(t.unit, t.node)
 	t.req = provider.NodeRequest{Env: env, Node: NodeRef(t.node), Spec: t.unit.Spec}
 	return t, nil
 }

@@ -2,12 +2,14 @@ package onprem
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/vccproject/vcc/proto/basecontainer"
 	"github.com/vccproject/vcc/proto/kit/wait"
@@ -18,16 +20,25 @@ import (
 type container struct {
 	ID     string
 	Name   string
-	State  string // running, exited, created, ...
+	State  string // running, exited, created, restarting, ...
 	Labels map[string]string
+	// ExitCode and RestartCount come with inspect only.
+	ExitCode, RestartCount int
+	// LastLog is the last line the container printed, read when it is
+	// down (exited, restarting), so the node's reason says why.
+	LastLog string
 }
 
 func (e *engine) inspect(ctx context.Context, name string) (*container, error) {
 	var out struct {
-		ID     string `json:"Id"`
-		Name   string
-		State  struct{ Status string }
-		Config struct{ Labels map[string]string }
+		ID    string `json:"Id"`
+		Name  string
+		State struct {
+			Status   string
+			ExitCode int
+		}
+		RestartCount int
+		Config       struct{ Labels map[string]string }
 	}
 	err := e.do(ctx, http.MethodGet, "/containers/"+url.PathEscape(name)+"/json", nil, nil, &out)
 	if isStatus(err, http.StatusNotFound) {
@@ -36,7 +47,8 @@ func (e *engine) inspect(ctx context.Context, name string) (*container, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &container{ID: out.ID, Name: strings.TrimPrefix(out.Name, "/"), State: out.State.Status, Labels: out.Config.Labels}, nil
+	return &container{ID: out.ID, Name: strings.TrimPrefix(out.Name, "/"), State: out.State.Status, Labels: out.Config.Labels,
+		ExitCode: out.State.ExitCode, RestartCount: out.RestartCount}, nil
 }
 
 // baseContainers lists the Base containers on the server, of any node.
@@ -161,11 +173,20 @@ func status(node provider.NodeRef, addr string, c *container) provider.NodeStatu
 		return st
 	case c.State == "running":
 		st.State, st.BaseContainer = provider.InstanceRunning, provider.ContainerRunning
-	case c.State == "created" || c.State == "restarting":
+	case c.State == "created":
 		st.State, st.BaseContainer = provider.InstancePending, c.State
+	case c.State == "restarting":
+		st.State, st.BaseContainer = provider.InstancePending, provider.ContainerRestarting
+		st.StateReason = fmt.Sprintf("Base container is restarting after exiting with code %d (%d restarts)", c.ExitCode, c.RestartCount)
 	default:
 		st.State, st.BaseContainer = provider.InstanceStopped, provider.ContainerExited
 		st.StateReason = "Base container is " + c.State
+		if c.ExitCode != 0 {
+			st.StateReason += fmt.Sprintf(" (code %d)", c.ExitCode)
+		}
+	}
+	if c.LastLog != "" {
+		st.StateReason += "; its last log line: " + c.LastLog
 	}
 	st.CloudInstanceID, st.CloudInstanceName = shortID(c.ID), c.Name
 	st.Tags = c.Labels
@@ -177,4 +198,45 @@ func shortID(id string) string {
 		return id[:12]
 	}
 	return id
+}
+
+// lastLogLine is the last non-empty line the container wrote to stdout or
+// stderr (Docker's multiplexed log stream: an 8-byte frame header, the
+// stream and the size, before each chunk), clipped to 200 characters.
+func (e *engine) lastLogLine(ctx context.Context, id string) string {
+	var raw []byte
+	q := url.Values{"stdout": {"1"}, "stderr": {"1"}, "tail": {"5"}}
+	if err := e.do(ctx, http.MethodGet, "/containers/"+url.PathEscape(id)+"/logs", q, nil, &raw); err != nil {
+		return ""
+	}
+	var text []byte
+	for len(raw) >= 8 && raw[0] <= 2 && raw[1] == 0 {
+		n := int(binary.BigEndian.Uint32(raw[4:8]))
+		if 8+n > len(raw) {
+			break
+		}
+		text, raw = append(text, raw[8:8+n]...), raw[8+n:]
+	}
+	if text == nil {
+		text = raw // a TTY container's log is not framed
+	}
+	lines := strings.Split(strings.TrimSpace(string(text)), "\n")
+	last := strings.TrimSpace(lines[len(lines)-1])
+	// The Base image's agent logs JSON (hclog): its message is the news.
+	var j struct {
+		Message string `json:"@message"`
+	}
+	if json.Unmarshal([]byte(last), &j) == nil && j.Message != "" {
+		last = j.Message
+	}
+	last = strings.Map(func(r rune) rune { // no control characters reach a log or a terminal
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, last)
+	if r := []rune(last); len(r) > 200 {
+		last = string(r[:200]) + "…"
+	}
+	return last
 }

@@ -173,6 +173,9 @@ func (p *Provider) describeOne(ctx context.Context, e *engine, t target, n provi
 	if err != nil {
 		return nil, fmt.Errorf("inspect on %s: %w", t.Addr, err)
 	}
+	if got != nil && got.State != "running" && got.State != "created" {
+		got.LastLog = e.lastLogLine(ctx, got.ID)
+	}
 	st := status(n, hostOf(t.Addr), got)
 	return &st, nil
 }
