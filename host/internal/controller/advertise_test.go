@@ -10,7 +10,7 @@ func TestFirstHost(t *testing.T) {
 		`{"private_network_ipmask": "172.30.2.0/24"}`: "172.30.2.1",
 		`{"private_network_ipmask": "10.1.2.3/16"}`:   "10.1.0.1",
 		`{"private_network_ipmask": "nonsense"}`:      "",
-		`{}`: "",
+		`{}`:                                          "",
 	} {
 		if got := firstHost(json.RawMessage(in)); got != want {
 			t.Errorf("firstHost(%s) = %q, want %q", in, got, want)
