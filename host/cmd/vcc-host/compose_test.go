@@ -245,3 +245,29 @@ func TestMonitoringCompose(t *testing.T) {
 		t.Fatalf("monitoring compose: %s", out)
 	}
 }
+
+// TestComposeEnvOptional: without .env compose still takes the file (the
+// controller then says itself what to set), and with it the values reach
+// the controller's environment.
+func TestComposeEnvOptional(t *testing.T) {
+	_, err := exec.LookPath("docker-compose")
+	providertest.Require(t, err == nil, "docker-compose")
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(testenv.RepoRoot(t), "docker-compose.yml"), filepath.Join(dir, "docker-compose.yml"), 0o644)
+	config := func() string {
+		cmd := exec.Command("docker-compose", "config")
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("docker-compose config: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if out := config(); !strings.Contains(out, "VCC_REQUIRE_ENV: 'true'") && !strings.Contains(out, `VCC_REQUIRE_ENV: "true"`) {
+		t.Errorf("without .env:\n%s", out)
+	}
+	copyFile(t, filepath.Join(testenv.RepoRoot(t), ".env.example"), filepath.Join(dir, ".env"), 0o644)
+	if out := config(); !strings.Contains(out, "VCP_VCC_PRIVATE_IPMASK: 10.0.2.15/24") {
+		t.Errorf("the .env values do not reach the controller:\n%s", out)
+	}
+}
