@@ -134,7 +134,7 @@ func apiErr(t *testing.T, err error, status int, field string, says ...string) {
 }
 
 // TestIPPoolRace: the site-pool story. Two units race for the last
-// addresses: one wins, the other gets a 409 naming the pool and how many
+// addresses: one wins, the other gets a 400 naming the pool and how many
 // it lacks, and nothing of it is recorded. Asked addresses are honoured
 // when free and in the pool, refused on their field otherwise. A reload
 // that shrinks the pool under an allocated address keeps it allocated and
@@ -168,7 +168,7 @@ func TestIPPoolRace(t *testing.T) {
 	if errs[won] != nil {
 		t.Fatalf("neither unit got the last addresses: %v / %v", errs[0], errs[1])
 	}
-	apiErr(t, errs[lost], http.StatusConflict, "spec.num_nodes", "IP pool sim_pool/default (sim_pool.yml)", "it lacks 1")
+	apiErr(t, errs[lost], http.StatusBadRequest, "spec.num_nodes", "IP pool sim_pool/default (sim_pool.yml)", "it lacks 1")
 	settle(t, cl)(accs[won], nil)
 	if _, err := cl.GetUnit(c, vc.VCID, units[lost]); sdk.StatusOf(err) != http.StatusNotFound {
 		t.Errorf("the refused unit %s: %v, want 404 (nothing recorded)", units[lost], err)
@@ -182,7 +182,7 @@ func TestIPPoolRace(t *testing.T) {
 	apiErr(t, err, http.StatusBadRequest, "ip_addresses[0]", "not in IP pool sim_pool/default")
 	settle(t, cl)(cl.AddNodes(c, vc.VCID, winner, sdk.AddNodesRequest{IPAddresses: []string{"10.20.0.15"}}))
 	_, err = cl.AddNodes(c, vc.VCID, winner, sdk.AddNodesRequest{NumAddNodes: 1})
-	apiErr(t, err, http.StatusConflict, "num_add_nodes", "has 0 free address(es) but 1 node(s) need one: it lacks 1")
+	apiErr(t, err, http.StatusBadRequest, "num_add_nodes", "has 0 free address(es) but 1 node(s) need one: it lacks 1")
 	wantPool(t, sitePool(t, h, cl), 5, 5, 0, 0)
 
 	if out, _, code := cli(t, h, "users", "add", "bob", "regular"); code != 0 {
@@ -212,7 +212,7 @@ func TestIPPoolRace(t *testing.T) {
 	if len(p.Allocations) != 0 || len(poolCloud(t, h)) != 0 {
 		t.Errorf("after deleting everything: %+v, %d instances", p.Allocations, len(poolCloud(t, h)))
 	}
-	for _, want := range []string{"GET /ip_pools 200", "POST /vcs/{vcid} 409", "PUT /vcs/{vcid}/{unit} 400", "PUT /vcs/{vcid}/{unit} 409"} {
+	for _, want := range []string{"GET /ip_pools 200", "POST /vcs/{vcid} 400", "PUT /vcs/{vcid}/{unit} 400"} {
 		if !v.seen[want] {
 			t.Errorf("the session never produced %q", want)
 		}
@@ -244,7 +244,7 @@ func TestIPPoolCrash(t *testing.T) {
 
 	settle(t, h.Client)(h.Client.AddNodes(c, vc.VCID, "big", sdk.AddNodesRequest{NumAddNodes: 2}))
 	_, err := h.Client.AddNodes(c, vc.VCID, "big", sdk.AddNodesRequest{NumAddNodes: 1})
-	apiErr(t, err, http.StatusConflict, "num_add_nodes", "it lacks 1")
+	apiErr(t, err, http.StatusBadRequest, "num_add_nodes", "it lacks 1")
 	wantPool(t, sitePool(t, h, h.Client), 12, 12, 0, 0)
 
 	del := must[*sdk.Accepted](t)(h.Client.DeleteUnit(c, vc.VCID, "big", true))

@@ -140,7 +140,7 @@ func TestSakura(t *testing.T) {
 	web = must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "web"))
 	wantPool(t, sakuraPool(t, cl, "default"), 5, 5, 0, 0)
 	_, err := cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "more", Provider: "sakura", Spec: map[string]any{"num_nodes": 1}})
-	apiErr(t, err, http.StatusConflict, "spec.num_nodes", "IP pool sakura/default (sakura_config.yml)", "it lacks 1")
+	apiErr(t, err, http.StatusBadRequest, "spec.num_nodes", "IP pool sakura/default (sakura_config.yml)", "it lacks 1")
 	if _, err := cl.GetUnit(c, vc.VCID, "more"); sdk.StatusOf(err) != http.StatusNotFound {
 		t.Errorf("the refused unit: %v, want 404", err)
 	}

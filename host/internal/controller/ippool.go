@@ -64,8 +64,8 @@ func (d *poolDraw) checkAsked(ips []string) error {
 
 // allocate gives each node an address in tx: the asked one (ips[i]),
 // else the pool's first free addresses in file order. A pool too small
-// is a 409 saying how many addresses it lacks; nothing is leased then,
-// as the whole transaction fails.
+// is a 400 on the node count saying how many addresses it lacks; nothing
+// is leased then, as the whole transaction fails.
 func (d *poolDraw) allocate(tx store.Tx, nodes []*model.Node, ips []string) error {
 	held, err := tx.IPLeases(d.key())
 	if err != nil {
@@ -116,7 +116,7 @@ func (d *poolDraw) lacks(need, free int) *Error {
 		fix = fmt.Sprintf("%s has no pool for catalog entry %s: add `%s: {prefix_len: 24, ip_addresses: [...]}` to it and run `vcc-host init`", d.file, d.entry, d.entry)
 	}
 	msg := fmt.Sprintf("%s has %d free address(es) but %d node(s) need one: it lacks %d; %s", d.name(), free, need, need-free, fix)
-	return &Error{Status: http.StatusConflict, Msg: msg, Details: []FieldError{{Field: d.countField,
+	return &Error{Status: http.StatusBadRequest, Msg: msg, Details: []FieldError{{Field: d.countField,
 		Message: fmt.Sprintf("%s lacks %d address(es) for %d node(s)", d.name(), need-free, need)}}}
 }
 
