@@ -51,11 +51,14 @@ var (
 	bodyHeaders    = []string{"content-length", "content-type", "x-content-sha256"}
 )
 
-// notAuthenticated is OCI's answer to a request it cannot authenticate;
-// the why is for the emulator's log only, OCI tells the caller no more.
-func notAuthenticated(why string) error {
+// notAuthenticated is OCI's answer to a request it cannot authenticate.
+// Like OCI it tells the caller nothing more; why goes to Options.Log.
+func (s *Server) notAuthenticated(r *http.Request, why string) error {
+	if s.opt.Log != nil {
+		s.opt.Log("ociemu: %s %s not authenticated: %s", r.Method, r.URL.Path, why)
+	}
 	return apiError{http.StatusUnauthorized, "NotAuthenticated",
-		"The required information to complete authentication was not provided or was incorrect. (" + why + ")"}
+		"The required information to complete authentication was not provided or was incorrect."}
 }
 
 // authenticate checks a request's signature as OCI does and returns its
@@ -65,16 +68,16 @@ func notAuthenticated(why string) error {
 func (s *Server) authenticate(r *http.Request) ([]byte, error) {
 	params, err := parseAuthorization(r.Header.Get("Authorization"))
 	if err != nil {
-		return nil, notAuthenticated(err.Error())
+		return nil, s.notAuthenticated(r, err.Error())
 	}
 	s.mu.Lock()
 	pub := s.users[params["keyId"]]
 	s.mu.Unlock()
 	if pub == nil {
-		return nil, notAuthenticated("unknown keyId " + params["keyId"])
+		return nil, s.notAuthenticated(r, "unknown keyId "+params["keyId"])
 	}
 	if params["algorithm"] != "rsa-sha256" {
-		return nil, notAuthenticated("algorithm must be rsa-sha256")
+		return nil, s.notAuthenticated(r, "algorithm must be rsa-sha256")
 	}
 	signed := strings.Fields(strings.ToLower(params["headers"]))
 	required := genericHeaders
@@ -84,7 +87,7 @@ func (s *Server) authenticate(r *http.Request) ([]byte, error) {
 	}
 	for _, h := range required {
 		if !slices.Contains(signed, h) {
-			return nil, notAuthenticated("header " + h + " is not signed")
+			return nil, s.notAuthenticated(r, "header "+h+" is not signed")
 		}
 	}
 	date, err := http.ParseTime(r.Header.Get("Date"))
@@ -92,15 +95,15 @@ func (s *Server) authenticate(r *http.Request) ([]byte, error) {
 		date, err = http.ParseTime(r.Header.Get("X-Date"))
 	}
 	if err != nil || time.Since(date).Abs() > s.opt.ClockSkew {
-		return nil, notAuthenticated("date missing or too far from now")
+		return nil, s.notAuthenticated(r, "date missing or too far from now")
 	}
 	sig, err := base64.StdEncoding.DecodeString(params["signature"])
 	if err != nil {
-		return nil, notAuthenticated("signature is not base64")
+		return nil, s.notAuthenticated(r, "signature is not base64")
 	}
 	digest := sha256.Sum256([]byte(signingString(r, signed)))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest[:], sig); err != nil {
-		return nil, notAuthenticated("signature does not verify")
+		return nil, s.notAuthenticated(r, "signature does not verify")
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -109,10 +112,10 @@ func (s *Server) authenticate(r *http.Request) ([]byte, error) {
 	if hasBody {
 		sum := sha256.Sum256(body)
 		if r.Header.Get("X-Content-Sha256") != base64.StdEncoding.EncodeToString(sum[:]) {
-			return nil, notAuthenticated("x-content-sha256 is not the body's hash")
+			return nil, s.notAuthenticated(r, "x-content-sha256 is not the body's hash")
 		}
 		if n, err := strconv.Atoi(r.Header.Get("Content-Length")); err != nil || n != len(body) {
-			return nil, notAuthenticated("content-length is not the body's length")
+			return nil, s.notAuthenticated(r, "content-length is not the body's length")
 		}
 	}
 	return bytes.TrimSpace(body), nil

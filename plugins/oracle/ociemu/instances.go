@@ -86,6 +86,11 @@ type launchDetails struct {
 		FreeformTags map[string]string `json:"freeformTags"`
 	} `json:"createVnicDetails"`
 	PreemptibleInstanceConfig *Preemptible `json:"preemptibleInstanceConfig"`
+	LaunchVolumeAttachments   []struct {
+		Type        string `json:"type"`
+		VolumeID    string `json:"volumeId"`
+		DisplayName string `json:"displayName"`
+	} `json:"launchVolumeAttachments"`
 }
 
 // retryToken remembers what a LaunchInstance with an opc-retry-token made,
@@ -156,6 +161,12 @@ func (s *Server) newInstanceLocked(d launchDetails, now time.Time) (*instance, e
 		in.SourceDetails.BootVolumeSizeInGBs = 47
 	}
 	in.vnicID = s.newVnicLocked(in, sub, ip, vd.DisplayName, vd.FreeformTags, now)
+	for _, va := range d.LaunchVolumeAttachments {
+		a := &volumeAttachment{AttachmentType: va.Type, ID: s.ocid("volumeattachment"), CompartmentID: in.CompartmentID,
+			AvailabilityDomain: in.AvailabilityDomain, InstanceID: in.ID, VolumeID: va.VolumeID, DisplayName: va.DisplayName,
+			LifecycleState: "ATTACHED", TimeCreated: now.UTC()}
+		s.volAttach[a.ID] = a
+	}
 	s.instances[in.ID] = in
 	s.order = append(s.order, in.ID)
 	if m := s.opt.Machines; m != nil {
@@ -212,6 +223,11 @@ func (s *Server) checkLaunchLocked(d *launchDetails) error {
 	}
 	if p := d.PreemptibleInstanceConfig; p != nil && p.PreemptionAction.Type != "TERMINATE" {
 		return invalid("preemptibleInstanceConfig.preemptionAction.type must be TERMINATE.")
+	}
+	for _, va := range d.LaunchVolumeAttachments {
+		if err := s.checkAttachableLocked(va.Type, va.VolumeID, d.AvailabilityDomain); err != nil {
+			return err
+		}
 	}
 	if len(d.Metadata["user_data"]) > 32000 {
 		return invalid("metadata.user_data must not be larger than 32000 bytes.")

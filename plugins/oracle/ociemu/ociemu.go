@@ -45,7 +45,9 @@ type Options struct {
 	InstanceLimit int
 	// ClockSkew is how far a request's Date may be from now; default 5 min.
 	ClockSkew time.Duration
-	// Hooks, when set, run real machines for instances (see Machines).
+	// Log, when set, gets why a request was not authenticated.
+	Log func(format string, args ...any)
+	// Machines, when set, run real machines for instances (see Machines).
 	Machines Machines
 }
 

@@ -147,24 +147,17 @@ func (s *Server) attachVolume(_ *http.Request, body []byte) (int, any, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	in, v := s.currentLocked(d.InstanceID), s.volumeLocked(d.VolumeID)
+	in := s.currentLocked(d.InstanceID)
 	switch {
-	case d.Type == "":
-		return 0, nil, missing("type")
-	case in == nil || v == nil:
+	case in == nil:
 		return 0, nil, notFound()
-	case v.LifecycleState != "AVAILABLE":
-		return 0, nil, incorrectState("Volume " + v.ID + " is " + v.LifecycleState + ".")
 	case in.LifecycleState == Terminating || in.LifecycleState == Terminated:
 		return 0, nil, incorrectState("Instance " + in.ID + " is " + in.LifecycleState + ".")
-	case in.AvailabilityDomain != v.AvailabilityDomain:
-		return 0, nil, invalid("Volume and instance must be in the same availability domain.")
 	}
-	for _, a := range s.volAttach {
-		if a.VolumeID == v.ID && a.LifecycleState != "DETACHED" {
-			return 0, nil, apiError{http.StatusConflict, "Conflict", "Volume " + v.ID + " is already attached to instance " + a.InstanceID + "."}
-		}
+	if err := s.checkAttachableLocked(d.Type, d.VolumeID, in.AvailabilityDomain); err != nil {
+		return 0, nil, err
 	}
+	v := s.volumes[d.VolumeID]
 	a := &volumeAttachment{AttachmentType: d.Type, ID: s.ocid("volumeattachment"), CompartmentID: in.CompartmentID,
 		AvailabilityDomain: in.AvailabilityDomain, InstanceID: in.ID, VolumeID: v.ID, DisplayName: d.DisplayName,
 		LifecycleState: "ATTACHED", IsReadOnly: d.IsReadOnly, TimeCreated: time.Now().UTC()}
@@ -232,4 +225,26 @@ func (s *Server) VolumeAttachments() []VolumeAttachment {
 		}
 	}
 	return out
+}
+
+// checkAttachableLocked: the volume exists, is AVAILABLE, in the
+// instance's AD, and attached nowhere.
+func (s *Server) checkAttachableLocked(kind, volumeID, ad string) error {
+	v := s.volumeLocked(volumeID)
+	switch {
+	case kind == "":
+		return missing("type")
+	case v == nil:
+		return notFound()
+	case v.LifecycleState != "AVAILABLE":
+		return incorrectState("Volume " + v.ID + " is " + v.LifecycleState + ".")
+	case ad != v.AvailabilityDomain:
+		return invalid("Volume and instance must be in the same availability domain.")
+	}
+	for _, a := range s.volAttach {
+		if a.VolumeID == v.ID && a.LifecycleState != "DETACHED" {
+			return apiError{http.StatusConflict, "Conflict", "Volume " + v.ID + " is already attached to instance " + a.InstanceID + "."}
+		}
+	}
+	return nil
 }

@@ -2,100 +2,92 @@ package oracle
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 
-	"github.com/vccproject/vcc/plugins/oracle/internal/cloud"
+	"github.com/oracle/oci-go-sdk/v65/common"
+	"github.com/oracle/oci-go-sdk/v65/core"
 	"github.com/vccproject/vcc/proto/basecontainer"
 	"github.com/vccproject/vcc/proto/kit/tags"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// CreateNode makes the node's server, or returns the one an earlier
-// attempt made: the host repeats a create after a timeout or a crash, and
-// a retry must never make a second server.
+// CreateNode launches the node's instance, or returns the one an earlier
+// attempt launched: OCI's opc-retry-token is the node id, so a repeated
+// LaunchInstance answers with the first one's instance, and a retry of the
+// host looks the node up by its tags first.
 func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
 	c, cat, err := p.open(ctx, req.Env)
 	if err != nil {
 		return nil, err
 	}
-	sp, sdiags := p.Spec(cat, req.Spec) // the catalog entry is decoded once, by open
+	sp, sdiags := p.Spec(cat, req.Spec)
 	if err := sdiags.Err(); err != nil {
 		return nil, err
 	}
-	// FirstAttempt is the host's promise that it never asked before, which
-	// saves the look-up on the common path.
 	if !req.FirstAttempt {
-		s, err := find(ctx, c, req.Env, req.Node)
-		if err != nil || s != nil {
-			return statusOf(s), err
+		if st, err := p.findStatus(ctx, c, cat, req.Env, req.Node); err != nil || st != nil {
+			return st, err
 		}
 	}
 	bc, err := basecontainer.Parse(req.Spec)
 	if err != nil {
 		return nil, provider.Invalid("%v", err).On("spec").Err()
 	}
+	imageID, err := resolveImage(ctx, c, cat, sp.image())
+	if err != nil {
+		return nil, err
+	}
+	details := launchDetails(cat, sp, imageID, req)
+	details.Metadata["user_data"] = base64.StdEncoding.EncodeToString([]byte(basecontainer.CloudInit(bc, req.Env, req.Node)))
+	res, err := c.compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &req.Node.NodeID})
+	if isStatus(err, 409) && strings.Contains(err.Error(), "retry token") {
+		// The token was used with another request (the spec or the
+		// controller's address changed since): what it made is the node's.
+		if st, ferr := p.findStatus(ctx, c, cat, req.Env, req.Node); ferr != nil || st != nil {
+			return st, ferr
+		}
+	}
+	if err != nil {
+		return nil, cloudErr("launch the instance", err)
+	}
+	st := p.statusOf(res.Instance, req.Node.FixedIP)
+	return &st, nil
+}
+
+// launchDetails is the LaunchInstance of a node: its name, tags, shape,
+// image and boot volume, its VNIC in the catalog's subnet with its fixed
+// IP, its disks attached at launch, and preemptible capacity if asked.
+func launchDetails(cat *catalog, sp *spec, imageID string, req provider.NodeRequest) core.LaunchInstanceDetails {
 	name := req.Node.CloudInstanceName
 	if name == "" {
 		name = "vcc-" + req.Node.NodeID
 	}
-	// CLOUD CALL. Use your cloud's idempotency token too where it has one
-	// (the node id is a good one).
-	s, err := c.CreateServer(ctx, cloud.CreateRequest{
-		Name: name, Image: sp.image(), Size: sp.InstanceType, Network: cat.NetworkID, FixedIP: req.Node.FixedIP,
-		// The controller and node ids on the server make find and the
-		// all-of-controller describe work.
-		Tags: tags.For(req.Env, req.Node, sp.Tags),
-		// The Base container starts from the user data at first boot, and
-		// its agent joins the controller by itself.
-		UserData: basecontainer.CloudInit(bc, req.Env, req.Node),
-	})
-	if err != nil {
-		return nil, cloudErr("create the server", err)
+	tagged := tags.Dotted(tags.For(req.Env, req.Node, sp.Tags))
+	d := core.LaunchInstanceDetails{
+		AvailabilityDomain: &cat.AD, CompartmentId: &cat.Compartment, Shape: &sp.Shape, DisplayName: &name,
+		FreeformTags:  tagged,
+		SourceDetails: core.InstanceSourceViaImageDetails{ImageId: &imageID, BootVolumeSizeInGBs: &sp.BootVolumeGB},
+		CreateVnicDetails: &core.CreateVnicDetails{SubnetId: &cat.Subnet, DisplayName: &name, FreeformTags: tagged,
+			AssignPublicIp: common.Bool(false)},
+		Metadata: map[string]string{},
 	}
-	return statusOf(s), nil
-}
-
-// find looks the node's server up by its tags; nil when there is none.
-// The controller's id is matched too: another controller's node never
-// counts.
-func find(ctx context.Context, c *cloud.Client, env provider.CallEnv, node provider.NodeRef) (*cloud.Server, error) {
-	// CLOUD CALL: a list filtered by tags (or labels, or metadata).
-	list, err := c.ListServers(ctx, map[string]string{provider.TagControllerID: env.ControllerID, provider.TagNodeID: node.NodeID})
-	if err != nil {
-		return nil, cloudErr("look up the node's server", err)
+	if req.Node.FixedIP != "" {
+		d.CreateVnicDetails.PrivateIp = &req.Node.FixedIP
 	}
-	for _, s := range list {
-		if s.Status != "deleting" {
-			return &s, nil
-		}
+	if flexible(sp.Shape) {
+		d.ShapeConfig = &core.LaunchInstanceShapeConfigDetails{Ocpus: common.Float32(float32(sp.Ocpus)), MemoryInGBs: common.Float32(float32(sp.MemoryInGBs))}
 	}
-	return nil, nil
-}
-
-// statusOf reports a server; nil for none.
-func statusOf(s *cloud.Server) *provider.NodeStatus {
-	if s == nil {
-		return nil
+	if keys := sp.sshKeys(); keys != "" {
+		d.Metadata["ssh_authorized_keys"] = keys
 	}
-	state, reason := stateOf(s.Status)
-	return &provider.NodeStatus{
-		NodeID: tags.NodeID(s.Tags), CloudInstanceID: s.ID, CloudInstanceName: s.Name, CloudInstanceAddress: s.Address,
-		State: state, StateReason: reason, Tags: s.Tags,
+	if sp.Preemptible {
+		d.PreemptibleInstanceConfig = &core.PreemptibleInstanceConfigDetails{
+			PreemptionAction: core.TerminatePreemptionAction{PreserveBootVolume: common.Bool(false)}}
 	}
-}
-
-// states maps every status of the cloud onto the protocol's.
-var states = map[string]provider.InstanceState{
-	"pending": provider.InstancePending, "starting": provider.InstancePending,
-	"running": provider.InstanceRunning, "rebooting": provider.InstanceRunning,
-	"stopping": provider.InstanceStopping, "stopped": provider.InstanceStopped,
-	"deleting": provider.InstanceTerminating,
-}
-
-// stateOf maps a status; one this plugin does not know is an error state
-// with the cloud's word for it, never a guess.
-func stateOf(status string) (provider.InstanceState, string) {
-	if st, ok := states[status]; ok {
-		return st, ""
+	for _, vol := range sp.Disks {
+		d.LaunchVolumeAttachments = append(d.LaunchVolumeAttachments,
+			core.LaunchAttachParavirtualizedVolumeDetails{VolumeId: common.String(vol), DisplayName: common.String(name)})
 	}
-	return provider.InstanceError, "the cloud reports status " + status
+	return d
 }

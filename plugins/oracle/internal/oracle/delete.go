@@ -3,29 +3,35 @@ package oracle
 import (
 	"context"
 
-	"github.com/vccproject/vcc/plugins/oracle/internal/cloud"
+	"github.com/oracle/oci-go-sdk/v65/common"
+	"github.com/oracle/oci-go-sdk/v65/core"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// DeleteNode starts the deletion and returns: the cloud's delete takes a
-// while, so the plugin declares async_delete and the host confirms the
-// server is gone by describing it. A server already gone, or never made,
-// is success: the host repeats deletes too.
+// DeleteNode starts terminating the node's instance, boot volume included
+// (its VNIC goes with it, attached disks are detached), and returns: OCI's
+// terminate is long-running, so the plugin declares async_delete and the
+// host confirms with describes. What is gone, or was never made, is
+// success: the host repeats deletes too.
 func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
-	c, _, err := p.open(ctx, req.Env)
+	c, cat, err := p.open(ctx, req.Env)
 	if err != nil {
 		return err
 	}
 	id := req.Node.CloudInstanceID
 	if id == "" { // the create's answer was lost: delete what it made
-		s, err := find(ctx, c, req.Env, req.Node)
-		if err != nil || s == nil {
+		in, err := find(ctx, c, cat, req.Env, req.Node)
+		if err != nil || in == nil {
 			return err
 		}
-		id = s.ID
+		id = deref(in.Id)
 	}
-	if err := c.DeleteServer(ctx, id); err != nil && !cloud.IsNotFound(err) { // CLOUD CALL
-		return cloudErr("delete server "+id, err)
+	// Recorded first: from now on a terminating preemptible instance of
+	// this node is being deleted, not preempted.
+	p.terminated.add(id)
+	_, err = c.compute.TerminateInstance(ctx, core.TerminateInstanceRequest{InstanceId: &id, PreserveBootVolume: common.Bool(false)})
+	if err != nil && !isStatus(err, 404) {
+		return cloudErr("terminate instance "+id, err)
 	}
 	return nil
 }

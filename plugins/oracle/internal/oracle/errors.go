@@ -5,45 +5,51 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
-	"github.com/vccproject/vcc/plugins/oracle/internal/cloud"
+	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// diagnose maps an error of the cloud client onto the kit's codes: the
-// host retries by code, the API picks its HTTP status by code, and the
-// user reads what to do. It is the one place that knows the cloud's error
-// shapes: give it your SDK's error types and codes.
+// diagnose maps an error of the SDK onto the kit's codes: the host
+// retries by code, the API picks its HTTP status by code, and the user
+// reads what to do. It is the one place that knows OCI's error codes.
 func diagnose(what string, err error) provider.Diagnostic {
-	var e *cloud.APIError
-	if !errors.As(err, &e) {
+	var se common.ServiceError
+	if !errors.As(err, &se) {
 		return provider.Unreachable("could not %s: %v", what, err).
-			Because("check catalog.oracle_endpoint_url and that the cloud's API answers from the controller")
+			Because("check catalog.oracle_region (and oracle_endpoint_url if set) and that OCI's API answers from the controller")
+	}
+	status, code, msg := se.GetHTTPStatusCode(), se.GetCode(), se.GetMessage()
+	if id := se.GetOpcRequestID(); id != "" {
+		msg += " (opc-request-id " + id + ")"
 	}
 	switch {
-	case e.Status == http.StatusUnauthorized:
-		return provider.AuthFailed("the cloud refused the API key: %s", e.Message).
-			Because("store a valid key: PUT /vcp/v1/occtr/credentials/oracle/api_key")
-	case e.Status == http.StatusForbidden && e.Code == "quota_exceeded":
-		return provider.Quota("could not %s: %s", what, e.Message).Because("delete servers, or ask the cloud for a higher quota")
-	case e.Status == http.StatusForbidden:
-		return provider.Denied("not allowed to %s: %s", what, e.Message).Because("give the API key a role that may change servers")
-	case e.Status == http.StatusNotFound:
-		return provider.NotFound("could not %s: %s", what, e.Message)
-	case e.Status == http.StatusConflict && e.Code == "address_in_use":
-		return provider.Invalid("%s", e.Message).On("spec.ip_addresses").Because("pick a fixed IP no other server uses")
-	case e.Status == http.StatusConflict:
-		return provider.Conflict("could not %s now: %s", what, e.Message)
-	case e.Status == http.StatusTooManyRequests:
-		return provider.Throttled("the cloud throttled the call to %s: %s", what, e.Message)
-	case e.Status == http.StatusServiceUnavailable && e.Code == "no_capacity":
-		return provider.Capacity("the cloud has no room to %s: %s", what, e.Message)
-	case e.Status >= 500:
-		return provider.Unreachable("the cloud failed to %s: %v", what, err)
-	case e.Status == http.StatusBadRequest:
-		return provider.Invalid("the cloud refused to %s: %s", what, e.Message)
+	case status == http.StatusUnauthorized || code == "NotAuthenticated":
+		return provider.AuthFailed("OCI refused the API key: %s", msg).On("credentials").
+			Because("check user_ocid, fingerprint and private_key: the key's public half must be uploaded to that user of the catalog's tenancy")
+	case code == "LimitExceeded" || code == "QuotaExceeded":
+		return provider.Quota("could not %s: %s", what, msg).Because("terminate instances, or ask for a higher service limit or compartment quota")
+	case strings.Contains(strings.ToLower(msg), "out of host capacity") || code == "OutOfCapacity":
+		return provider.Capacity("OCI has no capacity to %s now: %s", what, msg).
+			Because("retry later, or pick another shape or availability domain")
+	case status == http.StatusTooManyRequests || code == "TooManyRequests":
+		return provider.Throttled("OCI throttled the call to %s: %s", what, msg)
+	case status == http.StatusNotFound:
+		return provider.NotFound("could not %s: %s", what, msg).
+			Because("OCI answers NotAuthorizedOrNotFound both for what does not exist and for what the user's policies hide: check the OCID and the IAM policies (manage instance-family, use virtual-network-family, read images in the compartment)")
+	case status == http.StatusForbidden || code == "NotAuthorized":
+		return provider.Denied("not allowed to %s: %s", what, msg).Because("give the user's group a policy that allows it in the compartment")
+	case status == http.StatusConflict && strings.Contains(msg, "private IP"):
+		return provider.Invalid("%s", msg).On("spec.ip_addresses").Because("pick a fixed IP no other VNIC of the subnet uses")
+	case status == http.StatusConflict || status == http.StatusPreconditionFailed:
+		return provider.Conflict("could not %s now: %s", what, msg)
+	case status == http.StatusBadRequest:
+		return provider.Invalid("OCI refused to %s: %s", what, msg)
+	case status >= 500:
+		return provider.Unreachable("OCI failed to %s: %s", what, msg)
 	}
-	return provider.New(provider.CodePluginError, "unexpected answer of the cloud to %s: %v", what, err)
+	return provider.New(provider.CodePluginError, "unexpected answer of OCI to %s: %d %s %s", what, status, code, msg)
 }
 
 // cloudErr is diagnose as an error. A call cut by its context stays the
@@ -56,4 +62,10 @@ func cloudErr(what string, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return diagnose(what, err).Err()
+}
+
+// isStatus reports whether err is OCI's answer with that HTTP status.
+func isStatus(err error, status int) bool {
+	var se common.ServiceError
+	return errors.As(err, &se) && se.GetHTTPStatusCode() == status
 }

@@ -2,99 +2,131 @@ package oracle
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/vccproject/vcc/plugins/oracle/internal/cloud"
-	"github.com/vccproject/vcc/plugins/oracle/toycloud"
+	"github.com/vccproject/vcc/plugins/oracle/ociemu"
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest"
 )
 
-type mapped struct {
-	Code      string
-	Field     string
-	Retryable bool
+func diagOf(t *testing.T, err error) provider.Diagnostic {
+	t.Helper()
+	var de *provider.DiagnosticsError
+	if !errors.As(err, &de) || len(de.Diags) == 0 {
+		t.Fatalf("not a diagnostic: %v", err)
+	}
+	return de.Diags[0]
 }
 
-func TestDiagnose(t *testing.T) {
-	api := func(status int, code string) error { return &cloud.APIError{Status: status, Code: code, Message: "m"} }
-	cases := map[string]struct {
-		err  error
-		want mapped
+func nodeReq(e provider.CallEnv, spec string) provider.NodeRequest {
+	id := providertest.NewNodeID()
+	return provider.NodeRequest{Env: e, Spec: json.RawMessage(spec), FirstAttempt: true,
+		Node: provider.NodeRef{NodeID: id, NodeNo: 1, VCID: providertest.NewNodeID(), UnitName: "u", CloudInstanceName: "VCP-" + id[:8]}}
+}
+
+// TestErrorMapping: OCI's errors, as the emulator answers them and the SDK
+// reads them, land on the kit's codes (and so on the host's retries and
+// HTTP statuses).
+func TestErrorMapping(t *testing.T) {
+	w, srv := ociemu.Start(t)
+	p := New("test")
+	e := env(w, srv.URL)
+	cases := []struct {
+		name          string
+		status        int
+		code, message string
+		want          string
+		retryable     bool
 	}{
-		"no_answer":      {errors.New("dial tcp 127.0.0.1:1: connection refused"), mapped{provider.CodeUnreachable, "", true}},
-		"bad_key":        {api(401, "unauthorized"), mapped{provider.CodeAuthFailed, "credentials", false}},
-		"wrapped":        {fmt.Errorf("create: %w", api(401, "unauthorized")), mapped{provider.CodeAuthFailed, "credentials", false}},
-		"quota":          {api(403, "quota_exceeded"), mapped{provider.CodeQuota, "", false}},
-		"forbidden":      {api(403, "forbidden"), mapped{provider.CodeDenied, "", false}},
-		"not_found":      {api(404, "not_found"), mapped{provider.CodeNotFound, "", false}},
-		"address_in_use": {api(409, "address_in_use"), mapped{provider.CodeInvalid, "spec.ip_addresses", false}},
-		"conflict":       {api(409, "conflict"), mapped{provider.CodeConflict, "", true}},
-		"throttled":      {api(429, "rate_limited"), mapped{provider.CodeThrottled, "", true}},
-		"no_capacity":    {api(503, "no_capacity"), mapped{provider.CodeCapacity, "", true}},
-		"server_error":   {api(502, "unknown"), mapped{provider.CodeUnreachable, "", true}},
-		"bad_request":    {api(400, "invalid_request"), mapped{provider.CodeInvalid, "", false}},
-		"odd_status":     {api(418, "teapot"), mapped{provider.CodePluginError, "", false}},
+		{"not authenticated", 401, "NotAuthenticated", "The required information to complete authentication was not provided.", provider.CodeAuthFailed, false},
+		{"not authorized or not found", 404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.", provider.CodeNotFound, false},
+		{"limit", 400, "LimitExceeded", "You have reached your service limit.", provider.CodeQuota, false},
+		{"quota", 400, "QuotaExceeded", "Compartment quota exceeded.", provider.CodeQuota, false},
+		{"out of capacity", 500, "InternalError", "Out of host capacity.", provider.CodeCapacity, true},
+		{"throttled", 429, "TooManyRequests", "Too many requests for the user.", provider.CodeThrottled, true},
+		{"invalid", 400, "InvalidParameter", "Invalid shape.", provider.CodeInvalid, false},
+		{"conflict", 409, "Conflict", "The resource is busy.", provider.CodeConflict, true},
+		{"incorrect state", 409, "IncorrectState", "Instance is STOPPING.", provider.CodeConflict, true},
+		{"internal", 503, "ServiceUnavailable", "Try again.", provider.CodeUnreachable, true},
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			d := diagnose("do it", tc.err)
-			if diff := cmp.Diff(tc.want, mapped{d.Code, d.Field, d.Retryable}); diff != "" {
-				t.Errorf("diagnose (-want +got):\n%s", diff)
-			}
-			if d.Summary == "" || d.Severity != provider.SeverityError {
-				t.Errorf("diagnostic %+v: want an error with a summary", d)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w.Fail("LaunchInstance", 1, tc.status, tc.code, tc.message)
+			_, err := p.CreateNode(context.Background(), nodeReq(e, `{}`))
+			d := diagOf(t, err)
+			if d.Code != tc.want || d.Retryable != tc.retryable {
+				t.Errorf("got %s (retryable %v): %v; want %s", d.Code, d.Retryable, d, tc.want)
 			}
 		})
 	}
-}
-
-// TestCloudErrKeepsCancellation: a cut call is the context's error, not
-// a cloud failure the host would record on the node.
-func TestCloudErrKeepsCancellation(t *testing.T) {
-	err := cloudErr("create the server", fmt.Errorf("POST /v1/servers: %w", context.Canceled))
-	var de *provider.DiagnosticsError
-	if !errors.Is(err, context.Canceled) || errors.As(err, &de) {
-		t.Errorf("got %v, want the wrapped context.Canceled", err)
+	if n := len(w.Live()); n != 0 {
+		t.Errorf("%d instances made by failed launches", n)
 	}
 }
 
-// TestCloudRefusals: the toy cloud's real error answers, through the
-// client and the plugin, arrive as the kit's codes.
-func TestCloudRefusals(t *testing.T) {
-	_, full := toycloud.Start(t, func(o *toycloud.Options) { o.Quota = 1 })
-	_, roomy := toycloud.Start(t)
-	p := New("0.1.0")
-	create := func(url, key, fixedIP string) error {
-		_, err := p.CreateNode(context.Background(), provider.NodeRequest{Env: env(url, key), FirstAttempt: true,
-			Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 1, FixedIP: fixedIP}, Spec: []byte(`{}`)})
-		return err
-	}
-	for _, url := range []string{full.URL, roomy.URL} {
-		if err := create(url, toycloud.TestKey, "10.20.0.7"); err != nil {
-			t.Fatal(err)
+// TestNoSDKRetries: whatever OCI_SDK_DEFAULT_RETRY_ENABLED and
+// OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED say, the SDK makes one request
+// per call; the host is the one that retries.
+func TestNoSDKRetries(t *testing.T) {
+	t.Setenv("OCI_SDK_DEFAULT_RETRY_ENABLED", "true")
+	t.Setenv("OCI_SDK_DEFAULT_CIRCUITBREAKER_ENABLED", "true")
+	w, srv := ociemu.Start(t)
+	p := New("test")
+	e := env(w, srv.URL)
+	w.Fail("LaunchInstance", 20, 429, "TooManyRequests", "slow down")
+	for i := 0; i < 12; i++ {
+		_, err := p.CreateNode(context.Background(), nodeReq(e, `{}`))
+		if d := diagOf(t, err); d.Code != provider.CodeThrottled {
+			t.Fatalf("call %d: %v (a circuit breaker would answer differently)", i, d)
 		}
 	}
-	cases := map[string]struct {
-		url, key, fixedIP string
-		want              string
-	}{
-		"unknown_key": {roomy.URL, "wrong", "", provider.CodeAuthFailed},
-		"reader_key":  {roomy.URL, toycloud.ReaderKey, "", provider.CodeDenied},
-		"ip_taken":    {roomy.URL, toycloud.TestKey, "10.20.0.7", provider.CodeInvalid},
-		"over_quota":  {full.URL, toycloud.TestKey, "", provider.CodeQuota},
-		"no_cloud":    {"http://127.0.0.1:1", toycloud.TestKey, "", provider.CodeUnreachable},
+	if n := w.Calls("LaunchInstance"); n != 12 {
+		t.Errorf("%d LaunchInstance requests for 12 calls", n)
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			var de *provider.DiagnosticsError
-			if err := create(tc.url, tc.key, tc.fixedIP); !errors.As(err, &de) || !de.HasCode(tc.want) {
-				t.Errorf("got %v, want a %q diagnostic", err, tc.want)
+}
+
+// TestWrongKeyAtPreflight: a key OCI does not know for the user is refused
+// at preflight with an error on credentials, before anything is made; a
+// private key that is not PEM is refused without a call.
+func TestWrongKeyAtPreflight(t *testing.T) {
+	w, srv := ociemu.Start(t)
+	p := New("test")
+	_, other, err := ociemu.NewKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, key, want string
+	}{
+		{"another key", other, "credentials"},
+		{"not pem", "not a key", "credentials.private_key"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := env(w, srv.URL)
+			e.Credentials["private_key"] = tc.key
+			res, err := p.Preflight(context.Background(), provider.PreflightRequest{Env: e, Spec: json.RawMessage(`{}`)})
+			var diags provider.Diagnostics
+			if err != nil {
+				diags = provider.AsDiagnostics(err)
+			} else {
+				diags = res.Diagnostics
+			}
+			var got []string
+			for _, d := range diags {
+				if d.Severity == provider.SeverityError && d.Code == provider.CodeAuthFailed {
+					got = append(got, d.Field)
+				}
+			}
+			if diff := cmp.Diff([]string{tc.want}, got); diff != "" {
+				t.Errorf("auth_failed fields (-want +got):\n%s\n%v", diff, diags)
 			}
 		})
+	}
+	if n := len(w.Instances()); n != 0 {
+		t.Errorf("%d instances", n)
 	}
 }

@@ -3,63 +3,69 @@ package oracle
 import (
 	"context"
 	"errors"
-	"net/http"
 	"slices"
 
-	"github.com/vccproject/vcc/plugins/oracle/internal/cloud"
+	"github.com/oracle/oci-go-sdk/v65/core"
 	"github.com/vccproject/vcc/proto/kit/describe"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// Power and reboot are optional: this cloud has them, so the plugin
-// implements provider.Powerer and provider.Rebooter and declares
-// CapPower and CapReboot. For a cloud without them, delete this file and
-// the two capabilities: the kit then answers "unsupported" and the host
-// refuses those actions with a 400 before any call.
-
+// PowerOn starts a stopped instance (InstanceAction START).
 func (p *Provider) PowerOn(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
-	return p.act(ctx, req, "start", "starting", "running")
+	return p.act(ctx, req, core.InstanceActionActionStart, core.InstanceLifecycleStateStarting, core.InstanceLifecycleStateRunning)
 }
 
+// PowerOff stops an instance (InstanceAction STOP).
 func (p *Provider) PowerOff(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
-	return p.act(ctx, req, "stop", "stopping", "stopped")
+	return p.act(ctx, req, core.InstanceActionActionStop, core.InstanceLifecycleStateStopping, core.InstanceLifecycleStateStopped)
 }
 
+// Reboot asks the OS to restart (SOFTRESET), and resets the instance
+// (RESET) when OCI refuses the soft reset.
 func (p *Provider) Reboot(ctx context.Context, req provider.NodeRequest) (*provider.NodeStatus, error) {
-	return p.act(ctx, req, "reboot", "rebooting")
+	st, err := p.act(ctx, req, core.InstanceActionActionSoftreset)
+	var de *provider.DiagnosticsError
+	if errors.As(err, &de) && (de.HasCode(provider.CodeInvalid) || de.HasCode(provider.CodeConflict) || de.HasCode(provider.CodeUnreachable)) {
+		return p.act(ctx, req, core.InstanceActionActionReset)
+	}
+	return st, err
 }
 
-// act asks the cloud for action. A refusal because the server already is
+// act runs an instance action. A refusal because the instance already is
 // where the action leads (a repeated call) is success.
-func (p *Provider) act(ctx context.Context, req provider.NodeRequest, action string, already ...string) (*provider.NodeStatus, error) {
-	c, _, err := p.open(ctx, req.Env)
+func (p *Provider) act(ctx context.Context, req provider.NodeRequest, action core.InstanceActionActionEnum, already ...core.InstanceLifecycleStateEnum) (*provider.NodeStatus, error) {
+	c, cat, err := p.open(ctx, req.Env)
 	if err != nil {
 		return nil, err
 	}
 	id := req.Node.CloudInstanceID
 	if id == "" {
-		s, err := find(ctx, c, req.Env, req.Node)
+		in, err := find(ctx, c, cat, req.Env, req.Node)
 		if err != nil {
 			return nil, err
 		}
-		if s == nil {
-			return nil, describe.Missing(req.Node, "the cloud")
+		if in == nil {
+			return nil, describe.Missing(req.Node, "OCI")
 		}
-		id = s.ID
+		id = deref(in.Id)
 	}
-	s, err := c.Act(ctx, id, action) // CLOUD CALL
-	var apiErr *cloud.APIError
+	res, err := c.compute.InstanceAction(ctx, core.InstanceActionRequest{InstanceId: &id, Action: action})
 	switch {
-	case cloud.IsNotFound(err):
-		return nil, describe.Missing(req.Node, "the cloud")
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict:
-		now, gerr := c.GetServer(ctx, id) // CLOUD CALL
-		if gerr == nil && slices.Contains(already, now.Status) {
-			return statusOf(now), nil
+	case isStatus(err, 404):
+		return nil, describe.Missing(req.Node, "OCI")
+	case isStatus(err, 409):
+		now, gerr := c.compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: &id})
+		if gerr == nil && slices.Contains(already, now.LifecycleState) {
+			st := p.statusOf(now.Instance, "")
+			return &st, nil
 		}
-		return nil, cloudErr(action+" server "+id, err)
+		return nil, cloudErr(string(action)+" instance "+id, err)
 	case err != nil:
-		return nil, cloudErr(action+" server "+id, err)
+		return nil, cloudErr(string(action)+" instance "+id, err)
 	}
-	return statusOf(s), nil
+	st := p.statusOf(res.Instance, "")
+	if a := p.addresses.get(id); a != "" {
+		st.CloudInstanceAddress = a
+	}
+	return &st, nil
 }

@@ -3,52 +3,61 @@ package oracle
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/vccproject/vcc/plugins/oracle/toycloud"
+	"github.com/vccproject/vcc/plugins/oracle/ociemu"
 	"github.com/vccproject/vcc/proto/provider"
 )
 
+// TestPreflight: read-only checks refuse, on the field to fix, what would
+// make the launch fail; nothing is created.
 func TestPreflight(t *testing.T) {
-	_, srv := toycloud.Start(t)
-	type finding struct{ Field, Code, Severity string }
-	down := "http://127.0.0.1:1"
-	cases := map[string]struct {
-		url, key, network, image, fixedIP string
-		want                              []finding
-	}{
-		"ok":         {srv.URL, toycloud.TestKey, "net-default", "debian-12", "10.20.0.9", nil},
-		"reader_key": {srv.URL, toycloud.ReaderKey, "net-default", "default", "", nil},
-		"no_network": {srv.URL, toycloud.TestKey, "net-x", "default", "", []finding{{"catalog.oracle_network_id", provider.CodeNotFound, "error"}}},
-		"no_image":   {srv.URL, toycloud.TestKey, "net-default", "windows", "", []finding{{"spec.cloud_image", provider.CodeNotFound, "error"}}},
-		"ip_outside": {srv.URL, toycloud.TestKey, "net-default", "default", "10.99.0.9", []finding{{"spec.ip_addresses", provider.CodeInvalid, "error"}}},
-		"bad_key":    {srv.URL, "wrong", "net-default", "default", "", []finding{{"credentials", provider.CodeAuthFailed, "error"}}},
-		// A cloud that does not answer now is no reason to refuse, and
-		// nothing the user wrote is to blame.
-		"cloud_down": {down, toycloud.TestKey, "net-default", "default", "", []finding{
-			{"", provider.CodeUnreachable, "warning"}, {"", provider.CodeUnreachable, "warning"}}},
+	w, srv := ociemu.Start(t)
+	p := New("test")
+	taken := nodeReq(env(w, srv.URL), `{}`)
+	taken.Node.FixedIP = "10.0.1.50"
+	if _, err := p.CreateNode(context.Background(), taken); err != nil {
+		t.Fatal(err)
 	}
-	for name, tc := range cases {
-		t.Run(name, func(t *testing.T) {
-			e := env(tc.url, tc.key)
-			// The catalog's mask is left out: preflight checks the
-			// cloud's own range of the network.
-			e.CatalogEntry = json.RawMessage(fmt.Sprintf(`{"oracle_endpoint_url": %q, "oracle_network_id": %q}`, tc.url, tc.network))
-			res, err := New("0").Preflight(context.Background(), provider.PreflightRequest{Env: e,
-				Nodes: []provider.NodeRef{{NodeID: "n", NodeNo: 1, FixedIP: tc.fixedIP}}, Spec: json.RawMessage(fmt.Sprintf(`{"cloud_image": %q}`, tc.image))})
+	cases := []struct {
+		name    string
+		catalog func(string) string
+		spec    string
+		ips     []string
+		want    []finding
+	}{
+		{name: "all well", spec: `{"shape": "VM.Standard.E4.Flex", "ocpus": 1, "memory_in_gbs": 16}`, ips: []string{"10.0.1.51"}},
+		{name: "no such image", spec: `{"cloud_image": "Windows-95"}`, want: []finding{{"spec.cloud_image", provider.CodeNotFound}}},
+		{name: "shape not offered", spec: `{"shape": "VM.GPU3.1"}`, want: []finding{{"spec.shape", provider.CodeInvalid}}},
+		{name: "fixed ip taken", spec: `{}`, ips: []string{"10.0.1.50"}, want: []finding{{"spec.ip_addresses", provider.CodeInvalid}}},
+		{name: "no such disk", spec: `{"disks": ["ocid1.volume.oc1.ap-tokyo-1.nothere"]}`, want: []finding{{"spec.disks[0]", provider.CodeNotFound}}},
+		{name: "no such subnet", catalog: func(c string) string { return strings.Replace(c, w.SubnetID, "ocid1.subnet.oc1.ap-tokyo-1.nothere", 1) },
+			spec: `{}`, want: []finding{{"catalog.oracle_subnet_id", provider.CodeNotFound}}},
+		{name: "no such AD", catalog: func(c string) string { return strings.Replace(c, w.ADs()[0], "Uocm:AP-TOKYO-1-AD-3", 1) },
+			spec: `{}`, want: []finding{{"catalog.oracle_availability_domain", provider.CodeInvalid}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := env(w, srv.URL)
+			if tc.catalog != nil {
+				e.CatalogEntry = json.RawMessage(tc.catalog(string(e.CatalogEntry)))
+			}
+			var nodes []provider.NodeRef
+			for i, ip := range tc.ips {
+				nodes = append(nodes, provider.NodeRef{NodeID: "n", NodeNo: i + 1, FixedIP: ip})
+			}
+			res, err := p.Preflight(context.Background(), provider.PreflightRequest{Env: e, Spec: json.RawMessage(tc.spec), Nodes: nodes})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []finding
-			for _, d := range res.Diagnostics {
-				got = append(got, finding{d.Field, d.Code, d.Severity.String()})
-			}
-			if diff := cmp.Diff(tc.want, got); diff != "" {
-				t.Errorf("findings (-want +got):\n%s\n%v", diff, res.Diagnostics)
+			if diff := cmp.Diff(tc.want, errorsOf(res.Diagnostics), cmpSorted); diff != "" {
+				t.Errorf("(-want +got):\n%s\n%v", diff, res.Diagnostics)
 			}
 		})
+	}
+	if n := len(w.Instances()); n != 1 {
+		t.Errorf("%d instances after preflights, want the 1 made first", n)
 	}
 }
