@@ -1,7 +1,9 @@
 // Command ociemu serves the OCI emulator on its own, for demos with a real
-// vcc-host: it seeds a user with a fresh API key, a subnet and images,
-// writes the key to a file and prints the catalog entry and credentials
-// that reach it.
+// vcc-host and for tests in another process: it seeds a user with a fresh
+// API key, a subnet and images, writes the key to a file and prints the
+// catalog entry and credentials that reach it (with -json, one JSON line
+// for a program to read). It also serves the emulator's control API under
+// /_emu/ (instances, preempt, fail): a test peer, never OCI.
 package main
 
 import (
@@ -17,6 +19,20 @@ import (
 	"github.com/vccproject/vcc/plugins/oracle/ociemu"
 )
 
+// World is what -json prints.
+type World struct {
+	URL         string `json:"url"`
+	Tenancy     string `json:"tenancy"`
+	Region      string `json:"region"`
+	AD          string `json:"availability_domain"`
+	SubnetID    string `json:"subnet_id"`
+	SubnetCIDR  string `json:"subnet_cidr"`
+	UserOCID    string `json:"user_ocid"`
+	Fingerprint string `json:"fingerprint"`
+	KeyFile     string `json:"private_key_file"`
+	ImageID     string `json:"image_id"`
+}
+
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8790", "address to serve on")
 	region := flag.String("region", "ap-tokyo-1", "region the emulator plays")
@@ -24,8 +40,9 @@ func main() {
 	keyOut := flag.String("key-out", "ociemu-key.pem", "file to write the seeded user's private key to")
 	boot := flag.Duration("boot", 3*time.Second, "how long instances stay PROVISIONING/STARTING")
 	stop := flag.Duration("stop", 2*time.Second, "how long instances stay STOPPING/TERMINATING")
+	asJSON := flag.Bool("json", false, "print the world as one JSON line (for tests)")
 	flag.Parse()
-	w, err := ociemu.Seed(ociemu.New(ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop}), *cidr)
+	w, err := ociemu.Seed(ociemu.New(ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Log: log.Printf}), *cidr)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -36,13 +53,18 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	entry := map[string]any{"oracle": map[string]any{"default": map[string]string{
-		"oracle_tenancy_ocid": w.Tenancy(), "oracle_compartment_id": w.Tenancy(), "oracle_subnet_id": w.SubnetID,
-		"oracle_region": w.Region(), "oracle_availability_domain": w.ADs()[0], "private_network_ipmask": w.SubnetCIDR,
-		"oracle_endpoint_url": "http://" + ln.Addr().String(),
-	}}}
-	out, _ := json.MarshalIndent(entry, "", "  ")
-	fmt.Printf("OCI emulator on http://%s (not OCI: for tests and demos)\n\nvpn_catalog.yml entry (JSON):\n%s\n\n", ln.Addr(), out)
-	fmt.Printf("credentials (oracle): user_ocid=%s fingerprint=%s private_key=<contents of %s>\n", w.UserOCID, w.Fingerprint, *keyOut)
-	log.Fatal(http.Serve(ln, w.Handler()))
+	world := World{URL: "http://" + ln.Addr().String(), Tenancy: w.Tenancy(), Region: w.Region(), AD: w.ADs()[0], SubnetID: w.SubnetID,
+		SubnetCIDR: w.SubnetCIDR, UserOCID: w.UserOCID, Fingerprint: w.Fingerprint, KeyFile: *keyOut, ImageID: w.ImageID}
+	if *asJSON {
+		out, _ := json.Marshal(world)
+		fmt.Println(string(out))
+	} else {
+		fmt.Printf("OCI emulator on %s (not OCI: for tests and demos)\n\nconfig/vpn_catalog.yml:\n", world.URL)
+		fmt.Printf("oracle:\n  default:\n    oracle_tenancy_ocid: %s\n    oracle_compartment_id: %s\n    oracle_subnet_id: %s\n"+
+			"    oracle_region: %s\n    oracle_availability_domain: %q\n    private_network_ipmask: %s\n    oracle_endpoint_url: %s\n\n",
+			world.Tenancy, world.Tenancy, world.SubnetID, world.Region, world.AD, world.SubnetCIDR, world.URL)
+		fmt.Printf("credentials (PUT /vcp/v1/occtr/credentials/oracle/KEY): user_ocid=%s fingerprint=%s private_key=<contents of %s>\n",
+			world.UserOCID, world.Fingerprint, world.KeyFile)
+	}
+	log.Fatal(http.Serve(ln, w.WithControl()))
 }

@@ -1,0 +1,118 @@
+package testenv
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+// OraclePlugin builds vcc-provider-oracle.
+func OraclePlugin(t testing.TB) string {
+	return build(t, "vcc-provider-oracle", "plugins/oracle", ".")
+}
+
+// OracleEmulator is our OCI emulator (plugins/oracle/ociemu) running in
+// its own process, seeded with a user, a subnet and images.
+type OracleEmulator struct {
+	URL         string `json:"url"`
+	Tenancy     string `json:"tenancy"`
+	Region      string `json:"region"`
+	AD          string `json:"availability_domain"`
+	SubnetID    string `json:"subnet_id"`
+	SubnetCIDR  string `json:"subnet_cidr"`
+	UserOCID    string `json:"user_ocid"`
+	Fingerprint string `json:"fingerprint"`
+	KeyFile     string `json:"private_key_file"`
+	ImageID     string `json:"image_id"`
+	// PrivateKey is the user's API signing key (PEM).
+	PrivateKey string `json:"-"`
+}
+
+// StartOracleEmulator starts the emulator for one test; instances boot and
+// stop in 200 ms. It stops when the test ends.
+func StartOracleEmulator(t testing.TB) *OracleEmulator {
+	t.Helper()
+	bin := build(t, "ociemu", "plugins/oracle", "./ociemu/cmd/ociemu")
+	key := filepath.Join(t.TempDir(), "oci-key.pem")
+	cmd := exec.Command(bin, "-json", "-listen", "127.0.0.1:0", "-key-out", key, "-boot", "200ms", "-stop", "200ms")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if t.Failed() {
+			t.Logf("ociemu's log:\n%s", stderr.String())
+		}
+	})
+	line, err := bufio.NewReader(out).ReadBytes('\n')
+	var e OracleEmulator
+	if err != nil || json.Unmarshal(line, &e) != nil {
+		t.Fatalf("ociemu printed %q: %v\n%s", line, err, stderr.String())
+	}
+	raw, err := os.ReadFile(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.PrivateKey = string(raw)
+	return &e
+}
+
+// CatalogEntry is a vpn_catalog.yml entry (its fields, indented by 4) of
+// the emulator's subnet.
+func (e *OracleEmulator) CatalogEntry() string {
+	return fmt.Sprintf("    oracle_tenancy_ocid: %s\n    oracle_compartment_id: %s\n    oracle_subnet_id: %s\n    oracle_region: %s\n"+
+		"    oracle_availability_domain: %q\n    oracle_endpoint_url: %s\n    private_network_ipmask: %s\n",
+		e.Tenancy, e.Tenancy, e.SubnetID, e.Region, e.AD, e.URL, e.SubnetCIDR)
+}
+
+// OracleInstance is an instance as the emulator holds it.
+type OracleInstance struct {
+	ID             string            `json:"id"`
+	DisplayName    string            `json:"displayName"`
+	LifecycleState string            `json:"lifecycleState"`
+	Shape          string            `json:"shape"`
+	FreeformTags   map[string]string `json:"freeformTags"`
+	Metadata       map[string]string `json:"metadata"`
+	Preemptible    *json.RawMessage  `json:"preemptibleInstanceConfig"`
+}
+
+// Instances lists what the emulator holds (TERMINATED ones for a while).
+func (e *OracleEmulator) Instances(t testing.TB) []OracleInstance {
+	t.Helper()
+	resp, err := http.Get(e.URL + "/_emu/instances")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out []OracleInstance
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Preempt makes OCI reclaim a preemptible instance.
+func (e *OracleEmulator) Preempt(t testing.TB, id string) {
+	t.Helper()
+	resp, err := http.Post(e.URL+"/_emu/preempt?id="+id, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("preempt %s: %s", id, resp.Status)
+	}
+}
