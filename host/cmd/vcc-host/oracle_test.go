@@ -229,3 +229,50 @@ func otherKey(t *testing.T) string {
 	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
 }
+
+// TestOraclePreemptible: OCI preempting a preemptible node's instance
+// makes the node HOST_ERROR with the reason at the next reconcile; with
+// auto_replace the node is replaced by a new one; without, deleting the
+// lost node works and leaves nothing.
+func TestOraclePreemptible(t *testing.T) {
+	h, e := oracleHost(t)
+	c, cl := ctx(t), h.Client
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "pre", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "auto", Provider: "oracle",
+		Spec: map[string]any{"num_nodes": 2, "preemptible": true, "auto_replace": true}}))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "keep", Provider: "oracle",
+		Spec: map[string]any{"num_nodes": 1, "preemptible": true}}))
+	auto := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "auto"))
+	keep := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep"))
+	if states(auto)["RUNNING"] != 2 || states(keep)["RUNNING"] != 1 {
+		t.Fatalf("units: %v %v", states(auto), states(keep))
+	}
+	for _, in := range oracleLive(t, e, h.ControllerID) {
+		if in[0].Preemptible == nil {
+			t.Errorf("instance %s is not preemptible", in[0].ID)
+		}
+	}
+	lost, kept := auto.Nodes[0], keep.Nodes[0]
+	e.Preempt(t, lost.CloudInstanceID)
+	e.Preempt(t, kept.CloudInstanceID)
+
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if !slices.Contains(rep.Replaced, lost.NodeID) || !slices.Contains(rep.Vanished, kept.NodeID) {
+		t.Errorf("reconcile: replaced %v, vanished %v, errors %v", rep.Replaced, rep.Vanished, rep.Errors)
+	}
+	k := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep")).Nodes[0]
+	if k.State != "HOST_ERROR" || !strings.Contains(k.StateReason, "OCI preempted the instance") {
+		t.Errorf("the preempted node without auto_replace: %+v", k)
+	}
+	waitFor(t, 30*time.Second, func() bool {
+		u := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "auto"))
+		return len(u.Nodes) == 2 && states(u)["RUNNING"] == 2 && u.Nodes[0].NodeID != lost.NodeID && u.Nodes[1].NodeID != lost.NodeID
+	}, "the preempted node to be replaced")
+	auto = must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "auto"))
+
+	settle(t, cl)(cl.DeleteNodes(c, vc.VCID, "keep", sdk.Selector{NodeNos: []int{1}}))
+	keep = must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "keep"))
+	oracleMatches(t, e, h.ControllerID, []*sdk.Unit{auto, keep})
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	oracleMatches(t, e, h.ControllerID, nil)
+}
