@@ -35,12 +35,13 @@ type OracleEmulator struct {
 }
 
 // StartOracleEmulator starts the emulator for one test; instances boot and
-// stop in 200 ms. It stops when the test ends.
-func StartOracleEmulator(t testing.TB) *OracleEmulator {
+// stop in 200 ms; flags add to the command's (like -subnet and the
+// -machines-* ones). It stops when the test ends.
+func StartOracleEmulator(t testing.TB, flags ...string) *OracleEmulator {
 	t.Helper()
 	bin := build(t, "ociemu", "plugins/oracle", "./ociemu/cmd/ociemu")
 	key := filepath.Join(t.TempDir(), "oci-key.pem")
-	cmd := exec.Command(bin, "-json", "-listen", "127.0.0.1:0", "-key-out", key, "-boot", "200ms", "-stop", "200ms")
+	cmd := exec.Command(bin, append([]string{"-json", "-listen", "127.0.0.1:0", "-key-out", key, "-boot", "200ms", "-stop", "200ms"}, flags...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -105,14 +106,19 @@ func (e *OracleEmulator) Instances(t testing.TB) []OracleInstance {
 }
 
 // Preempt makes OCI reclaim a preemptible instance.
-func (e *OracleEmulator) Preempt(t testing.TB, id string) {
+func (e *OracleEmulator) Preempt(t testing.TB, id string) { e.control(t, "preempt", id) }
+
+// Crash cuts a running instance's power: it is STOPPED, its machine killed.
+func (e *OracleEmulator) Crash(t testing.TB, id string) { e.control(t, "crash", id) }
+
+func (e *OracleEmulator) control(t testing.TB, what, id string) {
 	t.Helper()
-	resp, err := http.Post(e.URL+"/_emu/preempt?id="+id, "", nil)
+	resp, err := http.Post(e.URL+"/_emu/"+what+"?id="+id, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("preempt %s: %s", id, resp.Status)
+		t.Fatalf("%s %s: %s", what, id, resp.Status)
 	}
 }

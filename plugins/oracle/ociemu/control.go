@@ -12,7 +12,8 @@ const ControlPrefix = "/_emu/"
 // needs of the emulator (the standalone command mounts it): GET
 // /_emu/instances lists the instances (TERMINATED ones too, until
 // forgotten), GET /_emu/attachments the attached volumes, POST
-// /_emu/preempt?id=OCID reclaims a preemptible instance, POST /_emu/fail
+// /_emu/preempt?id=OCID reclaims a preemptible instance, POST
+// /_emu/crash?id=OCID cuts a running instance's power, POST /_emu/fail
 // {"op","n","status","code","message"} injects errors. It is no part of
 // OCI's API: never expose it beyond a test machine.
 func (s *Server) ControlHandler() http.Handler {
@@ -26,6 +27,13 @@ func (s *Server) ControlHandler() http.Handler {
 	mux.HandleFunc("POST "+ControlPrefix+"preempt", func(w http.ResponseWriter, r *http.Request) {
 		if !s.Preempt(r.URL.Query().Get("id")) {
 			writeErr(w, r, apiError{http.StatusConflict, "IncorrectState", "no live preemptible instance " + r.URL.Query().Get("id")})
+			return
+		}
+		writeJSON(w, r, http.StatusNoContent, nil)
+	})
+	mux.HandleFunc("POST "+ControlPrefix+"crash", func(w http.ResponseWriter, r *http.Request) {
+		if !s.Crash(r.URL.Query().Get("id")) {
+			writeErr(w, r, apiError{http.StatusConflict, "IncorrectState", "no running instance " + r.URL.Query().Get("id")})
 			return
 		}
 		writeJSON(w, r, http.StatusNoContent, nil)

@@ -406,6 +406,21 @@ func (s *Server) Preempt(id string) bool {
 	return true
 }
 
+// Crash stops a running instance's machine as a power cut would: the
+// instance is STOPPED at once, without the call of anyone (a VM that
+// died). It reports whether there was a running instance of that id.
+func (s *Server) Crash(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.currentLocked(id)
+	if in == nil || in.LifecycleState != Running {
+		return false
+	}
+	in.LifecycleState, in.next, in.changed = Stopped, nil, time.Now()
+	s.machineStop(in.ID)
+	return true
+}
+
 // Instances lists the instances the emulator holds now (TERMINATED ones
 // until they are forgotten), for tests to check what a plugin left.
 func (s *Server) Instances() []Instance {

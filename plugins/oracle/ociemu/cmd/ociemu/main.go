@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/plugins/oracle/ociemu"
+	"github.com/vccproject/vcc/plugins/oracle/ociemu/dockervm"
 )
 
 // World is what -json prints.
@@ -41,8 +42,15 @@ func main() {
 	boot := flag.Duration("boot", 3*time.Second, "how long instances stay PROVISIONING/STARTING")
 	stop := flag.Duration("stop", 2*time.Second, "how long instances stay STOPPING/TERMINATING")
 	asJSON := flag.Bool("json", false, "print the world as one JSON line (for tests)")
+	network := flag.String("machines-network", "", "run instances as containers on this Docker network (its subnet must be -subnet)")
+	image := flag.String("machines-image", "", "with -machines-network: the server image the containers run")
+	base := flag.String("machines-base-image", "", "with -machines-network: an image to load into each machine's dockerd")
 	flag.Parse()
-	w, err := ociemu.Seed(ociemu.New(ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Log: log.Printf}), *cidr)
+	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Log: log.Printf}
+	if *network != "" {
+		opt.Machines = &dockervm.Machines{Network: *network, Image: *image, BaseImage: *base, Log: log.Printf}
+	}
+	w, err := ociemu.Seed(ociemu.New(opt), *cidr)
 	if err != nil {
 		log.Fatal(err)
 	}
