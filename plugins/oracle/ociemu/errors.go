@@ -21,6 +21,14 @@ func notFound() error {
 	return apiError{http.StatusNotFound, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found."}
 }
 
+// relatedNotFound is OCI's answer when a resource named in the body (not
+// the path) does not exist or may not be used: a 400, unlike the 404 of a
+// resource in the URI.
+func relatedNotFound(what string) error {
+	return apiError{http.StatusBadRequest, "RelatedResourceNotAuthorizedOrNotFound",
+		"Authorization failed or requested resource not found: " + what + "."}
+}
+
 func invalid(msg string) error { return apiError{http.StatusBadRequest, "InvalidParameter", msg} }
 
 func missing(field string) error {

@@ -185,7 +185,7 @@ func (s *Server) checkLaunchLocked(d *launchDetails) error {
 	case d.Shape == "":
 		return missing("shape")
 	case !s.compartment[d.CompartmentID]:
-		return notFound()
+		return relatedNotFound("compartment " + d.CompartmentID)
 	case !contains(s.opt.ADs, d.AvailabilityDomain):
 		return invalid("Invalid availabilityDomain: " + d.AvailabilityDomain + ".")
 	}
@@ -199,7 +199,7 @@ func (s *Server) checkLaunchLocked(d *launchDetails) error {
 		return invalid("sourceDetails.sourceType must be image or bootVolume; this emulator knows image only.")
 	}
 	if img := s.images[d.SourceDetails.ImageID]; img == nil {
-		return notFound()
+		return relatedNotFound("image " + d.SourceDetails.ImageID)
 	}
 	if b := d.SourceDetails.BootVolumeSizeInGBs; b != 0 && (b < 50 || b > 32768) {
 		return invalid("sourceDetails.bootVolumeSizeInGBs must be between 50 and 32768.")
@@ -219,7 +219,7 @@ func (s *Server) checkLaunchLocked(d *launchDetails) error {
 		return missing("createVnicDetails.subnetId")
 	}
 	if s.subnets[d.CreateVnicDetails.SubnetID] == nil {
-		return notFound()
+		return relatedNotFound("subnet " + d.CreateVnicDetails.SubnetID)
 	}
 	if p := d.PreemptibleInstanceConfig; p != nil && p.PreemptionAction.Type != "TERMINATE" {
 		return invalid("preemptibleInstanceConfig.preemptionAction.type must be TERMINATE.")

@@ -233,7 +233,7 @@ func TestRefusals(t *testing.T) {
 		{"flex without shape config", flexNoConfig, 400, "InvalidParameter"},
 		{"fixed shape with config", fixedWithConfig, 400, "InvalidParameter"},
 		{"address outside the subnet", outside, 400, "InvalidParameter"},
-		{"unknown image", noImage, 404, "NotAuthorizedOrNotFound"},
+		{"unknown image", noImage, 400, "RelatedResourceNotAuthorizedOrNotFound"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

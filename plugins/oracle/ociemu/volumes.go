@@ -77,7 +77,7 @@ func (s *Server) createVolume(_ *http.Request, body []byte) (int, any, error) {
 	case d.CompartmentID == "":
 		return 0, nil, missing("compartmentId")
 	case !s.compartment[d.CompartmentID]:
-		return 0, nil, notFound()
+		return 0, nil, relatedNotFound("compartment " + d.CompartmentID)
 	case !contains(s.opt.ADs, d.AvailabilityDomain):
 		return 0, nil, invalid("Invalid availabilityDomain: " + d.AvailabilityDomain + ".")
 	case d.SizeInGBs == 0:
@@ -150,7 +150,7 @@ func (s *Server) attachVolume(_ *http.Request, body []byte) (int, any, error) {
 	in := s.currentLocked(d.InstanceID)
 	switch {
 	case in == nil:
-		return 0, nil, notFound()
+		return 0, nil, relatedNotFound("instance " + d.InstanceID)
 	case in.LifecycleState == Terminating || in.LifecycleState == Terminated:
 		return 0, nil, incorrectState("Instance " + in.ID + " is " + in.LifecycleState + ".")
 	}
@@ -235,7 +235,7 @@ func (s *Server) checkAttachableLocked(kind, volumeID, ad string) error {
 	case kind == "":
 		return missing("type")
 	case v == nil:
-		return notFound()
+		return relatedNotFound("volume " + volumeID)
 	case v.LifecycleState != "AVAILABLE":
 		return incorrectState("Volume " + v.ID + " is " + v.LifecycleState + ".")
 	case ad != v.AvailabilityDomain:

@@ -35,15 +35,19 @@ func diagnose(what string, err error) provider.Diagnostic {
 			Because("retry later, or pick another shape or availability domain")
 	case status == http.StatusTooManyRequests || code == "TooManyRequests":
 		return provider.Throttled("OCI throttled the call to %s: %s", what, msg)
-	case status == http.StatusNotFound:
+	case status == http.StatusNotFound || code == "RelatedResourceNotAuthorizedOrNotFound":
 		return provider.NotFound("could not %s: %s", what, msg).
 			Because("OCI answers NotAuthorizedOrNotFound both for what does not exist and for what the user's policies hide: check the OCID and the IAM policies (manage instance-family, use virtual-network-family, read images in the compartment)")
 	case status == http.StatusForbidden || code == "NotAuthorized":
 		return provider.Denied("not allowed to %s: %s", what, msg).Because("give the user's group a policy that allows it in the compartment")
 	case status == http.StatusConflict && strings.Contains(msg, "private IP"):
 		return provider.Invalid("%s", msg).On("spec.ip_addresses").Because("pick a fixed IP no other VNIC of the subnet uses")
-	case status == http.StatusConflict || status == http.StatusPreconditionFailed:
+	case code == "IncorrectState" || code == "ExternalServerIncorrectState" || status == http.StatusPreconditionFailed:
+		// OCI: the resource is in a state that passes; retry with backoff.
 		return provider.Conflict("could not %s now: %s", what, msg)
+	case status == http.StatusConflict:
+		// OCI's Conflict "is not transient": retrying would not help.
+		return provider.Invalid("OCI refused to %s: %s", what, msg)
 	case status == http.StatusBadRequest:
 		return provider.Invalid("OCI refused to %s: %s", what, msg)
 	case status >= 500:

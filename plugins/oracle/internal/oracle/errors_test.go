@@ -48,7 +48,8 @@ func TestErrorMapping(t *testing.T) {
 		{"out of capacity", 500, "InternalError", "Out of host capacity.", provider.CodeCapacity, true},
 		{"throttled", 429, "TooManyRequests", "Too many requests for the user.", provider.CodeThrottled, true},
 		{"invalid", 400, "InvalidParameter", "Invalid shape.", provider.CodeInvalid, false},
-		{"conflict", 409, "Conflict", "The resource is busy.", provider.CodeConflict, true},
+		{"conflict", 409, "Conflict", "The requested state conflicts with the current one.", provider.CodeInvalid, false},
+		{"related not found", 400, "RelatedResourceNotAuthorizedOrNotFound", "Authorization failed or requested resource not found.", provider.CodeNotFound, false},
 		{"incorrect state", 409, "IncorrectState", "Instance is STOPPING.", provider.CodeConflict, true},
 		{"internal", 503, "ServiceUnavailable", "Try again.", provider.CodeUnreachable, true},
 	}
