@@ -97,7 +97,7 @@ func (e *OracleEmulator) Instances(t testing.TB) []OracleInstance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read to the end by Decode
 	var out []OracleInstance
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func (e *OracleEmulator) control(t testing.TB, what, id string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // no body: the status is the answer
 	if resp.StatusCode != http.StatusNoContent {
 		t.Fatalf("%s %s: %s", what, id, resp.Status)
 	}
