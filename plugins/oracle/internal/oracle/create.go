@@ -40,7 +40,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	}
 	details := launchDetails(cat, sp, imageID, req)
 	details.Metadata["user_data"] = base64.StdEncoding.EncodeToString([]byte(basecontainer.CloudInit(bc, req.Env, req.Node)))
-	res, err := c.compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &req.Node.NodeID})
+	res, err := c.Compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &req.Node.NodeID})
 	if isStatus(err, 409) && strings.Contains(err.Error(), "retry token") {
 		// The token was used with another request (the spec or the
 		// controller's address changed since): what it made is the node's.

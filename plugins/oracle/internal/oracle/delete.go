@@ -29,7 +29,7 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 	// Recorded first: from now on a terminating preemptible instance of
 	// this node is being deleted, not preempted.
 	p.terminated.add(id)
-	_, err = c.compute.TerminateInstance(ctx, core.TerminateInstanceRequest{InstanceId: &id, PreserveBootVolume: common.Bool(false)})
+	_, err = c.Compute.TerminateInstance(ctx, core.TerminateInstanceRequest{InstanceId: &id, PreserveBootVolume: common.Bool(false)})
 	if err != nil && !isStatus(err, 404) {
 		return cloudErr("terminate instance "+id, err)
 	}

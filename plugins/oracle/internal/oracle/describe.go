@@ -54,7 +54,7 @@ func (p *Provider) statesByID(ctx context.Context, c *client, nodes []provider.N
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := c.compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: common.String(n.CloudInstanceID)})
+			res, err := c.Compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: common.String(n.CloudInstanceID)})
 			switch {
 			case isStatus(err, 404): // gone: describe fills in not_found
 			case err != nil:
@@ -132,7 +132,7 @@ func (p *Provider) withAddresses(ctx context.Context, c *client, cat *catalog, l
 	}
 	req := core.ListVnicAttachmentsRequest{CompartmentId: &cat.Compartment, AvailabilityDomain: &cat.AD, Limit: common.Int(1000)}
 	for {
-		res, err := c.compute.ListVnicAttachments(ctx, req)
+		res, err := c.Compute.ListVnicAttachments(ctx, req)
 		if err != nil {
 			return cloudErr("list the compartment's VNIC attachments", err)
 		}

@@ -18,7 +18,7 @@ func listInstances(ctx context.Context, c *client, cat *catalog, name string, ke
 	}
 	var out []core.Instance
 	for {
-		res, err := c.compute.ListInstances(ctx, req)
+		res, err := c.Compute.ListInstances(ctx, req)
 		if err != nil {
 			return nil, cloudErr("list the compartment's instances", err)
 		}
@@ -68,7 +68,7 @@ func (p *Provider) address(ctx context.Context, c *client, cat *catalog, instanc
 	if a := p.addresses.get(instanceID); a != "" {
 		return a, nil
 	}
-	res, err := c.compute.ListVnicAttachments(ctx, core.ListVnicAttachmentsRequest{CompartmentId: &cat.Compartment, InstanceId: &instanceID})
+	res, err := c.Compute.ListVnicAttachments(ctx, core.ListVnicAttachmentsRequest{CompartmentId: &cat.Compartment, InstanceId: &instanceID})
 	if err != nil {
 		return "", cloudErr("list the VNIC attachments of "+instanceID, err)
 	}
@@ -81,7 +81,7 @@ func (p *Provider) address(ctx context.Context, c *client, cat *catalog, instanc
 }
 
 func (p *Provider) vnicAddress(ctx context.Context, c *client, instanceID, vnicID string) (string, error) {
-	v, err := c.network.GetVnic(ctx, core.GetVnicRequest{VnicId: &vnicID})
+	v, err := c.Network.GetVnic(ctx, core.GetVnicRequest{VnicId: &vnicID})
 	if err != nil {
 		return "", cloudErr("read VNIC "+vnicID, err)
 	}

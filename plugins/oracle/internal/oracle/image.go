@@ -35,7 +35,7 @@ var resolved = &images{m: map[string]imageEntry{}}
 // lists exactly those).
 func resolveImage(ctx context.Context, c *client, cat *catalog, name string) (string, error) {
 	if strings.HasPrefix(name, "ocid1.image.") {
-		if _, err := c.compute.GetImage(ctx, core.GetImageRequest{ImageId: &name}); err != nil {
+		if _, err := c.Compute.GetImage(ctx, core.GetImageRequest{ImageId: &name}); err != nil {
 			if isStatus(err, 404) {
 				return "", provider.NotFound("image %s does not exist (or the user may not read it)", name).On("spec.cloud_image").Err()
 			}
@@ -43,14 +43,14 @@ func resolveImage(ctx context.Context, c *client, cat *catalog, name string) (st
 		}
 		return name, nil
 	}
-	key := scope(cat) + "\x00" + cat.Compartment + "\x00" + name
+	key := cat.target().Scope() + "\x00" + cat.Compartment + "\x00" + name
 	resolved.mu.Lock()
 	e, ok := resolved.m[key]
 	resolved.mu.Unlock()
 	if ok && time.Since(e.at) < imageTTL {
 		return e.id, nil
 	}
-	res, err := c.compute.ListImages(ctx, core.ListImagesRequest{CompartmentId: &cat.Compartment, DisplayName: &name,
+	res, err := c.Compute.ListImages(ctx, core.ListImagesRequest{CompartmentId: &cat.Compartment, DisplayName: &name,
 		LifecycleState: core.ImageLifecycleStateAvailable, SortBy: core.ListImagesSortByTimecreated, SortOrder: core.ListImagesSortOrderDesc,
 		Limit: common.Int(1)})
 	if err != nil {

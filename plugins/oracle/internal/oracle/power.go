@@ -49,12 +49,12 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, action cor
 		}
 		id = deref(in.Id)
 	}
-	res, err := c.compute.InstanceAction(ctx, core.InstanceActionRequest{InstanceId: &id, Action: action})
+	res, err := c.Compute.InstanceAction(ctx, core.InstanceActionRequest{InstanceId: &id, Action: action})
 	switch {
 	case isStatus(err, 404):
 		return nil, describe.Missing(req.Node, "OCI")
 	case isStatus(err, 409):
-		now, gerr := c.compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: &id})
+		now, gerr := c.Compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: &id})
 		if gerr == nil && slices.Contains(already, now.LifecycleState) {
 			st := p.statusOf(now.Instance, "")
 			return &st, nil

@@ -64,7 +64,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 // checkAD lists the tenancy's ADs: the first signed call, so a key OCI
 // refuses shows here, on credentials.
 func checkAD(ctx context.Context, c *client, cat *catalog) error {
-	res, err := c.ident.ListAvailabilityDomains(ctx, identity.ListAvailabilityDomainsRequest{CompartmentId: &cat.Tenancy})
+	res, err := c.Ident.ListAvailabilityDomains(ctx, identity.ListAvailabilityDomainsRequest{CompartmentId: &cat.Tenancy})
 	if err != nil {
 		if isStatus(err, 404) {
 			return provider.NotFound("tenancy %s does not exist or the user may not read it", cat.Tenancy).On("catalog.oracle_tenancy_ocid").Err()
@@ -85,7 +85,7 @@ func checkAD(ctx context.Context, c *client, cat *catalog) error {
 // checkSubnet reads the subnet and checks the fixed IPs are inside its
 // real range and used by no VNIC.
 func checkSubnet(ctx context.Context, c *client, cat *catalog, nodes []provider.NodeRef) error {
-	res, err := c.network.GetSubnet(ctx, core.GetSubnetRequest{SubnetId: &cat.Subnet})
+	res, err := c.Network.GetSubnet(ctx, core.GetSubnetRequest{SubnetId: &cat.Subnet})
 	if err != nil {
 		if isStatus(err, 404) {
 			return provider.NotFound("subnet %s does not exist (or the user may not read it)", cat.Subnet).On("catalog.oracle_subnet_id").Err()
@@ -107,7 +107,7 @@ func checkSubnet(ctx context.Context, c *client, cat *catalog, nodes []provider.
 				Because("pick addresses of %s, or fix the catalog entry's private_network_ipmask", cidr))
 			continue
 		}
-		ips, err := c.network.ListPrivateIps(ctx, core.ListPrivateIpsRequest{SubnetId: &cat.Subnet, IpAddress: common.String(a.String())})
+		ips, err := c.Network.ListPrivateIps(ctx, core.ListPrivateIpsRequest{SubnetId: &cat.Subnet, IpAddress: common.String(a.String())})
 		if err != nil {
 			return cloudErr("look up private IP "+a.String(), err)
 		}
@@ -124,7 +124,7 @@ func checkShape(ctx context.Context, c *client, cat *catalog, shape string) erro
 	req := core.ListShapesRequest{CompartmentId: &cat.Compartment, AvailabilityDomain: &cat.AD, Limit: common.Int(1000)}
 	var names []string
 	for {
-		res, err := c.compute.ListShapes(ctx, req)
+		res, err := c.Compute.ListShapes(ctx, req)
 		if err != nil {
 			if isStatus(err, 404) {
 				return provider.NotFound("compartment %s does not exist (or the user may not read it)", cat.Compartment).On("catalog.oracle_compartment_id").Err()
@@ -147,7 +147,7 @@ func checkShape(ctx context.Context, c *client, cat *catalog, shape string) erro
 
 // checkDisk: the volume exists, is available and in the nodes' AD.
 func checkDisk(ctx context.Context, c *client, cat *catalog, id, field string) error {
-	res, err := c.storage.GetVolume(ctx, core.GetVolumeRequest{VolumeId: &id})
+	res, err := c.Storage.GetVolume(ctx, core.GetVolumeRequest{VolumeId: &id})
 	switch {
 	case isStatus(err, 404):
 		return provider.NotFound("block volume %s does not exist (or the user may not read it)", id).On(field).Err()

@@ -6,6 +6,7 @@ package oracle
 import (
 	"context"
 
+	"github.com/vccproject/vcc/plugins/oracle/internal/ocisdk"
 	"github.com/vccproject/vcc/proto/kit/clientcache"
 	"github.com/vccproject/vcc/proto/kit/decode"
 	"github.com/vccproject/vcc/proto/provider"
@@ -47,14 +48,9 @@ func (p *Provider) GetInfo(context.Context) (*provider.Info, error) {
 			provider.CapPower, provider.CapReboot, provider.CapPreflight, provider.CapFixedIP, provider.CapTags,
 			provider.CapListByController, provider.CapBaseContainer, provider.CapAsyncDelete, provider.CapSpot, provider.CapAttachDisks,
 		},
-		CatalogSchema: catalogSchema,
-		SpecSchema:    specSchema,
-		Flavors:       flavors,
-		CredentialKeys: []provider.CredentialKey{
-			{Name: "user_ocid", Description: "OCID of the API user (ocid1.user.oc1..…)", Required: true},
-			{Name: "fingerprint", Description: "fingerprint of the user's API signing key, like 12:34:…:ef", Required: true},
-			{Name: "private_key", Description: "the API signing key, PEM", Required: true},
-			{Name: "private_key_passphrase", Description: "passphrase of an encrypted private_key"},
-		},
+		CatalogSchema:  catalogSchema,
+		SpecSchema:     specSchema,
+		Flavors:        flavors,
+		CredentialKeys: ocisdk.CredentialKeys,
 	}, nil
 }

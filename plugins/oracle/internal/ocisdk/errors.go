@@ -1,4 +1,4 @@
-package oracle
+package ocisdk
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 	"github.com/vccproject/vcc/proto/provider"
 )
 
-// diagnose maps an error of the SDK onto the kit's codes: the host
+// Diagnose maps an error of the SDK onto the kit's codes: the host
 // retries by code, the API picks its HTTP status by code, and the user
 // reads what to do. It is the one place that knows OCI's error codes.
-func diagnose(what string, err error) provider.Diagnostic {
+func Diagnose(what string, err error) provider.Diagnostic {
 	var se common.ServiceError
 	if !errors.As(err, &se) {
 		return provider.Unreachable("could not %s: %v", what, err).
@@ -56,20 +56,20 @@ func diagnose(what string, err error) provider.Diagnostic {
 	return provider.New(provider.CodePluginError, "unexpected answer of OCI to %s: %d %s %s", what, status, code, msg)
 }
 
-// cloudErr is diagnose as an error. A call cut by its context stays the
+// Err is Diagnose as an error. A call cut by its context stays the
 // context's error, so the host sees a cancellation, not a cloud failure.
-func cloudErr(what string, err error) error {
+func Err(what string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return diagnose(what, err).Err()
+	return Diagnose(what, err).Err()
 }
 
-// isStatus reports whether err is OCI's answer with that HTTP status.
-func isStatus(err error, status int) bool {
+// IsStatus reports whether err is OCI's answer with that HTTP status.
+func IsStatus(err error, status int) bool {
 	var se common.ServiceError
 	return errors.As(err, &se) && se.GetHTTPStatusCode() == status
 }
