@@ -276,3 +276,24 @@ func TestOraclePreemptible(t *testing.T) {
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	oracleMatches(t, e, h.ControllerID, nil)
 }
+
+// TestOracleRetriedCreate: OCI launches the instance but its answer is
+// lost (a 503 after the fact); the host retries the create, and the node
+// gets the instance launched, not a second one.
+func TestOracleRetriedCreate(t *testing.T) {
+	h, e := oracleHost(t)
+	c, cl := ctx(t), h.Client
+	e.Fail(t, "LaunchInstance!after", 1, http.StatusServiceUnavailable, "ServiceUnavailable", "The service is unavailable.")
+	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "retry", ""))
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "one", Provider: "oracle"}))
+	one := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "one"))
+	if s := states(one); s["RUNNING"] != 1 {
+		t.Fatalf("unit: %v", s)
+	}
+	if n := len(e.Instances(t)); n != 1 {
+		t.Errorf("the emulator holds %d instances, want the one launched", n)
+	}
+	oracleMatches(t, e, h.ControllerID, []*sdk.Unit{one})
+	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
+	oracleMatches(t, e, h.ControllerID, nil)
+}

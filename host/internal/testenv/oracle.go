@@ -111,6 +111,21 @@ func (e *OracleEmulator) Preempt(t testing.TB, id string) { e.control(t, "preemp
 // Crash cuts a running instance's power: it is STOPPED, its machine killed.
 func (e *OracleEmulator) Crash(t testing.TB, id string) { e.control(t, "crash", id) }
 
+// Fail makes the emulator's next n calls of op fail with an OCI error
+// (op+"!after": done first, the answer lost).
+func (e *OracleEmulator) Fail(t testing.TB, op string, n, status int, code, message string) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"op": op, "n": n, "status": status, "code": code, "message": message})
+	resp, err := http.Post(e.URL+"/_emu/fail", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close() // no body: the status is the answer
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("fail %s: %s", op, resp.Status)
+	}
+}
+
 func (e *OracleEmulator) control(t testing.TB, what, id string) {
 	t.Helper()
 	resp, err := http.Post(e.URL+"/_emu/"+what+"?id="+id, "", nil)

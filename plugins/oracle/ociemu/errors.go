@@ -98,7 +98,7 @@ type fault struct {
 // Fail makes the next n calls of op (like "LaunchInstance", or "*" for
 // any) fail with status, code and message, after authentication: for
 // tests of error mapping (a 500 "Out of host capacity.", a 429
-// TooManyRequests, ...).
+// TooManyRequests, ...). With op+AnswerLost the call is done first.
 func (s *Server) Fail(op string, n, status int, code, message string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -109,7 +109,7 @@ func (s *Server) Fail(op string, n, status int, code, message string) {
 // Callers hold s.mu.
 func (s *Server) takeFault(op string) *fault {
 	for i, f := range s.faults {
-		if f.op == op || f.op == "*" {
+		if f.op == op || (f.op == "*" && !strings.HasSuffix(op, AnswerLost)) {
 			f.n--
 			if f.n <= 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)

@@ -61,6 +61,11 @@ type Machines interface {
 	Stop(instanceID string, remove bool) error
 }
 
+// AnswerLost, appended to an operation's name in Fail, makes the fault
+// strike after the operation is done: the caller hears an error although
+// OCI did it (a lost answer, a gateway timing out).
+const AnswerLost = "!after"
+
 // Server is one emulated OCI region of one tenancy.
 type Server struct {
 	opt Options
@@ -199,6 +204,13 @@ func (s *Server) serve(w http.ResponseWriter, req *http.Request, r route) {
 	status, out, err := r.fn(req, body)
 	if err != nil {
 		writeErr(w, req, err)
+		return
+	}
+	s.mu.Lock()
+	lost := s.takeFault(r.op + AnswerLost)
+	s.mu.Unlock()
+	if lost != nil { // done, but the caller hears an error
+		writeErr(w, req, lost.err)
 		return
 	}
 	writeJSON(w, req, status, out)

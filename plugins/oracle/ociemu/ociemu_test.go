@@ -207,8 +207,18 @@ func TestRetryToken(t *testing.T) {
 	if s, cd := code(err); s != 409 || cd != "Conflict" {
 		t.Fatalf("other request under the token: %d %q %v", s, cd, err)
 	}
-	if n := len(w.Live()); n != 1 {
-		t.Errorf("%d instances, want 1", n)
+	// An answer lost after OCI launched: the retry under the token gets
+	// the instance launched, not a second one.
+	w.Fail("LaunchInstance"+ociemu.AnswerLost, 1, 504, "GatewayTimeout", "The gateway timed out.")
+	if _, err := c.compute.LaunchInstance(ctx, launch(w, "10.0.1.32", "lost")); err == nil {
+		t.Fatal("the lost answer was heard")
+	}
+	d, err := c.compute.LaunchInstance(ctx, launch(w, "10.0.1.32", "lost"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(w.Live()); n != 2 || *d.Id == *a.Id {
+		t.Errorf("%d instances, want 2", n)
 	}
 }
 
