@@ -9,6 +9,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -296,4 +297,28 @@ func TestOracleRetriedCreate(t *testing.T) {
 	oracleMatches(t, e, h.ControllerID, []*sdk.Unit{one})
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	oracleMatches(t, e, h.ControllerID, nil)
+}
+
+// TestOracleCatalog: init names the file, line and key of each problem of
+// an oracle catalog entry and loads nothing; a good entry is taken.
+func TestOracleCatalog(t *testing.T) {
+	plugins := testenv.PluginDir(t, true, map[string]string{"vcc-provider-oracle": testenv.OraclePlugin(t)})
+	cfg := t.TempDir()
+	catalog := filepath.Join(cfg, "vpn_catalog.yml")
+	initArgs := []string{"init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins}
+	writeFile(t, catalog, []byte("oracle:\n  default:\n    oracle_tenancy_ocid: ocid1.tenancy.oc1..aaaa\n"+
+		"    oracle_compartment_id: ocid1.compartment.oc1..bbbb\n    oracle_subnet_id: ocid1.vcn.oc1.ap-tokyo-1.cccc\n"+
+		"    oracle_region: Tokyo\n    oracle_availability_domain: Uocm:AP-TOKYO-1-AD-1\n"), 0o644)
+	out, stderr, code := run(t, initArgs...)
+	for _, want := range []string{catalog + ":5: oracle.default.oracle_subnet_id", catalog + ":6: oracle.default.oracle_region"} {
+		if code != 1 || !strings.Contains(out, want) {
+			t.Errorf("init on a bad oracle entry: exit %d, want %q in\n%s%s", code, want, out, stderr)
+		}
+	}
+	writeFile(t, catalog, []byte("oracle:\n  default:\n    oracle_tenancy_ocid: ocid1.tenancy.oc1..aaaa\n"+
+		"    oracle_compartment_id: ocid1.compartment.oc1..bbbb\n    oracle_subnet_id: ocid1.subnet.oc1.ap-tokyo-1.cccc\n"+
+		"    oracle_region: ap-tokyo-1\n    oracle_availability_domain: Uocm:AP-TOKYO-1-AD-1\n    private_network_ipmask: 10.0.1.0/24\n"), 0o644)
+	if out, stderr, code := run(t, initArgs...); code != 0 || !strings.Contains(out, "oracle(default)") {
+		t.Errorf("init on a good oracle entry: exit %d\n%s%s", code, out, stderr)
+	}
 }
