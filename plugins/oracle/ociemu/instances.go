@@ -117,11 +117,11 @@ func (s *Server) launchInstance(r *http.Request, body []byte) (int, any, error) 
 		if t.body != sum {
 			return 0, nil, apiError{http.StatusConflict, "Conflict", "The retry token " + token + " was used for a different request within the last 24 hours."}
 		}
-		in := s.instances[t.instanceID]
-		if in == nil { // gone since: OCI still answers with what it made
-			return 0, nil, notFound()
+		in := s.currentLocked(t.instanceID)
+		if in == nil { // purged since: OCI rejects the token
+			return 0, nil, apiError{http.StatusConflict, "InvalidatedRetryToken",
+				"The retry token " + token + " was used for an instance that has since been purged."}
 		}
-		s.advanceLocked(in, now)
 		return http.StatusOK, etagged{in.Instance, in.ID}, nil
 	}
 	in, err := s.newInstanceLocked(d, now)

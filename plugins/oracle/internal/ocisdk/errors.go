@@ -73,3 +73,9 @@ func IsStatus(err error, status int) bool {
 	var se common.ServiceError
 	return errors.As(err, &se) && se.GetHTTPStatusCode() == status
 }
+
+// HasCode reports whether err is OCI's answer with that error code.
+func HasCode(err error, code string) bool {
+	var se common.ServiceError
+	return errors.As(err, &se) && se.GetCode() == code
+}

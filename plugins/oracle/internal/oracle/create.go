@@ -2,11 +2,14 @@ package oracle
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"strings"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/core"
+	"github.com/vccproject/vcc/plugins/oracle/internal/ocisdk"
 	"github.com/vccproject/vcc/proto/basecontainer"
 	"github.com/vccproject/vcc/proto/kit/tags"
 	"github.com/vccproject/vcc/proto/provider"
@@ -40,7 +43,21 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	}
 	details := launchDetails(cat, sp, imageID, req)
 	details.Metadata["user_data"] = base64.StdEncoding.EncodeToString([]byte(basecontainer.CloudInit(bc, req.Env, req.Node)))
-	res, err := c.Compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &req.Node.NodeID})
+	token := req.Node.NodeID
+	res, err := c.Compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &token})
+	if ocisdk.HasCode(err, "InvalidatedRetryToken") {
+		// What the token made is purged: this node is created again.
+		token = req.Node.NodeID + "-again"
+		res, err = c.Compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &token})
+	}
+	if err == nil && !live(res.LifecycleState) {
+		// OCI answers a token for 24 hours with what it made, even once
+		// that is terminated: a node created again (its first instance
+		// gone) launches under a token of its own, the same on retries.
+		sum := sha256.Sum256([]byte(req.Node.NodeID + "\x00" + deref(res.Id)))
+		token = req.Node.NodeID + "-" + hex.EncodeToString(sum[:8])
+		res, err = c.Compute.LaunchInstance(ctx, core.LaunchInstanceRequest{LaunchInstanceDetails: details, OpcRetryToken: &token})
+	}
 	if isStatus(err, 409) && strings.Contains(err.Error(), "retry token") {
 		// The token was used with another request (the spec or the
 		// controller's address changed since): what it made is the node's.

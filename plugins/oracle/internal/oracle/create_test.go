@@ -153,3 +153,38 @@ func TestRebootFallsBackToReset(t *testing.T) {
 		t.Errorf("%d instance actions, want SOFTRESET then RESET", n)
 	}
 }
+
+// TestCreateAgainAfterTermination: a node created again once its first
+// instance is terminated gets a new instance (OCI answers the node's
+// retry token with the terminated one for a day, or refuses it once that
+// is purged), and a retry of that create still makes no third.
+func TestCreateAgainAfterTermination(t *testing.T) {
+	for name, retain := range map[string]time.Duration{"terminated": time.Minute, "purged": time.Millisecond} {
+		t.Run(name, func(t *testing.T) {
+			w, srv := ociemu.Start(t, func(o *ociemu.Options) { o.Retain = retain })
+			p := New("test")
+			req := nodeReq(env(w, srv.URL), `{}`)
+			first, err := p.CreateNode(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Node.CloudInstanceID = first.CloudInstanceID
+			if err := p.DeleteNode(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(150 * time.Millisecond) // TERMINATED (and purged)
+			req.Node.CloudInstanceID = ""
+			again, err := p.CreateNode(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			retry, err := p.CreateNode(context.Background(), req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if again.CloudInstanceID == first.CloudInstanceID || retry.CloudInstanceID != again.CloudInstanceID || len(w.Live()) != 1 {
+				t.Errorf("first %s, again %s, retry %s, %d live", first.CloudInstanceID, again.CloudInstanceID, retry.CloudInstanceID, len(w.Live()))
+			}
+		})
+	}
+}

@@ -30,8 +30,13 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 	// this node is being deleted, not preempted.
 	p.terminated.add(id)
 	_, err = c.Compute.TerminateInstance(ctx, core.TerminateInstanceRequest{InstanceId: &id, PreserveBootVolume: common.Bool(false)})
-	if err != nil && !isStatus(err, 404) {
-		return cloudErr("terminate instance "+id, err)
+	switch {
+	case err == nil, isStatus(err, 404):
+		return nil
+	case isStatus(err, 409): // already on its way out (preempted, or a delete before)?
+		if in, gerr := c.Compute.GetInstance(ctx, core.GetInstanceRequest{InstanceId: &id}); gerr == nil && !live(in.LifecycleState) {
+			return nil
+		}
 	}
-	return nil
+	return cloudErr("terminate instance "+id, err)
 }
