@@ -253,6 +253,7 @@ func TestOraclePreemptible(t *testing.T) {
 			t.Errorf("instance %s is not preemptible", in[0].ID)
 		}
 	}
+	oraclePowerPreemptible(t, cl, vc.VCID, "keep")
 	lost, kept := auto.Nodes[0], keep.Nodes[0]
 	e.Preempt(t, lost.CloudInstanceID)
 	e.Preempt(t, kept.CloudInstanceID)
@@ -320,5 +321,19 @@ func TestOracleCatalog(t *testing.T) {
 		"    oracle_region: ap-tokyo-1\n    oracle_availability_domain: Uocm:AP-TOKYO-1-AD-1\n    private_network_ipmask: 10.0.1.0/24\n"), 0o644)
 	if out, stderr, code := run(t, initArgs...); code != 0 || !strings.Contains(out, "oracle(default)") {
 		t.Errorf("init on a good oracle entry: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// oraclePowerPreemptible: OCI does not power preemptible instances; asking
+// fails the operation with OCI's reason and leaves the node RUNNING.
+func oraclePowerPreemptible(t *testing.T, cl *sdk.Client, vcid, unit string) {
+	c := ctx(t)
+	acc := must[*sdk.Accepted](t)(cl.PowerOff(c, vcid, unit, sdk.Selector{NodeNos: []int{1}}))
+	_, err := cl.Wait(c, acc.OperationID)
+	if err == nil || !strings.Contains(err.Error(), "Preemptible instances cannot be started, stopped or rebooted") {
+		t.Errorf("power off of a preemptible node: %v", err)
+	}
+	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vcid, unit)).Nodes[0]; n.State != "RUNNING" {
+		t.Errorf("node after the refused power off: %+v", n)
 	}
 }

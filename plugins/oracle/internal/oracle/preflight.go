@@ -92,6 +92,10 @@ func checkSubnet(ctx context.Context, c *client, cat *catalog, nodes []provider.
 		}
 		return cloudErr("read subnet "+cat.Subnet, err)
 	}
+	if ad := deref(res.AvailabilityDomain); ad != "" && ad != cat.AD {
+		return provider.Invalid("subnet %s is a subnet of availability domain %s, the nodes' is %s", cat.Subnet, ad, cat.AD).On("catalog.oracle_subnet_id").
+			Because("pick a regional subnet or one of %s", cat.AD).Err()
+	}
 	cidr, err := netip.ParsePrefix(deref(res.CidrBlock))
 	if err != nil {
 		return provider.New(provider.CodePluginError, "OCI gave subnet %s the range %q: %v", cat.Subnet, deref(res.CidrBlock), err).Err()
