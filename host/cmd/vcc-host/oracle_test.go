@@ -22,11 +22,13 @@ import (
 )
 
 // oracleHost runs vcc-host with the oracle plugin against our OCI
-// emulator (its own process), the emulator's user's API key stored for
-// the admin. The emulator's instances boot no OS, so no agent joins:
-// liveness is off.
+// emulator (its own process) over HTTPS as OCI, its CA trusted through
+// SSL_CERT_FILE (the plugin gets the host's environment), the emulator's
+// user's API key stored for the admin. The emulator's instances boot no
+// OS, so no agent joins: liveness is off.
 func oracleHost(t *testing.T) (*testenv.Host, *testenv.OracleEmulator) {
-	e := testenv.StartOracleEmulator(t)
+	e := testenv.StartOracleEmulator(t, "-tls")
+	t.Setenv("SSL_CERT_FILE", e.CAFile)
 	h := testenv.StartHostWith(t, "oracle:\n  default:\n"+e.CatalogEntry(),
 		map[string]string{"vcc-provider-oracle": testenv.OraclePlugin(t)}, "--reconcile-interval", "0", "--serf-listen", "off")
 	for k, v := range map[string]string{"user_ocid": e.UserOCID, "fingerprint": e.Fingerprint, "private_key": e.PrivateKey} {

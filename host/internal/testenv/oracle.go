@@ -3,6 +3,8 @@ package testenv
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -30,18 +32,23 @@ type OracleEmulator struct {
 	Fingerprint string `json:"fingerprint"`
 	KeyFile     string `json:"private_key_file"`
 	ImageID     string `json:"image_id"`
+	// CAFile is the CA of an emulator started with -tls (HTTPS, as OCI):
+	// trust it with SSL_CERT_FILE.
+	CAFile string `json:"ca_file"`
 	// PrivateKey is the user's API signing key (PEM).
 	PrivateKey string `json:"-"`
+	client     *http.Client
 }
 
 // StartOracleEmulator starts the emulator for one test; instances boot and
-// stop in 200 ms; flags add to the command's (like -subnet and the
+// stop in 200 ms; flags add to the command's (like -tls, -subnet and the
 // -machines-* ones). It stops when the test ends.
 func StartOracleEmulator(t testing.TB, flags ...string) *OracleEmulator {
 	t.Helper()
 	bin := build(t, "ociemu", "plugins/oracle", "./ociemu/cmd/ociemu")
 	key := filepath.Join(t.TempDir(), "oci-key.pem")
-	cmd := exec.Command(bin, append([]string{"-json", "-listen", "127.0.0.1:0", "-key-out", key, "-boot", "200ms", "-stop", "200ms"}, flags...)...)
+	ca := filepath.Join(filepath.Dir(key), "oci-ca.pem")
+	cmd := exec.Command(bin, append([]string{"-json", "-listen", "127.0.0.1:0", "-key-out", key, "-ca-out", ca, "-boot", "200ms", "-stop", "200ms"}, flags...)...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -68,6 +75,16 @@ func StartOracleEmulator(t testing.TB, flags ...string) *OracleEmulator {
 		t.Fatal(err)
 	}
 	e.PrivateKey = string(raw)
+	e.client = http.DefaultClient
+	if e.CAFile != "" {
+		pem, err := os.ReadFile(e.CAFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		e.client = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	}
 	return &e
 }
 
@@ -93,7 +110,7 @@ type OracleInstance struct {
 // Instances lists what the emulator holds (TERMINATED ones for a while).
 func (e *OracleEmulator) Instances(t testing.TB) []OracleInstance {
 	t.Helper()
-	resp, err := http.Get(e.URL + "/_emu/instances")
+	resp, err := e.client.Get(e.URL + "/_emu/instances")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +133,7 @@ func (e *OracleEmulator) Crash(t testing.TB, id string) { e.control(t, "crash", 
 func (e *OracleEmulator) Fail(t testing.TB, op string, n, status int, code, message string) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"op": op, "n": n, "status": status, "code": code, "message": message})
-	resp, err := http.Post(e.URL+"/_emu/fail", "application/json", bytes.NewReader(body))
+	resp, err := e.client.Post(e.URL+"/_emu/fail", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +145,7 @@ func (e *OracleEmulator) Fail(t testing.TB, op string, n, status int, code, mess
 
 func (e *OracleEmulator) control(t testing.TB, what, id string) {
 	t.Helper()
-	resp, err := http.Post(e.URL+"/_emu/"+what+"?id="+id, "", nil)
+	resp, err := e.client.Post(e.URL+"/_emu/"+what+"?id="+id, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -32,6 +33,7 @@ type World struct {
 	Fingerprint string `json:"fingerprint"`
 	KeyFile     string `json:"private_key_file"`
 	ImageID     string `json:"image_id"`
+	CAFile      string `json:"ca_file,omitempty"`
 }
 
 func main() {
@@ -45,6 +47,8 @@ func main() {
 	network := flag.String("machines-network", "", "run instances as containers on this Docker network (its subnet must be -subnet)")
 	image := flag.String("machines-image", "", "with -machines-network: the server image the containers run")
 	base := flag.String("machines-base-image", "", "with -machines-network: an image to load into each machine's dockerd")
+	useTLS := flag.Bool("tls", false, "serve HTTPS with a throwaway CA written to -ca-out (trust it with SSL_CERT_FILE)")
+	caOut := flag.String("ca-out", "ociemu-ca.pem", "with -tls: file to write the CA certificate to")
 	flag.Parse()
 	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Log: log.Printf}
 	if *network != "" {
@@ -61,7 +65,19 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	world := World{URL: "http://" + ln.Addr().String(), Tenancy: w.Tenancy(), Region: w.Region(), AD: w.ADs()[0], SubnetID: w.SubnetID,
+	scheme, caFile := "http", ""
+	if *useTLS {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		conf, caPEM, err := ociemu.TestTLS(host)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := os.WriteFile(*caOut, caPEM, 0o644); err != nil {
+			log.Fatal(err)
+		}
+		ln, scheme, caFile = tls.NewListener(ln, conf), "https", *caOut
+	}
+	world := World{URL: scheme + "://" + ln.Addr().String(), CAFile: caFile, Tenancy: w.Tenancy(), Region: w.Region(), AD: w.ADs()[0], SubnetID: w.SubnetID,
 		SubnetCIDR: w.SubnetCIDR, UserOCID: w.UserOCID, Fingerprint: w.Fingerprint, KeyFile: *keyOut, ImageID: w.ImageID}
 	if *asJSON {
 		out, _ := json.Marshal(world)
