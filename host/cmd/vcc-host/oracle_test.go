@@ -26,11 +26,15 @@ import (
 // SSL_CERT_FILE (the plugin gets the host's environment), the emulator's
 // user's API key stored for the admin. The emulator's instances boot no
 // OS, so no agent joins: liveness is off.
-func oracleHost(t *testing.T) (*testenv.Host, *testenv.OracleEmulator) {
-	e := testenv.StartOracleEmulator(t, "-tls")
+func oracleHost(t *testing.T, extra ...string) (*testenv.Host, *testenv.OracleEmulator) {
+	return oracleHostOn(t, testenv.StartOracleEmulator(t, "-tls"), extra...)
+}
+
+// oracleHostOn is oracleHost on an emulator of the caller's.
+func oracleHostOn(t *testing.T, e *testenv.OracleEmulator, extra ...string) (*testenv.Host, *testenv.OracleEmulator) {
 	t.Setenv("SSL_CERT_FILE", e.CAFile)
 	h := testenv.StartHostWith(t, "oracle:\n  default:\n"+e.CatalogEntry(),
-		map[string]string{"vcc-provider-oracle": testenv.OraclePlugin(t)}, "--reconcile-interval", "0", "--serf-listen", "off")
+		map[string]string{"vcc-provider-oracle": testenv.OraclePlugin(t)}, append([]string{"--reconcile-interval", "0", "--serf-listen", "off"}, extra...)...)
 	for k, v := range map[string]string{"user_ocid": e.UserOCID, "fingerprint": e.Fingerprint, "private_key": e.PrivateKey} {
 		if err := h.Client.PutCredential(context.Background(), "oracle", k, v); err != nil {
 			t.Fatal(err)
@@ -338,4 +342,42 @@ func oraclePowerPreemptible(t *testing.T, cl *sdk.Client, vcid, unit string) {
 	if n := must[*sdk.Unit](t)(cl.GetUnit(c, vcid, unit)).Nodes[0]; n.State != "RUNNING" {
 		t.Errorf("node after the refused power off: %+v", n)
 	}
+}
+
+// TestOracleCrash: the host killed while a unit of 8 is being made, one
+// node at a time, and again while it is being deleted. After each restart
+// the operation ends as asked: one instance per node, then none, nothing
+// launched twice.
+func TestOracleCrash(t *testing.T) {
+	// 50 ms per answer: the host is killed mid-create, not after.
+	h, e := oracleHostOn(t, testenv.StartOracleEmulator(t, "-tls", "-latency", "50ms"), "--provider-limit", "1")
+	c := ctx(t)
+	vc := must[*sdk.VC](t)(h.Client.CreateUnitGroup(c, "crash", ""))
+	acc := must[*sdk.Accepted](t)(h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "big", Provider: "oracle", Spec: map[string]any{"num_nodes": 8}}))
+	waitFor(t, 30*time.Second, func() bool { return len(oracleLive(t, e, h.ControllerID)) >= 2 }, "two instances")
+	h.Kill()
+	made := len(oracleLive(t, e, h.ControllerID))
+	t.Logf("killed with %d of 8 instances launched", made)
+	if made == 8 {
+		t.Error("the host was killed after the create, not during it")
+	}
+	time.Sleep(time.Second)
+	h.Start()
+	must[*sdk.Operation](t)(h.Client.Wait(c, acc.OperationID))
+	big := must[*sdk.Unit](t)(h.Client.GetUnit(c, vc.VCID, "big"))
+	if s := states(big); s["RUNNING"] != 8 {
+		t.Fatalf("after the restart: %v", s)
+	}
+	oracleMatches(t, e, h.ControllerID, []*sdk.Unit{big})
+	if n := len(e.Instances(t)); n != 8 {
+		t.Errorf("the emulator holds %d instances for 8 nodes", n)
+	}
+	del := must[*sdk.Accepted](t)(h.Client.DeleteUnit(c, vc.VCID, "big", true))
+	waitFor(t, 30*time.Second, func() bool { return len(oracleLive(t, e, h.ControllerID)) <= 6 }, "two instances terminated")
+	h.Kill()
+	t.Logf("killed with %d of 8 instances left", len(oracleLive(t, e, h.ControllerID)))
+	time.Sleep(time.Second)
+	h.Start()
+	must[*sdk.Operation](t)(h.Client.Wait(c, del.OperationID))
+	oracleMatches(t, e, h.ControllerID, nil)
 }

@@ -45,6 +45,8 @@ type Options struct {
 	InstanceLimit int
 	// ClockSkew is how far a request's Date may be from now; default 5 min.
 	ClockSkew time.Duration
+	// Latency delays every answer, as a far region would.
+	Latency time.Duration
 	// Log, when set, gets why a request was not authenticated.
 	Log func(format string, args ...any)
 	// Machines, when set, run real machines for instances (see Machines).
@@ -188,6 +190,9 @@ func (s *Server) routes() []route {
 // serve authenticates a request, applies injected faults, runs the
 // operation and writes its answer as OCI does.
 func (s *Server) serve(w http.ResponseWriter, req *http.Request, r route) {
+	if s.opt.Latency > 0 {
+		time.Sleep(s.opt.Latency)
+	}
 	body, err := s.authenticate(req)
 	if err != nil {
 		writeErr(w, req, err)

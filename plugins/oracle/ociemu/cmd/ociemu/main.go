@@ -43,6 +43,7 @@ func main() {
 	keyOut := flag.String("key-out", "ociemu-key.pem", "file to write the seeded user's private key to")
 	boot := flag.Duration("boot", 3*time.Second, "how long instances stay PROVISIONING/STARTING")
 	stop := flag.Duration("stop", 2*time.Second, "how long instances stay STOPPING/TERMINATING")
+	latency := flag.Duration("latency", 0, "delay every answer by this much")
 	asJSON := flag.Bool("json", false, "print the world as one JSON line (for tests)")
 	network := flag.String("machines-network", "", "run instances as containers on this Docker network (its subnet must be -subnet)")
 	image := flag.String("machines-image", "", "with -machines-network: the server image the containers run")
@@ -50,7 +51,7 @@ func main() {
 	useTLS := flag.Bool("tls", false, "serve HTTPS with a throwaway CA written to -ca-out (trust it with SSL_CERT_FILE)")
 	caOut := flag.String("ca-out", "ociemu-ca.pem", "with -tls: file to write the CA certificate to")
 	flag.Parse()
-	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Log: log.Printf}
+	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Latency: *latency, Log: log.Printf}
 	if *network != "" {
 		opt.Machines = &dockervm.Machines{Network: *network, Image: *image, BaseImage: *base, Log: log.Printf}
 	}
