@@ -45,8 +45,9 @@ func ociNetwork(t *testing.T) (name, cidr, gw string) {
 // as a container of the existing-server image on the subnet, at its VNIC
 // address, and runs its user data there: Docker starts the Base container,
 // whose agent joins the controller's Serf, and only then is the node
-// RUNNING; cutting the VM's power makes it HOST_ERROR; cleanup removes the
-// machine.
+// RUNNING; power off stops the machine and power on brings the node back
+// RUNNING (the Base container restarts, its agent rejoins); cutting the
+// VM's power makes it HOST_ERROR; cleanup removes the machine.
 func TestOracleBoots(t *testing.T) {
 	img := servers.ServerImage(t)
 	servers.BaseImage(t, testenv.NodeAgent(t), baseTag)
@@ -73,9 +74,24 @@ func TestOracleBoots(t *testing.T) {
 	if out, _ := exec.Command("docker", "exec", vm, "hostname", "-I").Output(); !strings.Contains(string(out), n.CloudInstanceAddress) {
 		t.Errorf("the machine's addresses %q lack the node's %s", out, n.CloudInstanceAddress)
 	}
-	if out, _ := exec.Command("docker", "exec", vm, "docker", "ps", "--filter", "label=vcc.node_id="+n.NodeID, "--format", "{{.State}}").Output(); strings.TrimSpace(string(out)) != "running" {
-		t.Errorf("the Base container in the machine: %q", out)
+	if st := baseState(vm, n.NodeID); st != "running" {
+		t.Errorf("the Base container in the machine: %q", st)
 	}
+
+	// Power off stops the machine; power on starts it again, and the Base
+	// container (its restart policy) and agent come back by themselves.
+	settle(t, cl)(cl.PowerOff(c, vc.VCID, "vm", sdk.Selector{NodeNos: []int{1}}))
+	if s := states(must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "vm"))); s["POWER_OFF"] != 1 {
+		t.Fatalf("after power off: %v", s)
+	}
+	if out, _ := exec.Command("docker", "inspect", "-f", "{{.State.Running}}", vm).Output(); strings.TrimSpace(string(out)) != "false" {
+		t.Errorf("the powered off machine runs: %q", out)
+	}
+	start = time.Now()
+	settle(t, cl)(cl.PowerOn(c, vc.VCID, "vm", sdk.Selector{NodeNos: []int{1}}))
+	waitNode(t, cl, vc.VCID, "vm", 1, "RUNNING", 60*time.Second)
+	waitFor(t, 60*time.Second, func() bool { return baseState(vm, n.NodeID) == "running" }, "the Base container to run again in the machine")
+	t.Logf("power on -> machine up, Base container back: RUNNING in %v", time.Since(start).Round(100*time.Millisecond))
 
 	e.Crash(t, n.CloudInstanceID)
 	lost, took := waitNode(t, cl, vc.VCID, "vm", 1, "HOST_ERROR", 60*time.Second)
@@ -85,4 +101,10 @@ func TestOracleBoots(t *testing.T) {
 	}
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	waitFor(t, 20*time.Second, func() bool { return exec.Command("docker", "container", "inspect", vm).Run() != nil }, "the machine to be removed")
+}
+
+// baseState is the state of node's Base container in machine vm.
+func baseState(vm, node string) string {
+	out, _ := exec.Command("docker", "exec", vm, "docker", "ps", "-a", "--filter", "label=vcc.node_id="+node, "--format", "{{.State}}").Output()
+	return strings.TrimSpace(string(out))
 }
