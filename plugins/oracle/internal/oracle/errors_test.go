@@ -43,6 +43,7 @@ func TestErrorMapping(t *testing.T) {
 	}{
 		{"not authenticated", 401, "NotAuthenticated", "The required information to complete authentication was not provided.", provider.CodeAuthFailed, false},
 		{"not authorized or not found", 404, "NotAuthorizedOrNotFound", "Authorization failed or requested resource not found.", provider.CodeNotFound, false},
+		{"not authorized", 403, "NotAuthorized", "You do not have authorization to update one or more of the fields.", provider.CodeDenied, false},
 		{"limit", 400, "LimitExceeded", "You have reached your service limit.", provider.CodeQuota, false},
 		{"quota", 400, "QuotaExceeded", "Compartment quota exceeded.", provider.CodeQuota, false},
 		{"out of capacity", 500, "InternalError", "Out of host capacity.", provider.CodeCapacity, true},
