@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/engine"
@@ -142,7 +143,7 @@ func (c *Controller) lost(ctx context.Context, u *model.Unit, n *model.Node, why
 	case st.State == provider.InstanceRunning:
 		to, reason = model.NodeContainerError, reason+"; the instance runs, so the Base container or its agent failed"
 	default:
-		reason += "; the host does not answer (" + string(st.State) + " " + st.StateReason + ")"
+		reason += "; the host does not answer (" + strings.TrimSpace(string(st.State)+" "+st.StateReason) + ")"
 	}
 	c.setNodeIf(n.NodeID, func(cur *model.Node) bool {
 		if cur.State != model.NodeRunning || c.agentAlive(cur.NodeID) {
