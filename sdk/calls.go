@@ -158,6 +158,10 @@ type DeleteOption func(url.Values)
 // failing; the operation's Forgotten lists them, to clean up by hand.
 func Forget() DeleteOption { return func(v url.Values) { v.Set("forget", "true") } }
 
+// Force deletes disks of a storage unit that nodes hold, detaching them
+// first (DeleteUnit takes force as its own argument).
+func Force() DeleteOption { return func(v url.Values) { v.Set("force", "true") } }
+
 func query(opts []DeleteOption) string {
 	v := url.Values{}
 	for _, o := range opts {
