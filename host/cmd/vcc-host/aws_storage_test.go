@@ -147,13 +147,15 @@ func TestAWSStorage(t *testing.T) {
 	if node.State != "RUNNING" || len(node.Disks) != 2 {
 		t.Fatalf("server node %+v", node)
 	}
+	must[*sdk.ReconcileReport](t)(cl.Reconcile(c)) // brings the disks' cloud view (holder, device) up to date
 	for i, d := range disks {
 		held := node.Disks[i]
 		if v := vols[d.CloudInstanceID]; v.Instance != node.CloudInstanceID || held.CloudDiskID != d.CloudInstanceID || held.NodeID != d.NodeID || held.Device != v.Device || held.Device == "" {
 			t.Errorf("disk %d: volume %+v, node shows %+v", i, v, held)
 		}
 		got := must[*sdk.Unit](t)(cl.GetUnit(c, st.VCID, "nfs")).Nodes[i]
-		if got.Disk == nil || got.Disk.AttachedTo == nil || got.Disk.AttachedTo.NodeID != node.NodeID || got.Disk.AttachedTo.CloudInstanceID != node.CloudInstanceID {
+		if got.Disk == nil || got.Disk.AttachedTo == nil || got.Disk.AttachedTo.NodeID != node.NodeID || got.Disk.AttachedTo.CloudInstanceID != node.CloudInstanceID ||
+			got.Disk.Device != held.Device {
 			t.Errorf("disk %d does not name its holder: %+v", i, got.Disk)
 		}
 	}
@@ -184,7 +186,9 @@ func TestAWSStorage(t *testing.T) {
 
 	// aws_spot may use aws_disk disks; then a cleanup of the storage VC
 	// is refused until forced, which detaches and deletes every volume.
-	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "spot", Provider: "aws_spot", Spec: nfsSpec(nil, disks[1].NodeID)}))
+	// The Go client takes the disk nodes themselves.
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "spot", Provider: "aws_spot",
+		Spec: map[string]any{"cloud_image": m.Image, "disks": disks[1:]}}))
 	spot := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "spot")).Nodes[0]
 	if v := volumes(t, m)[disks[1].CloudInstanceID]; spot.State != "RUNNING" || v.Instance != spot.CloudInstanceID {
 		t.Fatalf("spot node %+v, volume %+v", spot, v)
