@@ -120,11 +120,16 @@ test-deps:
 test-python: python-host
 	PYTHONPATH=sdk/python $(PYTHON) -m pytest -q -p no:cacheprovider sdk/python/tests
 
+# The host, sim, and aws with aws_disk (the storage flow of
+# tests/test_storage.py runs against moto).
 python-host:
 	$(GO) build -trimpath -ldflags "$(HOST_LDFLAGS)" -o $(BIN)/vcc-host ./host/cmd/vcc-host
 	@mkdir -p $(BIN)/plugins
 	cd plugins/sim && $(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-sim .
 	$(BIN)/vcc-host plugins install --path $(BIN)/plugins/vcc-provider-sim --dir $(BIN)/plugins
+	cd plugins/aws && $(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-aws ./cmd/vcc-provider-aws && \
+		$(GO) build -trimpath -o ../../$(BIN)/plugins/vcc-provider-aws-disk ./cmd/vcc-provider-aws-disk
+	for p in aws aws-disk; do $(BIN)/vcc-host plugins install --path $(BIN)/plugins/vcc-provider-$$p --dir $(BIN)/plugins; done
 
 vet:
 	$(GO) vet $(addsuffix /...,$(addprefix ./,$(MODULES)))

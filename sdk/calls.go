@@ -118,6 +118,7 @@ func (c *Client) DeleteUnitGroup(ctx context.Context, vcid string, opts ...Delet
 
 // CreateUnit adds a unit; its nodes are created asynchronously.
 func (c *Client) CreateUnit(ctx context.Context, vcid string, req CreateUnitRequest) (*Accepted, error) {
+	req.Spec = withDiskIDs(req.Spec)
 	return c.accepted(ctx, http.MethodPost, Prefix+"/vcs/"+esc(vcid), req)
 }
 
@@ -157,6 +158,10 @@ type DeleteOption func(url.Values)
 // (a server gone for good, a closed account, a removed plugin) instead of
 // failing; the operation's Forgotten lists them, to clean up by hand.
 func Forget() DeleteOption { return func(v url.Values) { v.Set("forget", "true") } }
+
+// Force deletes disks of a storage unit that nodes hold, detaching them
+// first (DeleteUnit takes force as its own argument).
+func Force() DeleteOption { return func(v url.Values) { v.Set("force", "true") } }
 
 func query(opts []DeleteOption) string {
 	v := url.Values{}
@@ -255,4 +260,30 @@ func (c *Client) Credentials(ctx context.Context) ([]Credential, error) {
 // DeleteCredential removes one of the caller's cloud credentials.
 func (c *Client) DeleteCredential(ctx context.Context, provider, key string) error {
 	return c.do(ctx, http.MethodDelete, Prefix+"/credentials/"+esc(provider)+"/"+esc(key), nil, nil)
+}
+
+// withDiskIDs lets spec["disks"] hold a storage unit's nodes ([]Node,
+// []*Node, as GetUnit returns them), sent as their node ids, which the
+// controller resolves; strings (node ids, cloud volume ids) pass as they
+// are.
+func withDiskIDs(spec map[string]any) map[string]any {
+	var ids []string
+	switch v := spec["disks"].(type) {
+	case []Node:
+		for _, n := range v {
+			ids = append(ids, n.NodeID)
+		}
+	case []*Node:
+		for _, n := range v {
+			ids = append(ids, n.NodeID)
+		}
+	default:
+		return spec
+	}
+	out := make(map[string]any, len(spec))
+	for k, v := range spec {
+		out[k] = v
+	}
+	out["disks"] = ids
+	return out
 }

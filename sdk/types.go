@@ -54,6 +54,44 @@ type Node struct {
 	// liveness, reconcile, reclaim or operation (empty: no error).
 	ErrorSource string `json:"error_source,omitempty"`
 	Watched     bool   `json:"watched"`
+	// Disk is set on the nodes of storage units: the volume (whose id
+	// is CloudInstanceID), and the node holding it, if any.
+	Disk *NodeDisk `json:"disk,omitempty"`
+	// Disks are the volumes a compute node holds (its unit's spec.disks).
+	Disks []HeldDisk `json:"disks,omitempty"`
+}
+
+// NodeDisk is a storage node's volume.
+type NodeDisk struct {
+	SizeGB int64  `json:"size_gb"`
+	Zone   string `json:"zone,omitempty"`
+	Type   string `json:"type,omitempty"`
+	// Device is what the volume is attached as, where the cloud says.
+	Device string `json:"device,omitempty"`
+	// AttachedTo is the node holding it; nil when it is available.
+	AttachedTo *DiskHolder `json:"attached_to,omitempty"`
+}
+
+// DiskHolder is the compute node a disk is attached to.
+type DiskHolder struct {
+	VCID            string `json:"vcid"`
+	Unit            string `json:"unit"`
+	NodeID          string `json:"node_id"`
+	NodeNo          int    `json:"node_no"`
+	CloudInstanceID string `json:"cloud_instance_id,omitempty"`
+}
+
+// HeldDisk is a volume attached to a compute node: a storage node
+// (NodeID set) or a raw cloud volume id.
+type HeldDisk struct {
+	NodeID      string `json:"node_id,omitempty"`
+	VCID        string `json:"vcid,omitempty"`
+	Unit        string `json:"unit,omitempty"`
+	CloudDiskID string `json:"cloud_disk_id"`
+	// Device is the device path inside the node (e.g. /dev/sdf), as the
+	// plugin attached it; Serial the name under /dev/disk/by-id, if any.
+	Device string `json:"device,omitempty"`
+	Serial string `json:"serial,omitempty"`
 }
 
 // Operation is an asynchronous change.

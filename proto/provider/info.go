@@ -27,7 +27,18 @@ const (
 	CapSSHLogin Capability = "ssh_login"
 	// CapSimulator marks a plugin that drives no real cloud.
 	CapSimulator Capability = "simulator"
+	// CapDisks: the provider's nodes are disks (block volumes), the nodes
+	// of storage units. CreateNode makes a volume, DescribeNodes reports
+	// it with NodeStatus.Disk, DeleteNode deletes it, detaching it first
+	// (the host asks only when none of its nodes holds it, or the user
+	// forced it). Compute-only capabilities (DiskExcludes) never go
+	// with it.
+	CapDisks Capability = "disks"
 )
+
+// DiskExcludes are the capabilities a disk provider (CapDisks) must not
+// declare: they are about instances.
+var DiskExcludes = []Capability{CapPower, CapReboot, CapSpot, CapFixedIP, CapAttachDisks, CapGPU, CapBaseContainer, CapSSHLogin}
 
 // Info describes a plugin: what `vcc-host plugins list` shows and what the
 // host validates catalogs, specs and credentials with.

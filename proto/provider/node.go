@@ -116,6 +116,38 @@ type NodeStatus struct {
 	// see it (ContainerRunning, ContainerExited, ContainerMissing); empty
 	// when it cannot, as for a cloud VM.
 	BaseContainer string `json:"base_container,omitempty"`
+	// Disk is a disk provider's volume (CapDisks): size, zone, holder.
+	// Nil for instances.
+	Disk *DiskStatus `json:"disk,omitempty"`
+	// AttachedDisks are the volumes attached to an instance besides its
+	// boot disk (spec.disks), with the device each is seen as.
+	AttachedDisks []DiskAttachment `json:"attached_disks,omitempty"`
+}
+
+// DiskStatus is what a disk provider knows of one volume.
+type DiskStatus struct {
+	SizeGB int64 `json:"size_gb"`
+	// Zone is the zone or availability domain the volume lives in; an
+	// instance must be in it to attach the volume.
+	Zone string `json:"zone,omitempty"`
+	// AttachedTo is the cloud instance id holding the volume; empty when
+	// it is available.
+	AttachedTo string `json:"attached_to,omitempty"`
+	// Device is the device the volume is attached as (/dev/sdf), where
+	// the cloud says.
+	Device string `json:"device,omitempty"`
+	// Type is the cloud's volume type or plan (gp2, ssd, ...).
+	Type string `json:"type,omitempty"`
+}
+
+// DiskAttachment is one volume attached to an instance.
+type DiskAttachment struct {
+	CloudDiskID string `json:"cloud_disk_id"`
+	// Device is the device path the cloud attached it as, if known.
+	Device string `json:"device,omitempty"`
+	// Serial is the name the volume appears under inside the node
+	// (/dev/disk/by-id/...), if the cloud exposes one.
+	Serial string `json:"serial,omitempty"`
 }
 
 // Base container states a plugin may report in NodeStatus.BaseContainer.

@@ -25,6 +25,7 @@ var capToPB = map[provider.Capability]pb.Capability{
 	provider.CapBaseContainer:    pb.Capability_CAPABILITY_BASE_CONTAINER,
 	provider.CapAsyncDelete:      pb.Capability_CAPABILITY_ASYNC_DELETE,
 	provider.CapSSHLogin:         pb.Capability_CAPABILITY_SSH_LOGIN,
+	provider.CapDisks:            pb.Capability_CAPABILITY_DISKS,
 }
 
 var typeToPB = map[provider.AttrType]pb.AttributeType{
@@ -228,8 +229,38 @@ func statusToPB(s *provider.NodeStatus) *pb.NodeStatus {
 	return &pb.NodeStatus{
 		NodeId: s.NodeID, CloudInstanceId: s.CloudInstanceID, CloudInstanceName: s.CloudInstanceName,
 		CloudInstanceAddress: s.CloudInstanceAddress, State: stateToPB[s.State], StateReason: s.StateReason, Tags: s.Tags,
-		BaseContainer: s.BaseContainer,
+		BaseContainer: s.BaseContainer, Disk: diskToPB(s.Disk), AttachedDisks: attachedToPB(s.AttachedDisks),
 	}
+}
+
+func diskToPB(d *provider.DiskStatus) *pb.DiskStatus {
+	if d == nil {
+		return nil
+	}
+	return &pb.DiskStatus{SizeGb: d.SizeGB, Zone: d.Zone, AttachedTo: d.AttachedTo, Device: d.Device, Type: d.Type}
+}
+
+func diskFromPB(d *pb.DiskStatus) *provider.DiskStatus {
+	if d == nil {
+		return nil
+	}
+	return &provider.DiskStatus{SizeGB: d.GetSizeGb(), Zone: d.GetZone(), AttachedTo: d.GetAttachedTo(), Device: d.GetDevice(), Type: d.GetType()}
+}
+
+func attachedToPB(l []provider.DiskAttachment) []*pb.DiskAttachment {
+	var out []*pb.DiskAttachment
+	for _, a := range l {
+		out = append(out, &pb.DiskAttachment{CloudDiskId: a.CloudDiskID, Device: a.Device, Serial: a.Serial})
+	}
+	return out
+}
+
+func attachedFromPB(l []*pb.DiskAttachment) []provider.DiskAttachment {
+	var out []provider.DiskAttachment
+	for _, a := range l {
+		out = append(out, provider.DiskAttachment{CloudDiskID: a.GetCloudDiskId(), Device: a.GetDevice(), Serial: a.GetSerial()})
+	}
+	return out
 }
 
 func statusFromPB(s *pb.NodeStatus) *provider.NodeStatus {
@@ -243,6 +274,6 @@ func statusFromPB(s *pb.NodeStatus) *provider.NodeStatus {
 	return &provider.NodeStatus{
 		NodeID: s.GetNodeId(), CloudInstanceID: s.GetCloudInstanceId(), CloudInstanceName: s.GetCloudInstanceName(),
 		CloudInstanceAddress: s.GetCloudInstanceAddress(), State: st, StateReason: s.GetStateReason(), Tags: s.GetTags(),
-		BaseContainer: s.GetBaseContainer(),
+		BaseContainer: s.GetBaseContainer(), Disk: diskFromPB(s.GetDisk()), AttachedDisks: attachedFromPB(s.GetAttachedDisks()),
 	}
 }

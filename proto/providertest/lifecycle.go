@@ -55,6 +55,9 @@ func lifecycle(t *testing.T, f Fixture, info *provider.Info) {
 		}
 	}
 	waitState(t, f, req.Node, provider.InstanceRunning)
+	if isDisk(info) {
+		diskLifecycle(t, f, req.Node)
+	}
 	if info.Has(provider.CapPower) {
 		pw := f.Provider.(provider.Powerer)
 		if _, err := call(t, f, "PowerOff", func(ctx context.Context) (*provider.NodeStatus, error) { return pw.PowerOff(ctx, req) }); err != nil {

@@ -24,6 +24,10 @@ type mem struct {
 	ignoreCancel  bool // a first-attempt create sleeps, deaf to ctx
 	notIdempotent bool // every create makes a new instance
 	brokenReboot  bool
+	disk          bool              // a disk provider: volumes with size and zone
+	diskNoStatus  bool              // ... that forgets NodeStatus.Disk
+	deleteKeeps   bool              // ... whose delete leaves an attached volume
+	holder        map[string]string // disk's cloud id -> holder
 }
 
 func newMem(caps ...provider.Capability) *mem {
@@ -31,8 +35,12 @@ func newMem(caps ...provider.Capability) *mem {
 }
 
 func (m *mem) GetInfo(context.Context) (*provider.Info, error) {
-	return &provider.Info{Name: "mem", Version: "1.0.0", Capabilities: m.caps,
-		SpecSchema: provider.Schema{Attributes: []provider.Attribute{{Name: "size", Type: provider.TypeInt, Description: "GB"}}}}, nil
+	info := &provider.Info{Name: "mem", Version: "1.0.0", Capabilities: m.caps,
+		SpecSchema: provider.Schema{Attributes: []provider.Attribute{{Name: "size", Type: provider.TypeInt, Description: "GB"}}}}
+	if m.disk {
+		info.SpecSchema.Attributes = append(info.SpecSchema.Attributes, provider.Attribute{Name: "num_disks", Type: provider.TypeInt, Description: "disks"})
+	}
+	return info, nil
 }
 
 func (m *mem) ValidateCatalogEntry(context.Context, string, json.RawMessage) (provider.Diagnostics, error) {
@@ -63,6 +71,9 @@ func (m *mem) CreateNode(ctx context.Context, req provider.NodeRequest) (*provid
 	m.seq++
 	st := provider.NodeStatus{NodeID: req.Node.NodeID, CloudInstanceID: fmt.Sprintf("m-%d", m.seq), State: provider.InstanceRunning,
 		Tags: tags.For(req.Env, req.Node, nil)}
+	if m.disk && !m.diskNoStatus {
+		st.Disk = &provider.DiskStatus{SizeGB: 8, Zone: "mem-1a"}
+	}
 	m.inst[req.Node.NodeID] = st
 	return &st, nil
 }
@@ -70,6 +81,12 @@ func (m *mem) CreateNode(ctx context.Context, req provider.NodeRequest) (*provid
 func (m *mem) DeleteNode(_ context.Context, req provider.NodeRequest) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if st, ok := m.inst[req.Node.NodeID]; ok && m.deleteKeeps && m.holder[st.CloudInstanceID] != "" {
+		return nil // the bug under test: an attached volume stays
+	}
+	if st, ok := m.inst[req.Node.NodeID]; ok {
+		delete(m.holder, st.CloudInstanceID)
+	}
 	delete(m.inst, req.Node.NodeID)
 	return nil
 }
@@ -82,6 +99,11 @@ func (m *mem) DescribeNodes(ctx context.Context, req provider.DescribeRequest) (
 	defer m.mu.Unlock()
 	ans := kitdescribe.New(req)
 	for _, st := range m.inst {
+		if st.Disk != nil {
+			d := *st.Disk
+			d.AttachedTo = m.holder[st.CloudInstanceID]
+			st.Disk = &d
+		}
 		ans.Add(st)
 	}
 	return ans.Nodes(), nil
@@ -115,4 +137,21 @@ func (m memPower) Reboot(_ context.Context, req provider.NodeRequest) (*provider
 		return nil, provider.Unreachable("reboot lost").Err()
 	}
 	return m.set(req, provider.InstanceRunning)
+}
+
+// attach is the test peer's attach: it holds a volume for an instance.
+func (m *mem) attach(_ context.Context, diskID string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.holder == nil {
+		m.holder = map[string]string{}
+	}
+	m.holder[diskID] = "i-holder"
+	return "i-holder", nil
+}
+
+func newMemDisk() *mem {
+	m := newMem(provider.CapDisks, provider.CapListByController)
+	m.disk = true
+	return m
 }

@@ -36,6 +36,11 @@ type Fixture struct {
 	// capability/interface agreement, describe of an unknown node with
 	// an empty catalog entry refused. For clouds without an emulator.
 	ValidationOnly bool
+	// AttachDisk, for a disk provider (CapDisks), attaches the volume to
+	// an instance through the test peer (as a compute plugin would) and
+	// returns the instance's id: the volume must then name it as its
+	// holder, and DeleteNode must detach it before deleting it.
+	AttachDisk func(ctx context.Context, cloudDiskID string) (holder string, err error)
 	// Timeout bounds waiting for a state to show; default 2 minutes.
 	Timeout time.Duration
 	// CallTimeout bounds every single call: a plugin that does not answer
@@ -69,6 +74,9 @@ func Run(t *testing.T, f Fixture) {
 	t.Run("info", func(t *testing.T) { checkInfo(t, info) })
 	t.Run("validation", func(t *testing.T) { validation(t, f) })
 	t.Run("capabilities_agree", func(t *testing.T) { agreement(t, f, info) })
+	if isDisk(info) {
+		t.Run("disk_provider", func(t *testing.T) { diskInfo(t, info) })
+	}
 	if f.ValidationOnly {
 		return
 	}

@@ -1,6 +1,7 @@
 package providertest
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -14,7 +15,11 @@ import (
 var powerCaps = []provider.Capability{provider.CapPower, provider.CapReboot, provider.CapTags, provider.CapListByController}
 
 func fixture(t *testing.T, impl provider.Provider) Fixture {
-	return Fixture{
+	var attach func(context.Context, string) (string, error)
+	if m := memOf(impl); m != nil && m.disk {
+		attach = m.attach
+	}
+	return Fixture{AttachDisk: attach,
 		Provider: Connect(t, impl), Impl: impl,
 		Env:         provider.CallEnv{ControllerID: "ctl", CatalogEntryName: "default", CatalogEntry: json.RawMessage(`{}`)},
 		Spec:        json.RawMessage(`{"size": 1}`),
@@ -34,12 +39,20 @@ var broken = map[string]struct {
 	"hangs":                            {func() provider.Provider { m := newMem(); m.hangDescribe = true; return m }, "did not answer within"},
 	"ignores_cancel":                   {func() provider.Provider { m := newMem(); m.ignoreCancel = true; return m }, "after its context was cancelled"},
 	"reboot_broken":                    {func() provider.Provider { m := newMem(powerCaps...); m.brokenReboot = true; return memPower{m} }, "Reboot: "},
-	"second_instance":                  {func() provider.Provider { m := newMem(); m.notIdempotent = true; return m }, "made a second instance"},
+	"disk_with_power": {func() provider.Provider {
+		m := newMemDisk()
+		m.caps = append(m.caps, provider.CapPower)
+		return memPower{m}
+	}, `disk provider declares "power"`},
+	"disk_without_status": {func() provider.Provider { m := newMemDisk(); m.diskNoStatus = true; return m }, "without NodeStatus.Disk"},
+	"disk_delete_keeps":   {func() provider.Provider { m := newMemDisk(); m.deleteKeeps = true; return m }, `want "not_found"`},
+	"second_instance":     {func() provider.Provider { m := newMem(); m.notIdempotent = true; return m }, "made a second instance"},
 }
 
 func TestSuitePassesHealthyPlugins(t *testing.T) {
 	t.Run("bare", func(t *testing.T) { Run(t, fixture(t, newMem())) })
 	t.Run("with_power", func(t *testing.T) { Run(t, fixture(t, memPower{newMem(powerCaps...)})) })
+	t.Run("disk", func(t *testing.T) { Run(t, fixture(t, newMemDisk())) })
 	t.Run("validation_only", func(t *testing.T) {
 		f := fixture(t, newMem())
 		f.ValidationOnly = true
@@ -73,4 +86,14 @@ func TestBrokenPlugin(t *testing.T) {
 		t.Skip("run by TestSuiteCatchesBrokenPlugins")
 	}
 	Run(t, fixture(t, broken[name].impl()))
+}
+
+func memOf(p provider.Provider) *mem {
+	switch v := p.(type) {
+	case *mem:
+		return v
+	case memPower:
+		return v.mem
+	}
+	return nil
 }

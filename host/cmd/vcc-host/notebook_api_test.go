@@ -13,7 +13,7 @@ import (
 // TestNotebookAPI: what the Python client for notebooks needs of the API,
 // every response checked against the OpenAPI document: list filters, the
 // upstream release in /version, a provider's spec schema, storage VCs
-// refused, and the open operations a unit shows until it settles.
+// taking disk providers only, and the open operations a unit shows until it settles.
 func TestNotebookAPI(t *testing.T) {
 	// Slow calls, so that the unit is still changing when looked at.
 	h := testenv.StartHost(t, "sim:\n  default: {latency_ms: 300}\n", "--reconcile-interval", "0")
@@ -46,10 +46,18 @@ func TestNotebookAPI(t *testing.T) {
 
 	a := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "nb-a", "compute"))
 	must[*sdk.VC](t)(cl.CreateUnitGroup(c, "nb-b", ""))
-	_, err := cl.CreateUnitGroup(c, "nb-disk", "storage")
+	if _, err := cl.CreateUnitGroup(c, "nb-x", "disk"); sdk.StatusOf(err) != http.StatusBadRequest || !strings.Contains(err.Error(), `must be "compute" or "storage"`) {
+		t.Errorf("VC of an unknown type: %v", err)
+	}
+	// A storage VC takes disk providers only: none is installed here.
+	disk := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "nb-disk", "storage"))
+	_, err := cl.CreateUnit(c, disk.VCID, sdk.CreateUnitRequest{UnitName: "d", Provider: "sim"})
 	var ae *sdk.APIError
-	if !asAPIError(err, &ae) || ae.Status != 400 || !hasField(ae.Body.Details, "type") || !strings.Contains(ae.Body.Details[0].Message, "disk providers") {
-		t.Errorf("storage VC: %v, want 400 on type saying why", err)
+	if !asAPIError(err, &ae) || ae.Status != 400 || !hasField(ae.Body.Details, "provider") || !strings.Contains(ae.Body.Details[0].Message, "disk provider (none is installed)") {
+		t.Errorf("sim unit in a storage VC: %v, want 400 on provider saying why", err)
+	}
+	if _, err := cl.DeleteUnitGroup(c, disk.VCID); err != nil {
+		t.Fatal(err)
 	}
 	for name, tc := range map[string]struct {
 		f    sdk.VCFilter

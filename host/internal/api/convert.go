@@ -23,25 +23,37 @@ func unitOut(v *controller.UnitView) sdk.Unit {
 	u := v.Unit
 	return sdk.Unit{
 		VCID: u.VCID, Name: u.Name, Provider: u.Provider, Flavor: u.Flavor, CatalogEntry: u.CatalogEntry,
-		State: string(u.State), LastError: u.LastError, Spec: u.Spec, Created: u.Created, Nodes: nodesOut(v.Nodes),
+		State: string(u.State), LastError: u.LastError, Spec: u.Spec, Created: u.Created, Nodes: nodesOut(v.Nodes, v.Disks),
 		Operations: v.OpenOps,
 	}
 }
 
-func nodesOut(nodes []*model.Node) []sdk.Node {
+// nodesOut converts nodes with their disk facts (nil: none known).
+func nodesOut(nodes []*model.Node, facts map[string]controller.DiskFacts) []sdk.Node {
 	out := make([]sdk.Node, len(nodes))
 	for i, n := range nodes {
-		out[i] = nodeOut(n)
+		out[i] = nodeOut(n, facts[n.NodeID])
 	}
 	return out
 }
 
-func nodeOut(n *model.Node) sdk.Node {
-	return sdk.Node{
+func nodeOut(n *model.Node, f controller.DiskFacts) sdk.Node {
+	out := sdk.Node{
 		NodeID: n.NodeID, NodeNo: n.NodeNo, State: string(n.State), CloudInstanceID: n.CloudInstanceID,
 		CloudInstanceAddress: n.CloudInstanceAddress, CloudInstanceName: n.CloudInstanceName, FixedIP: n.FixedIP,
 		StateReason: n.StateReason, ErrorSource: string(n.ErrorSource), Watched: !n.Unwatched,
 	}
+	if d := n.Disk; d != nil {
+		out.Disk = &sdk.NodeDisk{SizeGB: d.SizeGB, Zone: d.Zone, Type: d.Type}
+		if h := f.Holder; h != nil {
+			out.Disk.Device = d.Device
+			out.Disk.AttachedTo = &sdk.DiskHolder{VCID: h.VCID, Unit: h.Unit, NodeID: h.NodeID, NodeNo: h.NodeNo, CloudInstanceID: h.CloudInstanceID}
+		}
+	}
+	for _, d := range f.Disks {
+		out.Disks = append(out.Disks, sdk.HeldDisk{NodeID: d.NodeID, VCID: d.VCID, Unit: d.Unit, CloudDiskID: d.CloudDiskID, Device: d.Device, Serial: d.Serial})
+	}
+	return out
 }
 
 func opOut(op *model.Operation) sdk.Operation {

@@ -270,7 +270,7 @@ func (s *Server) action(w http.ResponseWriter, r *http.Request, vcid, unit, acti
 		nodes, op, err = s.ctrl.Action(r.Context(), caller(r), vcid, unit, action, sel)
 	}
 	if err == nil && op == nil {
-		writeJSON(w, http.StatusOK, sdk.Accepted{Nodes: nodesOut(nodes)})
+		writeJSON(w, http.StatusOK, sdk.Accepted{Nodes: nodesOut(nodes, s.ctrl.DiskFacts(nodes))})
 		return
 	}
 	s.accepted(w, r, op, nodes, err)
@@ -282,7 +282,7 @@ func (s *Server) getNode(w http.ResponseWriter, r *http.Request, ps httprouter.P
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, nodeOut(n))
+	writeJSON(w, http.StatusOK, nodeOut(n, s.ctrl.DiskFacts([]*model.Node{n})[n.NodeID]))
 }
 
 func (s *Server) deleteNode(w http.ResponseWriter, r *http.Request, ps httprouter.Params) {
@@ -313,7 +313,7 @@ func (s *Server) accepted(w http.ResponseWriter, r *http.Request, op *model.Oper
 	out := sdk.Accepted{OperationID: op.ID}
 	w.Header().Set(opHeader, op.ID)
 	if nodes != nil {
-		out.Nodes = nodesOut(nodes)
+		out.Nodes = nodesOut(nodes, nil)
 	}
 	writeJSON(w, http.StatusAccepted, out)
 }

@@ -85,15 +85,15 @@ func (s *Server) routes() []route {
 		{"POST", p + "/vcs/fail", superFull, global, nil, s.vcsFail},
 		{"PUT", p + "/vcs/:vcid", fullToken, vcScope, nil, s.updateVC},
 		{"PATCH", p + "/vcs/:vcid", superFull, vcScope, nil, s.changeOwner},
-		{"DELETE", p + "/vcs/:vcid", fullToken, vcScope, []string{"forget"}, s.deleteVC},
+		{"DELETE", p + "/vcs/:vcid", fullToken, vcScope, []string{"force", "forget"}, s.deleteVC},
 		{"GET", p + "/vcs/:vcid/:unit", anyToken, vcScope, nil, s.getUnit},
 		{"PUT", p + "/vcs/:vcid/:unit", fullToken, vcScope, nil, s.addNodes},
 		{"DELETE", p + "/vcs/:vcid/:unit", fullToken, vcScope, []string{"force", "forget"}, s.deleteUnit},
 		// The third segment is an action on PATCH and a node id otherwise.
-		{"PATCH", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"forget"}, s.unitAction},
+		{"PATCH", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"force", "forget"}, s.unitAction},
 		{"GET", p + "/vcs/:vcid/:unit/:sub", anyToken, vcScope, nil, s.getNode},
 		{"GET", p + "/vcs/:vcid/:unit/:sub/backup", anyToken, vcScope, nil, s.nodeBackup},
-		{"DELETE", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"forget"}, s.deleteNode},
+		{"DELETE", p + "/vcs/:vcid/:unit/:sub", fullToken, vcScope, []string{"force", "forget"}, s.deleteNode},
 		{"PATCH", p + "/vcs/:vcid/:unit/:sub/:action", fullToken, vcScope, nil, s.nodeAction},
 	}, s.vaultRoutes()...)
 }

@@ -48,7 +48,7 @@ func (s *Server) nodeBackup(w http.ResponseWriter, r *http.Request, ps httproute
 	u := unitOut(uv)
 	u.Nodes, u.Operations = []sdk.Node{}, nil
 	b := sdk.NodeBackup{
-		Format: "vcc-node-backup/1", Created: time.Now().UTC(), VC: vcOut(vv.VC), Unit: u, Node: nodeOut(n),
+		Format: "vcc-node-backup/1", Created: time.Now().UTC(), VC: vcOut(vv.VC), Unit: u, Node: nodeOut(n, uv.Disks[n.NodeID]),
 		Restore: sdk.Restore{Method: http.MethodPut, Path: Prefix + "/vcs/" + vcid + "/" + unit, Body: sdk.AddNodesRequest{NumAddNodes: 1}},
 	}
 	if n.FixedIP != "" {

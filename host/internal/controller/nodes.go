@@ -122,6 +122,13 @@ func (c *Controller) DeleteNodes(_ context.Context, who *auth.Identity, vcid, un
 		if _, picked, err = pickNodes(tx, who, vcid, unit, sel); err != nil {
 			return err
 		}
+		vc, err := loadVC(tx, who, vcid)
+		if err != nil {
+			return err
+		}
+		if err := refuseHeld(tx, vc, picked, opts.Force); err != nil {
+			return err
+		}
 		only := map[string]bool{}
 		for _, n := range picked {
 			only[n.NodeID] = true
@@ -172,6 +179,11 @@ func (c *Controller) ClearProcessing(vcid, unit string) (string, error) {
 // their state until the operation runs: queued behind others (a create,
 // say), it is checked again then, against the state they left.
 func (c *Controller) Action(ctx context.Context, who *auth.Identity, vcid, unit, action string, sel Selector) ([]*model.Node, *model.Operation, error) {
+	if _, known := actions[action]; known || action == "watch" || action == "unwatch" || unsupportedActions[action] {
+		if err := c.refuseOnStorage(who, vcid, unit, action); err != nil {
+			return nil, nil, err
+		}
+	}
 	switch {
 	case action == "watch" || action == "unwatch":
 		nodes, err := c.setWatch(who, vcid, unit, sel, action == "watch")
@@ -259,4 +271,23 @@ func (c *Controller) setWatch(who *auth.Identity, vcid, unit string, sel Selecto
 		return nil
 	})
 	return picked, err
+}
+
+// refuseOnStorage refuses the actions of compute nodes (power, watch) on a
+// storage unit, whose nodes are disks.
+func (c *Controller) refuseOnStorage(who *auth.Identity, vcid, unit, action string) error {
+	return c.st.View(func(tx store.Tx) error {
+		vc, err := loadVC(tx, who, vcid)
+		if err != nil {
+			return err
+		}
+		if _, err := loadUnit(tx, who, vcid, unit); err != nil {
+			return err
+		}
+		if vc.Type == storageType {
+			return invalid(action+" on a storage unit", FieldError{Field: "action",
+				Message: fmt.Sprintf("unit %s of VC %s is a storage unit: its nodes are disks, which have no power or monitoring (%s applies to compute units)", unit, vc.Name, action)})
+		}
+		return nil
+	})
 }

@@ -267,6 +267,7 @@ func (c *Controller) reconcileNode(n *model.Node, st *provider.NodeStatus, prov 
 	var list *[]string
 	switch kind {
 	case inLine:
+		c.refreshDisk(n, st)
 		return
 	case vanished:
 		list = &rep.Vanished
@@ -393,4 +394,14 @@ func reported(rep *sdk.ReconcileReport, instanceID string) bool {
 		}
 	}
 	return false
+}
+
+// refreshDisk records what a disk's provider says of it now (its holder
+// as the cloud sees it, its size), for a disk node whose record is in
+// line otherwise.
+func (c *Controller) refreshDisk(n *model.Node, st *provider.NodeStatus) {
+	if n.Disk == nil || st == nil || st.Disk == nil || *diskOf(st.Disk) == *n.Disk {
+		return
+	}
+	c.recordDisk(n.NodeID, st.Disk)
 }

@@ -16,12 +16,36 @@ type resolved struct {
 	numNodes     int
 	ips          []string
 	catalogEntry string
+	// countField is where the count came from: num_nodes, or num_disks
+	// for a disk provider (upstream's storage spec).
+	countField string
+}
+
+// countField is the spec field that counts a unit's nodes.
+func countField(info *provider.Info) string {
+	if info.Has(provider.CapDisks) {
+		return "num_disks"
+	}
+	return "num_nodes"
 }
 
 // resolveSpec checks the user's spec against the provider's schema, then
 // lays it over the flavor's values and the schema's defaults. A fixed-IP
 // list sets the node count.
 func resolveSpec(info *provider.Info, flavorName string, flavors map[string]json.RawMessage, user map[string]json.RawMessage) (*resolved, error) {
+	if info.Has(provider.CapDisks) {
+		asked := map[string]bool{}
+		for k := range user {
+			asked["spec."+k] = true
+		}
+		if err := refuseAddresses(asked); err != nil {
+			return nil, err
+		}
+		if _, ok := user["num_nodes"]; ok {
+			return nil, invalid("num_nodes in a storage spec", FieldError{Field: "spec.num_nodes",
+				Message: fmt.Sprintf("a storage unit counts its disks: use num_disks (provider %s)", info.Name)})
+		}
+	}
 	userRaw, _ := json.Marshal(user)
 	if diags := info.SpecSchema.Validate(userRaw, "spec"); diags.HasError() {
 		return nil, invalid("the spec does not fit provider "+info.Name, fromDiags(diags)...)
@@ -49,10 +73,10 @@ func resolveSpec(info *provider.Info, flavorName string, flavors map[string]json
 	for k, v := range user {
 		merged[k] = v
 	}
-	r := &resolved{spec: merged, numNodes: 1, catalogEntry: "default"}
+	r := &resolved{spec: merged, numNodes: 1, catalogEntry: "default", countField: countField(info)}
 	// The schema checked these; a value that still does not decode (a
 	// flavor's, say) is refused rather than replaced by the default.
-	for field, dst := range map[string]any{"num_nodes": &r.numNodes, "private_network": &r.catalogEntry} {
+	for field, dst := range map[string]any{r.countField: &r.numNodes, "private_network": &r.catalogEntry} {
 		if v, ok := merged[field]; ok && !isNullJSON(v) {
 			if err := json.Unmarshal(v, dst); err != nil {
 				return nil, invalid("bad "+field, FieldError{Field: "spec." + field, Message: err.Error()})

@@ -51,20 +51,31 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 		return nil, nil, err
 	}
 	if r.numNodes < 0 {
-		return nil, nil, invalid("negative node count", FieldError{Field: "spec.num_nodes",
+		return nil, nil, invalid("negative node count", FieldError{Field: "spec." + r.countField,
 			Message: fmt.Sprintf("must be 0 or more, got %d", r.numNodes)})
 	}
 	if r.numNodes > c.cfg.MaxNodesPerRequest {
-		return nil, nil, invalid("too many nodes", FieldError{Field: "spec.num_nodes",
+		return nil, nil, invalid("too many nodes", FieldError{Field: "spec." + r.countField,
 			Message: fmt.Sprintf("must be between 0 and %d per request (add more with PUT afterwards)", c.cfg.MaxNodesPerRequest)})
 	}
 	if _, hasImage := info.SpecSchema.Lookup("image"); hasImage && c.cfg.Registry != "" && len(r.spec["image"]) == 0 {
 		r.spec["image"], _ = json.Marshal(c.cfg.Registry + "/" + basecontainer.DefaultImage)
 	}
+	if err := c.checkVCKind(who, vcid, info); err != nil {
+		return nil, nil, err
+	}
 	unit := &model.Unit{
 		VCID: vcid, Name: req.Name, Provider: info.Name, Flavor: flavor, CatalogEntry: r.catalogEntry,
 		Spec: r.json(), State: model.UnitBooting, Created: time.Now().UTC(), NextNodeNo: 1, CredentialUser: who.User,
 		CredentialRefs: req.Credentials,
+	}
+	var asked []string
+	_ = json.Unmarshal(r.spec["disks"], &asked)
+	if unit.Disks, err = c.resolveDisks(ctx, who, info, asked, r.numNodes); err != nil {
+		return nil, nil, err
+	}
+	if len(unit.Disks) > 0 {
+		unit.Spec = withDisks(unit.Spec, unit.Disks)
 	}
 	if err := c.takeRefs(ctx, info, unit); err != nil {
 		return nil, nil, err
@@ -89,8 +100,11 @@ func (c *Controller) CreateUnit(ctx context.Context, who *auth.Identity, vcid st
 		if err != nil {
 			return err
 		}
-		if vc.Type != "compute" {
-			return badRequest("VC %s is of type %s; storage units are not supported yet", vcid, vc.Type)
+		if err := c.checkKind(vc, info); err != nil {
+			return err
+		}
+		if err := stillFree(tx, unit.Disks); err != nil {
+			return err
 		}
 		if _, err := tx.Unit(vcid, req.Name); err == nil {
 			return conflict("VC %s already has a unit %q", vcid, req.Name)
@@ -216,6 +230,16 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 	if err != nil {
 		return nil, nil, conflict("the provider of unit %s cannot take new nodes now: %v", unit, err)
 	}
+	if info.Has(provider.CapDisks) {
+		if err := refuseAddresses(map[string]bool{"ip_addresses": len(ips) > 0}); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(u.Disks) > 0 {
+		if err := c.checkDiskNodeAdd(ctx, who, info, u, n); err != nil {
+			return nil, nil, err
+		}
+	}
 	draw := c.poolDraw(info, u.CatalogEntry, "num_add_nodes", "ip_addresses")
 	if err := draw.checkAsked(ips); err != nil {
 		return nil, nil, err
@@ -246,6 +270,9 @@ func (c *Controller) AddNodes(ctx context.Context, who *auth.Identity, vcid, uni
 		}
 		if u.Deleting {
 			return conflict("unit %s is being deleted", unit)
+		}
+		if err := stillFree(tx, u.Disks); err != nil {
+			return err
 		}
 		if draw == nil {
 			if err := checkIPsFree(tx, who, u, ips, "ip_addresses"); err != nil {
@@ -281,6 +308,13 @@ func (c *Controller) DeleteUnit(_ context.Context, who *auth.Identity, vcid, uni
 			return err
 		}
 		if len(nodes) > 0 && !opts.Force {
+			held, err := heldDisks(tx, nodes)
+			if err != nil {
+				return err
+			}
+			if len(held) > 0 {
+				return conflict("unit %s still has %d disks, some attached: %s; delete those nodes first (their disks stay), or delete the unit with ?force=true to detach and delete every disk", unit, len(nodes), strings.Join(held, "; "))
+			}
 			return conflict("unit %s still has %d nodes: delete them first, or delete the unit with ?force=true", unit, len(nodes))
 		}
 		u.Deleting, u.State = true, model.UnitDeleting

@@ -22,13 +22,7 @@ func (c *Controller) CreateVC(who *auth.Identity, name, typ string) (*model.VC, 
 		typ = "compute"
 	}
 	switch typ {
-	case "compute":
-	case "storage":
-		// Upstream's storage UnitGroups hold disks made by *_disk
-		// providers; vcc has none yet, so an empty storage VC could never
-		// hold anything: refuse it now rather than at its first unit.
-		return nil, invalid("storage UnitGroups are not supported yet", FieldError{Field: "type",
-			Message: `vcc has no disk providers (aws_disk, azure_disk, ...) yet, so a "storage" VC could hold nothing; create a "compute" VC and attach existing volumes with the spec's disks field`})
+	case computeType, storageType:
 	default:
 		return nil, invalid("bad VC type", FieldError{Field: "type", Message: `must be "compute" or "storage"`})
 	}
@@ -77,6 +71,15 @@ func (c *Controller) DeleteVC(_ context.Context, who *auth.Identity, vcid string
 		}
 		if len(units) == 0 && !c.eng.Busy(vcid, "") {
 			return tx.DeleteVC(vcid)
+		}
+		for _, u := range units {
+			nodes, err := tx.Nodes(vcid, u.Name)
+			if err != nil {
+				return err
+			}
+			if err := refuseHeld(tx, vc, nodes, opts.Force); err != nil {
+				return err
+			}
 		}
 		vc.Deleting, vc.State = true, model.VCDeleting
 		if err := tx.PutVC(vc); err != nil {

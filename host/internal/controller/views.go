@@ -17,6 +17,8 @@ type UnitView struct {
 	// its VC's), oldest first: a client that lost an operation's id
 	// finds here what to wait for.
 	OpenOps []string
+	// Disks are the nodes' disk facts (DiskFacts), by node id.
+	Disks map[string]DiskFacts
 }
 
 // openOps maps "vcid/unit" to the ids of the open operations changing
@@ -83,7 +85,7 @@ func (c *Controller) GetVC(who *auth.Identity, vcid string) (*VCView, error) {
 			if err != nil {
 				return err
 			}
-			out.Units = append(out.Units, UnitView{Unit: u, Nodes: nodes, OpenOps: open[u.Name]})
+			out.Units = append(out.Units, UnitView{Unit: u, Nodes: nodes, OpenOps: open[u.Name], Disks: diskFacts(tx, nodes)})
 		}
 		return nil
 	})
@@ -103,7 +105,7 @@ func (c *Controller) GetUnit(who *auth.Identity, vcid, name string) (*UnitView, 
 			return err
 		}
 		nodes, err := tx.Nodes(vcid, name)
-		out = &UnitView{Unit: u, Nodes: nodes, OpenOps: open[name]}
+		out = &UnitView{Unit: u, Nodes: nodes, OpenOps: open[name], Disks: diskFacts(tx, nodes)}
 		return err
 	})
 	return out, err

@@ -57,6 +57,15 @@ func recordInstance(n *model.Node, st *provider.NodeStatus) {
 	if st.CloudInstanceName != "" {
 		n.CloudInstanceName = st.CloudInstanceName
 	}
+	if d := st.Disk; d != nil {
+		n.Disk = &model.Disk{SizeGB: d.SizeGB, Zone: d.Zone, Type: d.Type, AttachedTo: d.AttachedTo, Device: d.Device}
+	}
+	if len(st.AttachedDisks) > 0 {
+		n.Attached = n.Attached[:0]
+		for _, a := range st.AttachedDisks {
+			n.Attached = append(n.Attached, model.Attachment{CloudDiskID: a.CloudDiskID, Device: a.Device, Serial: a.Serial})
+		}
+	}
 }
 
 // setNode updates a node in one transaction and announces its state.

@@ -45,6 +45,37 @@ type Unit struct {
 	// references are kept, never the values.
 	CredentialRefs map[string]string `json:"credential_refs,omitempty"`
 	Deleting       bool              `json:"deleting,omitempty"`
+	// Disks are the volumes spec.disks asked for, resolved when the
+	// unit was made (storage nodes to their cloud volume ids, which the
+	// recorded spec then carries): every node of the unit holds them.
+	Disks []DiskRef `json:"disks,omitempty"`
+}
+
+// DiskRef is one volume of a compute unit's spec.disks: a disk node of a
+// storage unit, or a raw cloud volume id (NodeID empty).
+type DiskRef struct {
+	NodeID      string `json:"node_id,omitempty"`
+	VCID        string `json:"vcid,omitempty"`
+	Unit        string `json:"unit,omitempty"`
+	CloudDiskID string `json:"cloud_disk_id"`
+}
+
+// Disk is what a storage node (a disk provider's node) is besides a node.
+type Disk struct {
+	SizeGB int64  `json:"size_gb,omitempty"`
+	Zone   string `json:"zone,omitempty"`
+	Type   string `json:"type,omitempty"`
+	// AttachedTo is the cloud instance holding the volume as the cloud
+	// last said; Device what it is attached as there.
+	AttachedTo string `json:"attached_to,omitempty"`
+	Device     string `json:"device,omitempty"`
+}
+
+// Attachment is a volume attached to a compute node, as its plugin said.
+type Attachment struct {
+	CloudDiskID string `json:"cloud_disk_id"`
+	Device      string `json:"device,omitempty"`
+	Serial      string `json:"serial,omitempty"`
 }
 
 // Node is one cloud instance of a unit.
@@ -67,9 +98,13 @@ type Node struct {
 	ErrorSource ErrorSource `json:"error_source,omitempty"`
 	Unwatched   bool        `json:"unwatched,omitempty"`
 	// CreateAttempted is set, durably, before the first CreateNode call.
-	CreateAttempted bool      `json:"create_attempted,omitempty"`
-	Created         time.Time `json:"created"`
-	Updated         time.Time `json:"updated"`
+	CreateAttempted bool `json:"create_attempted,omitempty"`
+	// Disk is set on the nodes of storage units (a volume).
+	Disk *Disk `json:"disk,omitempty"`
+	// Attached are the volumes a compute node's plugin attached.
+	Attached []Attachment `json:"attached,omitempty"`
+	Created  time.Time    `json:"created"`
+	Updated  time.Time    `json:"updated"`
 }
 
 // OpKind names what an operation does.

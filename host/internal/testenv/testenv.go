@@ -158,6 +158,11 @@ func AWSPlugins(t testing.TB) map[string]string {
 	}
 }
 
+// AWSDiskPlugin builds vcc-provider-aws-disk (EBS volumes).
+func AWSDiskPlugin(t testing.TB) string {
+	return build(t, "vcc-provider-aws-disk", "plugins/aws", "./cmd/vcc-provider-aws-disk")
+}
+
 // OnPremPlugin builds vcc-provider-onpremises.
 func OnPremPlugin(t testing.TB) string {
 	return build(t, "vcc-provider-onpremises", "plugins/onpremises", ".")

@@ -27,26 +27,30 @@ sim:
 class Host:
     """One `vcc-host serve` on 127.0.0.1 with a fresh data dir."""
 
-    def __init__(self):
+    def __init__(self, plugins=("vcc-provider-sim",), catalog=CATALOG, env=None, args=()):
         host_bin = os.path.join(BIN, "vcc-host")
         if not os.access(host_bin, os.X_OK):
             raise RuntimeError(f"{host_bin} is missing: run `make build` first (make test-python does)")
         self.root = tempfile.mkdtemp(prefix="vcc-pytest-")
-        self.data, self.config, plugins = (os.path.join(self.root, d) for d in ("data", "config", "bin/plugins"))
-        for d in (self.data, self.config, plugins):
+        self.data, self.config, plugins_dir = (os.path.join(self.root, d) for d in ("data", "config", "bin/plugins"))
+        for d in (self.data, self.config, plugins_dir):
             os.makedirs(d)
-        # Only the simulator: vcc-host also loads the plugins beside its
-        # binary, so it runs from a copy whose plugins/ holds sim alone.
+        # Only the plugins asked for (the simulator by default): vcc-host
+        # also loads the plugins beside its binary, so it runs from a copy
+        # whose plugins/ holds them alone.
         self.bin = os.path.join(self.root, "bin", "vcc-host")
         shutil.copy2(host_bin, self.bin)
-        for f in ("vcc-provider-sim", "vcc-provider-sim.sha256"):
-            shutil.copy2(os.path.join(BIN, "plugins", f), plugins)
+        for name in plugins:
+            for f in (name, name + ".sha256"):
+                if not os.path.exists(os.path.join(BIN, "plugins", f)):
+                    raise RuntimeError(f"bin/plugins/{f} is missing: run `make python-host` (make test-python does)")
+                shutil.copy2(os.path.join(BIN, "plugins", f), plugins_dir)
         with open(os.path.join(self.config, "vpn_catalog.yml"), "w") as f:
-            f.write(CATALOG)
-        env = dict(os.environ, VCC_PLUGIN_DIR="", VCC_SIM_STATE_DIR="")
+            f.write(catalog)
+        env = dict(os.environ, VCC_PLUGIN_DIR="", VCC_SIM_STATE_DIR="", **(env or {}))
         args = [self.bin, "serve", "--data", self.data, "--config", self.config, "--cert", os.path.join(self.data, "no-cert"), "--dev-ca",
-                "--plugin-dir", plugins, "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--serf-listen", "127.0.0.1:0",
-                "--log-level", "warn", "--reconcile-interval", "0"]
+                "--plugin-dir", plugins_dir, "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--serf-listen", "127.0.0.1:0",
+                "--log-level", "warn", "--reconcile-interval", "0", *args]
         self.log_path = os.path.join(self.root, "host.log")
         self._log = open(self.log_path, "wb")
         # cwd: the data dir, so no .env of the checkout is read.

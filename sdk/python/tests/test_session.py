@@ -70,13 +70,18 @@ def test_lookups_of_nothing(sdk, ugroup):
         sdk.find_ugroups(state="running")
 
 
-def test_storage_groups_refused(sdk):
-    """Storage UnitGroups (upstream's disks) do not exist in vcc yet: the
-    controller says so at once, and nothing is made."""
-    with pytest.raises(VCPValidationException, match="storage UnitGroups are not supported yet") as e:
-        sdk.create_ugroup("course_disk", ugroup_type="storage")
-    assert e.value.details[0][0] == "type" and "disk providers" in e.value.details[0][1]
-    assert sdk.get_ugroup("course_disk") is None
+def test_storage_group_takes_disk_providers_only(sdk):
+    """A storage UnitGroup holds disks: a unit of a compute provider is
+    refused on provider, naming the disk providers, and nothing is made."""
+    ug = sdk.create_ugroup("course_disk", ugroup_type="storage")
+    try:
+        assert ug.ugroup_type == "storage"
+        with pytest.raises(VCPValidationException, match="not a disk provider") as e:
+            ug.create_unit("vm", sdk.get_spec("sim", "small"))
+        assert e.value.details[0][0] == "provider" and "disk provider" in e.value.details[0][1]
+        assert ug.find_units() == []
+    finally:
+        ug.cleanup()
 
 
 def test_privileged_and_owner(sdk, host, config_dir, ugroup):

@@ -4,7 +4,7 @@ controller: defaults, flavors, strict attributes, helpers, printing."""
 import pytest
 import yaml
 
-from vcpsdk.vcpsdk import VCPNotFoundException, VCPSpecException, VCPUnsupportedException, VCPValidationException
+from vcpsdk.vcpsdk import VCPNotFoundException, VCPSpecException, VCPValidationException
 
 
 def test_from_schema_and_flavor(sdk):
@@ -38,8 +38,10 @@ def test_values_are_checked(sdk):
         spec.instance_type = "sim.huge"
     with pytest.raises(VCPSpecException, match="params_e must be a list of strings"):
         spec.params_e = "A=1"
-    with pytest.raises(VCPUnsupportedException, match="storage units do not exist"):
-        spec.disks = [type("Node", (), {"cloud_instance_id": "vol-1"})()]
+    spec.disks = [type("Node", (), {"node_id": "d" * 32, "cloud_instance_id": "vol-1"})(), "vol-2"]
+    assert spec.disks == ["d" * 32, "vol-2"]  # a disk node goes by its id, which the controller resolves
+    with pytest.raises(VCPSpecException, match="spec.disks takes nodes of a storage UnitGroup"):
+        spec.disks = [3]
     spec.params_e = ("A=1",)  # a tuple is taken as a list
     assert spec.params_e == ["A=1"]
 

@@ -22,11 +22,26 @@ class VcpNodeClass:
     state_reason = property(lambda self: self._data.get("state_reason", ""))
     error_source = property(lambda self: self._data.get("error_source", ""))
     watched = property(lambda self: self._data.get("watched", True))
+    # A storage UnitGroup's node is a disk: its volume id, size, zone and
+    # the compute node holding it (None when available).
+    is_disk = property(lambda self: "disk" in self._data)
+    cloud_disk_id = property(lambda self: self._data.get("cloud_instance_id", "") if self.is_disk else "")
+    cloud_disk_size = property(lambda self: (self._data.get("disk") or {}).get("size_gb"))
+    zone = property(lambda self: (self._data.get("disk") or {}).get("zone", ""))
+    attached_to = property(lambda self: (self._data.get("disk") or {}).get("attached_to"))
+    # A compute node's disks: dicts with node_id (the disk node),
+    # cloud_disk_id and device (the path inside the node, e.g. /dev/sdf).
+    disks = property(lambda self: list(self._data.get("disks") or []))
 
     def to_dict(self):
         return dict(self._data, unit_name=self.unit_name)
 
     def __str__(self):
+        if self.is_disk:
+            held = self.attached_to
+            s = (f"no({self.no}) state[{self.state}] id[{self.node_id}] cloud_disk_id[{self.cloud_disk_id}] "
+                 f"cloud_disk_size[{self.cloud_disk_size}] attached_to[{held['node_id'] if held else 'none'}]")
+            return s + (f" reason[{self.state_reason}]" if self.state_reason else "")
         s = (f"no({self.no}) state[{self.state}] id[{self.node_id}] "
              f"cloud_instance_address[{self.cloud_instance_address}] cloud_instance_id[{self.cloud_instance_id}]")
         if self.state_reason:

@@ -15,7 +15,7 @@ import os
 
 import yaml
 
-from .errors import VCPSpecException, VCPUnsupportedException
+from .errors import VCPSpecException
 
 _TYPES = {
     "string": "a string",
@@ -44,6 +44,18 @@ def _typed(attr, value):
     if t == "map(string)" and isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
         return dict(value)
     return None
+
+
+def _disk_ref(v):
+    """A spec.disks entry: a storage unit's node (as find_nodes() returns
+    it) becomes its node id, which the controller resolves; a string (a
+    node id or a cloud volume id) stays as it is."""
+    if isinstance(v, str):
+        return v
+    node_id = getattr(v, "node_id", None)
+    if isinstance(node_id, str) and node_id:
+        return node_id
+    raise VCPSpecException(f"spec.disks takes nodes of a storage UnitGroup (ug_disk.find_nodes()) or cloud volume ids, got {v!r}")
 
 
 class VcpSpec:
@@ -104,12 +116,10 @@ class VcpSpec:
         if value is None:  # back to the flavor's or default value
             self._values[name] = copy.deepcopy(self._baseline.get(name))
             return
+        if name == "disks" and isinstance(value, (list, tuple)):
+            value = [_disk_ref(v) for v in value]
         typed = _typed(attr, value)
         if typed is None:
-            if name == "disks" and isinstance(value, (list, tuple)) and any(hasattr(v, "cloud_instance_id") for v in value):
-                raise VCPUnsupportedException(
-                    "disks: storage units do not exist in vcc yet, so nodes cannot be attached as disks; "
-                    "give the cloud volume ids (e.g. ['vol-0123...'])")
             raise VCPSpecException(f"{self._provider} spec.{name} must be {_TYPES.get(attr['type'], attr['type'])}, got {value!r}")
         allowed = attr.get("allowed_values")
         if allowed and attr["type"] == "string" and typed not in allowed:

@@ -141,18 +141,20 @@ class VcpUnitGroupClass:
     def df_nodes(self, privileged=False):
         vc = self._refresh(privileged)
         rows = [r for u in vc.get("units") or [] for r in tables.node_rows(vc, u)]
-        return tables.frame(rows, tables.NODE_COLUMNS, "df_nodes", "find_nodes()")
+        return tables.frame(rows, tables.node_columns(vc), "df_nodes", "find_nodes()")
 
     def wait_unit_applied(self, unit_name, timeout=None, privileged=False):
         """Wait until no change to the unit is in progress (also after a
         timeout or a lost handle); return the unit, None if it is gone."""
         return wait_unit_applied(self, unit_name, timeout=timeout, privileged=self._p(privileged))
 
-    def cleanup(self, wait_for=True, privileged=False, forget=False):
+    def cleanup(self, wait_for=True, privileged=False, forget=False, force=False):
         """Delete every unit and node, then the group itself. forget=True
-        drops nodes whose instances cannot be deleted (see delete_units)."""
+        drops nodes whose instances cannot be deleted (see delete_units).
+        A storage group whose disks compute nodes hold is refused, naming
+        them, unless force=True, which detaches the disks first."""
         p = self._p(privileged)
-        params = {"forget": "true"} if forget else None
+        params = {k: "true" for k, on in (("forget", forget), ("force", force)) if on} or None
         acc = self._sdk._api.call("DELETE", "/vcs/" + quote(self.vcid, safe=""), params=params, privileged=p)
         op_id = acc.get("operation_id") if acc else None
         if op_id and wait_for:

@@ -52,7 +52,7 @@ class VcpUnitClass:
     def df_nodes(self, privileged=False):
         vc = self._ug._refresh(privileged)
         units = [u for u in vc.get("units") or [] if u["name"] == self.name]
-        return tables.frame([r for u in units for r in tables.node_rows(vc, u)], tables.NODE_COLUMNS, "df_nodes", "find_nodes()")
+        return tables.frame([r for u in units for r in tables.node_rows(vc, u)], tables.node_columns(vc), "df_nodes", "find_nodes()")
 
     def wait(self, timeout=None, privileged=False):
         """Wait until no change to this unit is in progress (e.g. after
@@ -100,11 +100,13 @@ class VcpUnitClass:
         return nodes
 
     def delete_nodes(self, num_delete_nodes=None, node_no=None, cloud_instance_id=None, ip_addresses=None, ip_address=None,
-                     wait_for=True, verbose=0, privileged=False, forget=False):
+                     wait_for=True, verbose=0, privileged=False, forget=False, force=False):
         """Delete the nodes selected (no selector: every node; the unit
         stays); return the unit's remaining nodes. forget=True drops nodes
-        whose instances cannot be deleted (see delete_units)."""
-        params = {"forget": "true"} if forget else None
+        whose instances cannot be deleted (see delete_units); force=True
+        deletes disks of a storage unit that compute nodes hold, detaching
+        them first (refused otherwise, naming the holders)."""
+        params = {k: "true" for k, on in (("forget", forget), ("force", force)) if on} or None
         return self._act("delete_nodes", "delete_nodes", wait_for, privileged, params=params, num=num_delete_nodes,
                          num_name="num_delete_nodes",
                          node_no=node_no, cloud_instance_id=cloud_instance_id, ip_addresses=ip_addresses, ip_address=ip_address)

@@ -170,7 +170,7 @@ class VcpSDK:
         rows = []
         for vc in self._api.call("GET", "/vcs", privileged=privileged)["vcs"]:
             full = self._api.call("GET", "/vcs/" + quote(vc["vcid"], safe=""), privileged=privileged)
-            rows += [r for u in full.get("units") or [] for r in tables.node_rows(full, u)]
+            rows += [r for u in full.get("units") or [] for r in tables.node_rows(full, u, disk_columns=False)]
         return tables.frame(rows, tables.NODE_COLUMNS, "df_nodes", "find_ugroups() and their find_nodes()")
 
     def post_credential(self, key, value):

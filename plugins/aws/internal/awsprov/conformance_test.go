@@ -70,4 +70,7 @@ func TestSmoke(t *testing.T) {
 			providertest.Smoke(t, providertest.Build(t, c.pkg), fixtureFor(t, c.spot, catalog, "ami-0123abcd"))
 		})
 	}
+	t.Run("vcc-provider-aws-disk", func(t *testing.T) {
+		providertest.Smoke(t, providertest.Build(t, "../../cmd/vcc-provider-aws-disk"), diskFixture(t, catalog))
+	})
 }

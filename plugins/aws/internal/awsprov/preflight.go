@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"github.com/vccproject/vcc/plugins/aws/internal/ec2x"
 	"github.com/vccproject/vcc/proto/kit/preflight"
 	"github.com/vccproject/vcc/proto/provider"
@@ -85,6 +87,11 @@ func (p *Provider) checks(cl *ec2x.Client, c *catalog, s *spec, sub ec2x.Subnet)
 			return err
 		}},
 	}
+	if len(s.Disks) > 0 {
+		out = append(out, preflight.Check{Name: "the volumes to attach", Field: "spec.disks", Run: func(ctx context.Context) error {
+			return attachable(ctx, cl, s.Disks, zone)
+		}})
+	}
 	if zone != "" {
 		out = append(out, preflight.Check{Name: "the instance type", Field: "spec.instance_type", Run: func(ctx context.Context) error {
 			ok, err := cl.Offered(ctx, s.InstanceType, zone)
@@ -148,4 +155,38 @@ func onlyDenied(diags provider.Diagnostics) bool {
 		}
 	}
 	return len(diags) > 0
+}
+
+// attachable checks the volumes of spec.disks: they exist, lie in the
+// node's zone and are attached to nothing, so attaching cannot fail once
+// the instance runs.
+func attachable(ctx context.Context, cl *ec2x.Client, disks []string, zone string) error {
+	vols, err := cl.Volumes(ctx, disks, "", nil)
+	if err != nil {
+		return err
+	}
+	byID := map[string]int{}
+	for i, v := range vols {
+		byID[aws.ToString(v.VolumeId)] = i
+	}
+	var diags provider.Diagnostics
+	for i, id := range disks {
+		field := fmt.Sprintf("spec.disks[%d]", i)
+		j, ok := byID[id]
+		if !ok {
+			diags = append(diags, provider.NotFound("volume %s does not exist", id).On(field).Because("give an EBS volume of this region, or a disk node's id"))
+			continue
+		}
+		st := ec2x.VolumeStatus(vols[j])
+		switch {
+		case zone != "" && st.Disk.Zone != zone:
+			diags = append(diags, provider.Invalid("volume %s is in %s, but the node will be in %s", id, st.Disk.Zone, zone).On(field).
+				Because("a volume attaches only to instances of its zone: pick a disk of %s, or a catalog entry whose subnet is in %s", zone, st.Disk.Zone))
+		case st.Disk.AttachedTo != "":
+			d := provider.Conflict("volume %s is attached to %s", id, st.Disk.AttachedTo).On(field).Because("detach it first, or pick another volume")
+			d.Retryable = false // a refusal now, not a wait: preflight keeps it an error
+			diags = append(diags, d)
+		}
+	}
+	return diags.Err()
 }

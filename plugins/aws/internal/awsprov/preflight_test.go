@@ -32,6 +32,15 @@ func TestPreflight(t *testing.T) {
 	inside := prefix.Addr().Next().Next().Next().Next().Next().String() // the 6th address: usable
 	routerIP := prefix.Addr().Next().String()
 
+	var sub struct {
+		Zone string `xml:"subnetSet>item>availabilityZone"`
+	}
+	m.Call(t, url.Values{"Action": {"DescribeSubnets"}, "SubnetId.1": {m.Subnet}}, &sub)
+	here, elsewhere := m.CreateVolume(t, sub.Zone, 8), m.CreateVolume(t, "us-east-1f", 8)
+	disks := func(vols ...string) string {
+		raw, _ := json.Marshal(vols)
+		return `{"cloud_image": %q, "disks": ` + strings.ReplaceAll(string(raw), "%", "%%") + `}`
+	}
 	catalog := func(edit func(map[string]any)) json.RawMessage {
 		var c map[string]any
 		_ = json.Unmarshal([]byte(m.Catalog()), &c)
@@ -57,6 +66,9 @@ func TestPreflight(t *testing.T) {
 		"type_not_offered": {spec: `{"cloud_image": %q, "instance_type": "mac1.metal"}`, want: []string{"spec.instance_type: error"}},
 		"ip_outside":       {spec: `{"cloud_image": %q, "ip_addresses": ["10.200.0.9"]}`, ips: []string{"10.200.0.9"}, want: []string{"spec.ip_addresses[0]: error"}},
 		"ip_reserved":      {spec: `{"cloud_image": %q, "ip_addresses": [%q]}`, ips: []string{routerIP}, want: []string{"spec.ip_addresses[0]: error"}},
+		"disk_here":        {spec: disks(here)},
+		"disk_other_zone":  {spec: disks(here, elsewhere), want: []string{"spec.disks[1]: error"}},
+		"disk_unknown":     {spec: disks("vol-0123456789abcdef0"), want: []string{"spec.disks[0]: error"}},
 		"ec2_unreachable":  {catalog: func(c map[string]any) { c["aws_endpoint_url"] = "http://127.0.0.1:1" }, want: []string{": warning"}},
 	}
 	for name, tc := range cases {

@@ -284,6 +284,7 @@ func Status(in types.Instance) provider.NodeStatus {
 		name = in.State.Name
 	}
 	st.State = State(name)
+	st.AttachedDisks = attached(in)
 	if in.StateReason != nil {
 		code := aws.ToString(in.StateReason.Code)
 		st.StateReason = aws.ToString(in.StateReason.Message)
@@ -293,6 +294,24 @@ func Status(in types.Instance) provider.NodeStatus {
 		}
 	}
 	return st
+}
+
+// attached lists the EBS volumes of an instance besides its root volume,
+// with the device AWS attached each as and the name it has under
+// /dev/disk/by-id on Nitro instances (NVMe, serial = the id without '-').
+func attached(in types.Instance) []provider.DiskAttachment {
+	var out []provider.DiskAttachment
+	root := aws.ToString(in.RootDeviceName)
+	for _, m := range in.BlockDeviceMappings {
+		dev := aws.ToString(m.DeviceName)
+		if m.Ebs == nil || dev == root || dev == "" {
+			continue
+		}
+		id := aws.ToString(m.Ebs.VolumeId)
+		out = append(out, provider.DiskAttachment{CloudDiskID: id, Device: dev,
+			Serial: "nvme-Amazon_Elastic_Block_Store_" + strings.Replace(id, "-", "", 1)})
+	}
+	return out
 }
 
 // states maps EC2 instance states to vcc's (a terminated instance is

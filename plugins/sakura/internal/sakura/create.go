@@ -83,7 +83,26 @@ func statusOf(s *iaas.Server) *provider.NodeStatus {
 	if len(s.Interfaces) > 0 {
 		st.CloudInstanceAddress = s.Interfaces[0].UserIPAddress
 	}
+	st.AttachedDisks = connected(s)
 	return st
+}
+
+// connected lists the disks of a server besides its boot disk (the
+// first), with the device each is inside the server: virtio disks are
+// /dev/vda, /dev/vdb, ... in connection order.
+func connected(s *iaas.Server) []provider.DiskAttachment {
+	var out []provider.DiskAttachment
+	for i, d := range s.Disks {
+		if i == 0 {
+			continue
+		}
+		a := provider.DiskAttachment{CloudDiskID: d.ID.String()}
+		if d.Connection == types.DiskConnections.VirtIO && i < 26 {
+			a.Device = "/dev/vd" + string(rune('a'+i))
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // stateOf maps a server's availability and instance status onto the

@@ -97,6 +97,13 @@ const (
 	// The plugin logs in to servers with the controller's SSH key, which
 	// the host then sends as CallEnv.controller_ssh_key.
 	Capability_CAPABILITY_SSH_LOGIN Capability = 13
+	// The provider's nodes are disks (block volumes), the nodes of storage
+	// units: CreateNode makes a volume, DescribeNodes reports it with
+	// NodeStatus.disk, DeleteNode deletes it (detaching it first: the host
+	// asks only when no node of its own holds it, or the user forced it).
+	// Compute-only capabilities (power, reboot, base_container, fixed_ip)
+	// never go with it.
+	Capability_CAPABILITY_DISKS Capability = 14
 )
 
 // Enum value maps for Capability.
@@ -116,6 +123,7 @@ var (
 		11: "CAPABILITY_BASE_CONTAINER",
 		12: "CAPABILITY_ASYNC_DELETE",
 		13: "CAPABILITY_SSH_LOGIN",
+		14: "CAPABILITY_DISKS",
 	}
 	Capability_value = map[string]int32{
 		"CAPABILITY_UNSPECIFIED":        0,
@@ -132,6 +140,7 @@ var (
 		"CAPABILITY_BASE_CONTAINER":     11,
 		"CAPABILITY_ASYNC_DELETE":       12,
 		"CAPABILITY_SSH_LOGIN":          13,
+		"CAPABILITY_DISKS":              14,
 	}
 )
 
@@ -1107,6 +1116,13 @@ type NodeStatus struct {
 	// The Base container's state where the plugin can see it ("running",
 	// "exited", "missing"); empty when it cannot (a cloud VM).
 	BaseContainer string `protobuf:"bytes,8,opt,name=base_container,json=baseContainer,proto3" json:"base_container,omitempty"`
+	// A disk provider's node (capability DISKS): the volume's size, zone
+	// and holder. Unset for instances.
+	Disk *DiskStatus `protobuf:"bytes,9,opt,name=disk,proto3" json:"disk,omitempty"`
+	// The volumes attached to an instance besides its boot disk, as the
+	// compute plugin attached them (spec.disks), with the device each is
+	// seen as inside the node.
+	AttachedDisks []*DiskAttachment `protobuf:"bytes,10,rep,name=attached_disks,json=attachedDisks,proto3" json:"attached_disks,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1197,6 +1213,167 @@ func (x *NodeStatus) GetBaseContainer() string {
 	return ""
 }
 
+func (x *NodeStatus) GetDisk() *DiskStatus {
+	if x != nil {
+		return x.Disk
+	}
+	return nil
+}
+
+func (x *NodeStatus) GetAttachedDisks() []*DiskAttachment {
+	if x != nil {
+		return x.AttachedDisks
+	}
+	return nil
+}
+
+// DiskStatus is what a disk provider knows of one volume.
+type DiskStatus struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	SizeGb int64                  `protobuf:"varint,1,opt,name=size_gb,json=sizeGb,proto3" json:"size_gb,omitempty"`
+	// The zone or availability domain the volume lives in; an instance
+	// must be in it to attach the volume.
+	Zone string `protobuf:"bytes,2,opt,name=zone,proto3" json:"zone,omitempty"`
+	// The cloud instance id holding the volume; empty when available.
+	AttachedTo string `protobuf:"bytes,3,opt,name=attached_to,json=attachedTo,proto3" json:"attached_to,omitempty"`
+	// The device the volume is attached as (e.g. /dev/sdf), where the
+	// cloud says; empty when detached or unknown.
+	Device string `protobuf:"bytes,4,opt,name=device,proto3" json:"device,omitempty"`
+	// The cloud's volume type or plan (gp2, ssd, ...).
+	Type          string `protobuf:"bytes,5,opt,name=type,proto3" json:"type,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiskStatus) Reset() {
+	*x = DiskStatus{}
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiskStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiskStatus) ProtoMessage() {}
+
+func (x *DiskStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiskStatus.ProtoReflect.Descriptor instead.
+func (*DiskStatus) Descriptor() ([]byte, []int) {
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *DiskStatus) GetSizeGb() int64 {
+	if x != nil {
+		return x.SizeGb
+	}
+	return 0
+}
+
+func (x *DiskStatus) GetZone() string {
+	if x != nil {
+		return x.Zone
+	}
+	return ""
+}
+
+func (x *DiskStatus) GetAttachedTo() string {
+	if x != nil {
+		return x.AttachedTo
+	}
+	return ""
+}
+
+func (x *DiskStatus) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *DiskStatus) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+// DiskAttachment is one volume attached to an instance.
+type DiskAttachment struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	CloudDiskId string                 `protobuf:"bytes,1,opt,name=cloud_disk_id,json=cloudDiskId,proto3" json:"cloud_disk_id,omitempty"`
+	// The device path the cloud attached it as (e.g. /dev/sdf), if known.
+	Device string `protobuf:"bytes,2,opt,name=device,proto3" json:"device,omitempty"`
+	// A serial or id under which the volume appears inside the node
+	// (/dev/disk/by-id/...), if the cloud exposes one.
+	Serial        string `protobuf:"bytes,3,opt,name=serial,proto3" json:"serial,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DiskAttachment) Reset() {
+	*x = DiskAttachment{}
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DiskAttachment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DiskAttachment) ProtoMessage() {}
+
+func (x *DiskAttachment) ProtoReflect() protoreflect.Message {
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DiskAttachment.ProtoReflect.Descriptor instead.
+func (*DiskAttachment) Descriptor() ([]byte, []int) {
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DiskAttachment) GetCloudDiskId() string {
+	if x != nil {
+		return x.CloudDiskId
+	}
+	return ""
+}
+
+func (x *DiskAttachment) GetDevice() string {
+	if x != nil {
+		return x.Device
+	}
+	return ""
+}
+
+func (x *DiskAttachment) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
 type ValidateCatalogEntryRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	EntryName     string                 `protobuf:"bytes,1,opt,name=entry_name,json=entryName,proto3" json:"entry_name,omitempty"`
@@ -1207,7 +1384,7 @@ type ValidateCatalogEntryRequest struct {
 
 func (x *ValidateCatalogEntryRequest) Reset() {
 	*x = ValidateCatalogEntryRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[11]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1396,7 @@ func (x *ValidateCatalogEntryRequest) String() string {
 func (*ValidateCatalogEntryRequest) ProtoMessage() {}
 
 func (x *ValidateCatalogEntryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[11]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1232,7 +1409,7 @@ func (x *ValidateCatalogEntryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateCatalogEntryRequest.ProtoReflect.Descriptor instead.
 func (*ValidateCatalogEntryRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{11}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ValidateCatalogEntryRequest) GetEntryName() string {
@@ -1258,7 +1435,7 @@ type ValidateCatalogEntryResponse struct {
 
 func (x *ValidateCatalogEntryResponse) Reset() {
 	*x = ValidateCatalogEntryResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[12]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +1447,7 @@ func (x *ValidateCatalogEntryResponse) String() string {
 func (*ValidateCatalogEntryResponse) ProtoMessage() {}
 
 func (x *ValidateCatalogEntryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[12]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +1460,7 @@ func (x *ValidateCatalogEntryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateCatalogEntryResponse.ProtoReflect.Descriptor instead.
 func (*ValidateCatalogEntryResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{12}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ValidateCatalogEntryResponse) GetDiagnostics() []*Diagnostic {
@@ -1303,7 +1480,7 @@ type ValidateSpecRequest struct {
 
 func (x *ValidateSpecRequest) Reset() {
 	*x = ValidateSpecRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[13]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1315,7 +1492,7 @@ func (x *ValidateSpecRequest) String() string {
 func (*ValidateSpecRequest) ProtoMessage() {}
 
 func (x *ValidateSpecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[13]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1328,7 +1505,7 @@ func (x *ValidateSpecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSpecRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSpecRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{13}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ValidateSpecRequest) GetEnv() *CallEnv {
@@ -1354,7 +1531,7 @@ type ValidateSpecResponse struct {
 
 func (x *ValidateSpecResponse) Reset() {
 	*x = ValidateSpecResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[14]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1366,7 +1543,7 @@ func (x *ValidateSpecResponse) String() string {
 func (*ValidateSpecResponse) ProtoMessage() {}
 
 func (x *ValidateSpecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[14]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1379,7 +1556,7 @@ func (x *ValidateSpecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSpecResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSpecResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{14}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ValidateSpecResponse) GetDiagnostics() []*Diagnostic {
@@ -1401,7 +1578,7 @@ type PreflightRequest struct {
 
 func (x *PreflightRequest) Reset() {
 	*x = PreflightRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1413,7 +1590,7 @@ func (x *PreflightRequest) String() string {
 func (*PreflightRequest) ProtoMessage() {}
 
 func (x *PreflightRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[15]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1426,7 +1603,7 @@ func (x *PreflightRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreflightRequest.ProtoReflect.Descriptor instead.
 func (*PreflightRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{15}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *PreflightRequest) GetEnv() *CallEnv {
@@ -1462,7 +1639,7 @@ type PreflightResponse struct {
 
 func (x *PreflightResponse) Reset() {
 	*x = PreflightResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1651,7 @@ func (x *PreflightResponse) String() string {
 func (*PreflightResponse) ProtoMessage() {}
 
 func (x *PreflightResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[16]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +1664,7 @@ func (x *PreflightResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PreflightResponse.ProtoReflect.Descriptor instead.
 func (*PreflightResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{16}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PreflightResponse) GetDiagnostics() []*Diagnostic {
@@ -1519,7 +1696,7 @@ type CreateNodeRequest struct {
 
 func (x *CreateNodeRequest) Reset() {
 	*x = CreateNodeRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1531,7 +1708,7 @@ func (x *CreateNodeRequest) String() string {
 func (*CreateNodeRequest) ProtoMessage() {}
 
 func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[17]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1544,7 +1721,7 @@ func (x *CreateNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeRequest.ProtoReflect.Descriptor instead.
 func (*CreateNodeRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{17}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateNodeRequest) GetEnv() *CallEnv {
@@ -1585,7 +1762,7 @@ type CreateNodeResponse struct {
 
 func (x *CreateNodeResponse) Reset() {
 	*x = CreateNodeResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1597,7 +1774,7 @@ func (x *CreateNodeResponse) String() string {
 func (*CreateNodeResponse) ProtoMessage() {}
 
 func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[18]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1610,7 +1787,7 @@ func (x *CreateNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateNodeResponse.ProtoReflect.Descriptor instead.
 func (*CreateNodeResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{18}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateNodeResponse) GetNode() *NodeStatus {
@@ -1638,7 +1815,7 @@ type DeleteNodeRequest struct {
 
 func (x *DeleteNodeRequest) Reset() {
 	*x = DeleteNodeRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1650,7 +1827,7 @@ func (x *DeleteNodeRequest) String() string {
 func (*DeleteNodeRequest) ProtoMessage() {}
 
 func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[19]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1663,7 +1840,7 @@ func (x *DeleteNodeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeRequest.ProtoReflect.Descriptor instead.
 func (*DeleteNodeRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{19}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteNodeRequest) GetEnv() *CallEnv {
@@ -1696,7 +1873,7 @@ type DeleteNodeResponse struct {
 
 func (x *DeleteNodeResponse) Reset() {
 	*x = DeleteNodeResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1708,7 +1885,7 @@ func (x *DeleteNodeResponse) String() string {
 func (*DeleteNodeResponse) ProtoMessage() {}
 
 func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[20]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1721,7 +1898,7 @@ func (x *DeleteNodeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteNodeResponse.ProtoReflect.Descriptor instead.
 func (*DeleteNodeResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{20}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *DeleteNodeResponse) GetDiagnostics() []*Diagnostic {
@@ -1750,7 +1927,7 @@ type DescribeNodesRequest struct {
 
 func (x *DescribeNodesRequest) Reset() {
 	*x = DescribeNodesRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1762,7 +1939,7 @@ func (x *DescribeNodesRequest) String() string {
 func (*DescribeNodesRequest) ProtoMessage() {}
 
 func (x *DescribeNodesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[21]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1775,7 +1952,7 @@ func (x *DescribeNodesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeNodesRequest.ProtoReflect.Descriptor instead.
 func (*DescribeNodesRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{21}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *DescribeNodesRequest) GetEnv() *CallEnv {
@@ -1823,7 +2000,7 @@ type DescribeNodesResponse struct {
 
 func (x *DescribeNodesResponse) Reset() {
 	*x = DescribeNodesResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1835,7 +2012,7 @@ func (x *DescribeNodesResponse) String() string {
 func (*DescribeNodesResponse) ProtoMessage() {}
 
 func (x *DescribeNodesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[22]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1848,7 +2025,7 @@ func (x *DescribeNodesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DescribeNodesResponse.ProtoReflect.Descriptor instead.
 func (*DescribeNodesResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{22}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DescribeNodesResponse) GetNodes() []*NodeStatus {
@@ -1876,7 +2053,7 @@ type PowerOnRequest struct {
 
 func (x *PowerOnRequest) Reset() {
 	*x = PowerOnRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2065,7 @@ func (x *PowerOnRequest) String() string {
 func (*PowerOnRequest) ProtoMessage() {}
 
 func (x *PowerOnRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[23]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2078,7 @@ func (x *PowerOnRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOnRequest.ProtoReflect.Descriptor instead.
 func (*PowerOnRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{23}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PowerOnRequest) GetEnv() *CallEnv {
@@ -1935,7 +2112,7 @@ type PowerOnResponse struct {
 
 func (x *PowerOnResponse) Reset() {
 	*x = PowerOnResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1947,7 +2124,7 @@ func (x *PowerOnResponse) String() string {
 func (*PowerOnResponse) ProtoMessage() {}
 
 func (x *PowerOnResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[24]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1960,7 +2137,7 @@ func (x *PowerOnResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOnResponse.ProtoReflect.Descriptor instead.
 func (*PowerOnResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{24}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *PowerOnResponse) GetNode() *NodeStatus {
@@ -1988,7 +2165,7 @@ type PowerOffRequest struct {
 
 func (x *PowerOffRequest) Reset() {
 	*x = PowerOffRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2000,7 +2177,7 @@ func (x *PowerOffRequest) String() string {
 func (*PowerOffRequest) ProtoMessage() {}
 
 func (x *PowerOffRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[25]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2013,7 +2190,7 @@ func (x *PowerOffRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOffRequest.ProtoReflect.Descriptor instead.
 func (*PowerOffRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{25}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *PowerOffRequest) GetEnv() *CallEnv {
@@ -2047,7 +2224,7 @@ type PowerOffResponse struct {
 
 func (x *PowerOffResponse) Reset() {
 	*x = PowerOffResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2059,7 +2236,7 @@ func (x *PowerOffResponse) String() string {
 func (*PowerOffResponse) ProtoMessage() {}
 
 func (x *PowerOffResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[26]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2072,7 +2249,7 @@ func (x *PowerOffResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PowerOffResponse.ProtoReflect.Descriptor instead.
 func (*PowerOffResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{26}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PowerOffResponse) GetNode() *NodeStatus {
@@ -2100,7 +2277,7 @@ type RebootRequest struct {
 
 func (x *RebootRequest) Reset() {
 	*x = RebootRequest{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2112,7 +2289,7 @@ func (x *RebootRequest) String() string {
 func (*RebootRequest) ProtoMessage() {}
 
 func (x *RebootRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[27]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2125,7 +2302,7 @@ func (x *RebootRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebootRequest.ProtoReflect.Descriptor instead.
 func (*RebootRequest) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{27}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RebootRequest) GetEnv() *CallEnv {
@@ -2159,7 +2336,7 @@ type RebootResponse struct {
 
 func (x *RebootResponse) Reset() {
 	*x = RebootResponse{}
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2171,7 +2348,7 @@ func (x *RebootResponse) String() string {
 func (*RebootResponse) ProtoMessage() {}
 
 func (x *RebootResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_vcc_provider_v1_provider_proto_msgTypes[28]
+	mi := &file_vcc_provider_v1_provider_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2184,7 +2361,7 @@ func (x *RebootResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebootResponse.ProtoReflect.Descriptor instead.
 func (*RebootResponse) Descriptor() ([]byte, []int) {
-	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{28}
+	return file_vcc_provider_v1_provider_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *RebootResponse) GetNode() *NodeStatus {
@@ -2279,7 +2456,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\tunit_name\x18\x04 \x01(\tR\bunitName\x12*\n" +
 	"\x11cloud_instance_id\x18\x05 \x01(\tR\x0fcloudInstanceId\x12.\n" +
 	"\x13cloud_instance_name\x18\x06 \x01(\tR\x11cloudInstanceName\x12\x19\n" +
-	"\bfixed_ip\x18\a \x01(\tR\afixedIp\"\xab\x03\n" +
+	"\bfixed_ip\x18\a \x01(\tR\afixedIp\"\xa4\x04\n" +
 	"\n" +
 	"NodeStatus\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12*\n" +
@@ -2289,10 +2466,25 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x05state\x18\x05 \x01(\x0e2\x1e.vcc.provider.v1.InstanceStateR\x05state\x12!\n" +
 	"\fstate_reason\x18\x06 \x01(\tR\vstateReason\x129\n" +
 	"\x04tags\x18\a \x03(\v2%.vcc.provider.v1.NodeStatus.TagsEntryR\x04tags\x12%\n" +
-	"\x0ebase_container\x18\b \x01(\tR\rbaseContainer\x1a7\n" +
+	"\x0ebase_container\x18\b \x01(\tR\rbaseContainer\x12/\n" +
+	"\x04disk\x18\t \x01(\v2\x1b.vcc.provider.v1.DiskStatusR\x04disk\x12F\n" +
+	"\x0eattached_disks\x18\n" +
+	" \x03(\v2\x1f.vcc.provider.v1.DiskAttachmentR\rattachedDisks\x1a7\n" +
 	"\tTagsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"q\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x86\x01\n" +
+	"\n" +
+	"DiskStatus\x12\x17\n" +
+	"\asize_gb\x18\x01 \x01(\x03R\x06sizeGb\x12\x12\n" +
+	"\x04zone\x18\x02 \x01(\tR\x04zone\x12\x1f\n" +
+	"\vattached_to\x18\x03 \x01(\tR\n" +
+	"attachedTo\x12\x16\n" +
+	"\x06device\x18\x04 \x01(\tR\x06device\x12\x12\n" +
+	"\x04type\x18\x05 \x01(\tR\x04type\"d\n" +
+	"\x0eDiskAttachment\x12\"\n" +
+	"\rcloud_disk_id\x18\x01 \x01(\tR\vcloudDiskId\x12\x16\n" +
+	"\x06device\x18\x02 \x01(\tR\x06device\x12\x16\n" +
+	"\x06serial\x18\x03 \x01(\tR\x06serial\"q\n" +
 	"\x1bValidateCatalogEntryRequest\x12\x1d\n" +
 	"\n" +
 	"entry_name\x18\x01 \x01(\tR\tentryName\x123\n" +
@@ -2362,7 +2554,7 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
-	"\x10SEVERITY_WARNING\x10\x02*\xf6\x02\n" +
+	"\x10SEVERITY_WARNING\x10\x02*\x8c\x03\n" +
 	"\n" +
 	"Capability\x12\x1a\n" +
 	"\x16CAPABILITY_UNSPECIFIED\x10\x00\x12\x14\n" +
@@ -2379,7 +2571,8 @@ const file_vcc_provider_v1_provider_proto_rawDesc = "" +
 	"\x12\x1d\n" +
 	"\x19CAPABILITY_BASE_CONTAINER\x10\v\x12\x1b\n" +
 	"\x17CAPABILITY_ASYNC_DELETE\x10\f\x12\x18\n" +
-	"\x14CAPABILITY_SSH_LOGIN\x10\r*\xd5\x01\n" +
+	"\x14CAPABILITY_SSH_LOGIN\x10\r\x12\x14\n" +
+	"\x10CAPABILITY_DISKS\x10\x0e*\xd5\x01\n" +
 	"\rAttributeType\x12\x1e\n" +
 	"\x1aATTRIBUTE_TYPE_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15ATTRIBUTE_TYPE_STRING\x10\x01\x12\x16\n" +
@@ -2424,7 +2617,7 @@ func file_vcc_provider_v1_provider_proto_rawDescGZIP() []byte {
 }
 
 var file_vcc_provider_v1_provider_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_vcc_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 33)
+var file_vcc_provider_v1_provider_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_vcc_provider_v1_provider_proto_goTypes = []any{
 	(Severity)(0),                        // 0: vcc.provider.v1.Severity
 	(Capability)(0),                      // 1: vcc.provider.v1.Capability
@@ -2441,28 +2634,30 @@ var file_vcc_provider_v1_provider_proto_goTypes = []any{
 	(*CallEnv)(nil),                      // 12: vcc.provider.v1.CallEnv
 	(*NodeRef)(nil),                      // 13: vcc.provider.v1.NodeRef
 	(*NodeStatus)(nil),                   // 14: vcc.provider.v1.NodeStatus
-	(*ValidateCatalogEntryRequest)(nil),  // 15: vcc.provider.v1.ValidateCatalogEntryRequest
-	(*ValidateCatalogEntryResponse)(nil), // 16: vcc.provider.v1.ValidateCatalogEntryResponse
-	(*ValidateSpecRequest)(nil),          // 17: vcc.provider.v1.ValidateSpecRequest
-	(*ValidateSpecResponse)(nil),         // 18: vcc.provider.v1.ValidateSpecResponse
-	(*PreflightRequest)(nil),             // 19: vcc.provider.v1.PreflightRequest
-	(*PreflightResponse)(nil),            // 20: vcc.provider.v1.PreflightResponse
-	(*CreateNodeRequest)(nil),            // 21: vcc.provider.v1.CreateNodeRequest
-	(*CreateNodeResponse)(nil),           // 22: vcc.provider.v1.CreateNodeResponse
-	(*DeleteNodeRequest)(nil),            // 23: vcc.provider.v1.DeleteNodeRequest
-	(*DeleteNodeResponse)(nil),           // 24: vcc.provider.v1.DeleteNodeResponse
-	(*DescribeNodesRequest)(nil),         // 25: vcc.provider.v1.DescribeNodesRequest
-	(*DescribeNodesResponse)(nil),        // 26: vcc.provider.v1.DescribeNodesResponse
-	(*PowerOnRequest)(nil),               // 27: vcc.provider.v1.PowerOnRequest
-	(*PowerOnResponse)(nil),              // 28: vcc.provider.v1.PowerOnResponse
-	(*PowerOffRequest)(nil),              // 29: vcc.provider.v1.PowerOffRequest
-	(*PowerOffResponse)(nil),             // 30: vcc.provider.v1.PowerOffResponse
-	(*RebootRequest)(nil),                // 31: vcc.provider.v1.RebootRequest
-	(*RebootResponse)(nil),               // 32: vcc.provider.v1.RebootResponse
-	nil,                                  // 33: vcc.provider.v1.CallEnv.CredentialsEntry
-	nil,                                  // 34: vcc.provider.v1.CallEnv.KnownHostsEntry
-	nil,                                  // 35: vcc.provider.v1.NodeStatus.TagsEntry
-	nil,                                  // 36: vcc.provider.v1.PreflightResponse.HostKeysEntry
+	(*DiskStatus)(nil),                   // 15: vcc.provider.v1.DiskStatus
+	(*DiskAttachment)(nil),               // 16: vcc.provider.v1.DiskAttachment
+	(*ValidateCatalogEntryRequest)(nil),  // 17: vcc.provider.v1.ValidateCatalogEntryRequest
+	(*ValidateCatalogEntryResponse)(nil), // 18: vcc.provider.v1.ValidateCatalogEntryResponse
+	(*ValidateSpecRequest)(nil),          // 19: vcc.provider.v1.ValidateSpecRequest
+	(*ValidateSpecResponse)(nil),         // 20: vcc.provider.v1.ValidateSpecResponse
+	(*PreflightRequest)(nil),             // 21: vcc.provider.v1.PreflightRequest
+	(*PreflightResponse)(nil),            // 22: vcc.provider.v1.PreflightResponse
+	(*CreateNodeRequest)(nil),            // 23: vcc.provider.v1.CreateNodeRequest
+	(*CreateNodeResponse)(nil),           // 24: vcc.provider.v1.CreateNodeResponse
+	(*DeleteNodeRequest)(nil),            // 25: vcc.provider.v1.DeleteNodeRequest
+	(*DeleteNodeResponse)(nil),           // 26: vcc.provider.v1.DeleteNodeResponse
+	(*DescribeNodesRequest)(nil),         // 27: vcc.provider.v1.DescribeNodesRequest
+	(*DescribeNodesResponse)(nil),        // 28: vcc.provider.v1.DescribeNodesResponse
+	(*PowerOnRequest)(nil),               // 29: vcc.provider.v1.PowerOnRequest
+	(*PowerOnResponse)(nil),              // 30: vcc.provider.v1.PowerOnResponse
+	(*PowerOffRequest)(nil),              // 31: vcc.provider.v1.PowerOffRequest
+	(*PowerOffResponse)(nil),             // 32: vcc.provider.v1.PowerOffResponse
+	(*RebootRequest)(nil),                // 33: vcc.provider.v1.RebootRequest
+	(*RebootResponse)(nil),               // 34: vcc.provider.v1.RebootResponse
+	nil,                                  // 35: vcc.provider.v1.CallEnv.CredentialsEntry
+	nil,                                  // 36: vcc.provider.v1.CallEnv.KnownHostsEntry
+	nil,                                  // 37: vcc.provider.v1.NodeStatus.TagsEntry
+	nil,                                  // 38: vcc.provider.v1.PreflightResponse.HostKeysEntry
 }
 var file_vcc_provider_v1_provider_proto_depIdxs = []int32{
 	0,  // 0: vcc.provider.v1.Diagnostic.severity:type_name -> vcc.provider.v1.Severity
@@ -2475,74 +2670,76 @@ var file_vcc_provider_v1_provider_proto_depIdxs = []int32{
 	8,  // 7: vcc.provider.v1.GetInfoResponse.flavors:type_name -> vcc.provider.v1.Flavor
 	9,  // 8: vcc.provider.v1.GetInfoResponse.credential_keys:type_name -> vcc.provider.v1.CredentialKey
 	4,  // 9: vcc.provider.v1.CallEnv.catalog_entry:type_name -> vcc.provider.v1.DynamicValue
-	33, // 10: vcc.provider.v1.CallEnv.credentials:type_name -> vcc.provider.v1.CallEnv.CredentialsEntry
-	34, // 11: vcc.provider.v1.CallEnv.known_hosts:type_name -> vcc.provider.v1.CallEnv.KnownHostsEntry
+	35, // 10: vcc.provider.v1.CallEnv.credentials:type_name -> vcc.provider.v1.CallEnv.CredentialsEntry
+	36, // 11: vcc.provider.v1.CallEnv.known_hosts:type_name -> vcc.provider.v1.CallEnv.KnownHostsEntry
 	3,  // 12: vcc.provider.v1.NodeStatus.state:type_name -> vcc.provider.v1.InstanceState
-	35, // 13: vcc.provider.v1.NodeStatus.tags:type_name -> vcc.provider.v1.NodeStatus.TagsEntry
-	4,  // 14: vcc.provider.v1.ValidateCatalogEntryRequest.entry:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 15: vcc.provider.v1.ValidateCatalogEntryResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 16: vcc.provider.v1.ValidateSpecRequest.env:type_name -> vcc.provider.v1.CallEnv
-	4,  // 17: vcc.provider.v1.ValidateSpecRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 18: vcc.provider.v1.ValidateSpecResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 19: vcc.provider.v1.PreflightRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 20: vcc.provider.v1.PreflightRequest.nodes:type_name -> vcc.provider.v1.NodeRef
-	4,  // 21: vcc.provider.v1.PreflightRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 22: vcc.provider.v1.PreflightResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	36, // 23: vcc.provider.v1.PreflightResponse.host_keys:type_name -> vcc.provider.v1.PreflightResponse.HostKeysEntry
-	12, // 24: vcc.provider.v1.CreateNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 25: vcc.provider.v1.CreateNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 26: vcc.provider.v1.CreateNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 27: vcc.provider.v1.CreateNodeResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 28: vcc.provider.v1.CreateNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 29: vcc.provider.v1.DeleteNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 30: vcc.provider.v1.DeleteNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 31: vcc.provider.v1.DeleteNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	5,  // 32: vcc.provider.v1.DeleteNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 33: vcc.provider.v1.DescribeNodesRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 34: vcc.provider.v1.DescribeNodesRequest.nodes:type_name -> vcc.provider.v1.NodeRef
-	4,  // 35: vcc.provider.v1.DescribeNodesRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 36: vcc.provider.v1.DescribeNodesResponse.nodes:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 37: vcc.provider.v1.DescribeNodesResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 38: vcc.provider.v1.PowerOnRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 39: vcc.provider.v1.PowerOnRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 40: vcc.provider.v1.PowerOnRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 41: vcc.provider.v1.PowerOnResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 42: vcc.provider.v1.PowerOnResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 43: vcc.provider.v1.PowerOffRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 44: vcc.provider.v1.PowerOffRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 45: vcc.provider.v1.PowerOffRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 46: vcc.provider.v1.PowerOffResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 47: vcc.provider.v1.PowerOffResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	12, // 48: vcc.provider.v1.RebootRequest.env:type_name -> vcc.provider.v1.CallEnv
-	13, // 49: vcc.provider.v1.RebootRequest.node:type_name -> vcc.provider.v1.NodeRef
-	4,  // 50: vcc.provider.v1.RebootRequest.spec:type_name -> vcc.provider.v1.DynamicValue
-	14, // 51: vcc.provider.v1.RebootResponse.node:type_name -> vcc.provider.v1.NodeStatus
-	5,  // 52: vcc.provider.v1.RebootResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
-	10, // 53: vcc.provider.v1.ProviderService.GetInfo:input_type -> vcc.provider.v1.GetInfoRequest
-	15, // 54: vcc.provider.v1.ProviderService.ValidateCatalogEntry:input_type -> vcc.provider.v1.ValidateCatalogEntryRequest
-	17, // 55: vcc.provider.v1.ProviderService.ValidateSpec:input_type -> vcc.provider.v1.ValidateSpecRequest
-	21, // 56: vcc.provider.v1.ProviderService.CreateNode:input_type -> vcc.provider.v1.CreateNodeRequest
-	23, // 57: vcc.provider.v1.ProviderService.DeleteNode:input_type -> vcc.provider.v1.DeleteNodeRequest
-	25, // 58: vcc.provider.v1.ProviderService.DescribeNodes:input_type -> vcc.provider.v1.DescribeNodesRequest
-	27, // 59: vcc.provider.v1.ProviderService.PowerOn:input_type -> vcc.provider.v1.PowerOnRequest
-	29, // 60: vcc.provider.v1.ProviderService.PowerOff:input_type -> vcc.provider.v1.PowerOffRequest
-	31, // 61: vcc.provider.v1.ProviderService.Reboot:input_type -> vcc.provider.v1.RebootRequest
-	19, // 62: vcc.provider.v1.ProviderService.Preflight:input_type -> vcc.provider.v1.PreflightRequest
-	11, // 63: vcc.provider.v1.ProviderService.GetInfo:output_type -> vcc.provider.v1.GetInfoResponse
-	16, // 64: vcc.provider.v1.ProviderService.ValidateCatalogEntry:output_type -> vcc.provider.v1.ValidateCatalogEntryResponse
-	18, // 65: vcc.provider.v1.ProviderService.ValidateSpec:output_type -> vcc.provider.v1.ValidateSpecResponse
-	22, // 66: vcc.provider.v1.ProviderService.CreateNode:output_type -> vcc.provider.v1.CreateNodeResponse
-	24, // 67: vcc.provider.v1.ProviderService.DeleteNode:output_type -> vcc.provider.v1.DeleteNodeResponse
-	26, // 68: vcc.provider.v1.ProviderService.DescribeNodes:output_type -> vcc.provider.v1.DescribeNodesResponse
-	28, // 69: vcc.provider.v1.ProviderService.PowerOn:output_type -> vcc.provider.v1.PowerOnResponse
-	30, // 70: vcc.provider.v1.ProviderService.PowerOff:output_type -> vcc.provider.v1.PowerOffResponse
-	32, // 71: vcc.provider.v1.ProviderService.Reboot:output_type -> vcc.provider.v1.RebootResponse
-	20, // 72: vcc.provider.v1.ProviderService.Preflight:output_type -> vcc.provider.v1.PreflightResponse
-	63, // [63:73] is the sub-list for method output_type
-	53, // [53:63] is the sub-list for method input_type
-	53, // [53:53] is the sub-list for extension type_name
-	53, // [53:53] is the sub-list for extension extendee
-	0,  // [0:53] is the sub-list for field type_name
+	37, // 13: vcc.provider.v1.NodeStatus.tags:type_name -> vcc.provider.v1.NodeStatus.TagsEntry
+	15, // 14: vcc.provider.v1.NodeStatus.disk:type_name -> vcc.provider.v1.DiskStatus
+	16, // 15: vcc.provider.v1.NodeStatus.attached_disks:type_name -> vcc.provider.v1.DiskAttachment
+	4,  // 16: vcc.provider.v1.ValidateCatalogEntryRequest.entry:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 17: vcc.provider.v1.ValidateCatalogEntryResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 18: vcc.provider.v1.ValidateSpecRequest.env:type_name -> vcc.provider.v1.CallEnv
+	4,  // 19: vcc.provider.v1.ValidateSpecRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 20: vcc.provider.v1.ValidateSpecResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 21: vcc.provider.v1.PreflightRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 22: vcc.provider.v1.PreflightRequest.nodes:type_name -> vcc.provider.v1.NodeRef
+	4,  // 23: vcc.provider.v1.PreflightRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 24: vcc.provider.v1.PreflightResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	38, // 25: vcc.provider.v1.PreflightResponse.host_keys:type_name -> vcc.provider.v1.PreflightResponse.HostKeysEntry
+	12, // 26: vcc.provider.v1.CreateNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 27: vcc.provider.v1.CreateNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 28: vcc.provider.v1.CreateNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 29: vcc.provider.v1.CreateNodeResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 30: vcc.provider.v1.CreateNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 31: vcc.provider.v1.DeleteNodeRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 32: vcc.provider.v1.DeleteNodeRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 33: vcc.provider.v1.DeleteNodeRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	5,  // 34: vcc.provider.v1.DeleteNodeResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 35: vcc.provider.v1.DescribeNodesRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 36: vcc.provider.v1.DescribeNodesRequest.nodes:type_name -> vcc.provider.v1.NodeRef
+	4,  // 37: vcc.provider.v1.DescribeNodesRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 38: vcc.provider.v1.DescribeNodesResponse.nodes:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 39: vcc.provider.v1.DescribeNodesResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 40: vcc.provider.v1.PowerOnRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 41: vcc.provider.v1.PowerOnRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 42: vcc.provider.v1.PowerOnRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 43: vcc.provider.v1.PowerOnResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 44: vcc.provider.v1.PowerOnResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 45: vcc.provider.v1.PowerOffRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 46: vcc.provider.v1.PowerOffRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 47: vcc.provider.v1.PowerOffRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 48: vcc.provider.v1.PowerOffResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 49: vcc.provider.v1.PowerOffResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	12, // 50: vcc.provider.v1.RebootRequest.env:type_name -> vcc.provider.v1.CallEnv
+	13, // 51: vcc.provider.v1.RebootRequest.node:type_name -> vcc.provider.v1.NodeRef
+	4,  // 52: vcc.provider.v1.RebootRequest.spec:type_name -> vcc.provider.v1.DynamicValue
+	14, // 53: vcc.provider.v1.RebootResponse.node:type_name -> vcc.provider.v1.NodeStatus
+	5,  // 54: vcc.provider.v1.RebootResponse.diagnostics:type_name -> vcc.provider.v1.Diagnostic
+	10, // 55: vcc.provider.v1.ProviderService.GetInfo:input_type -> vcc.provider.v1.GetInfoRequest
+	17, // 56: vcc.provider.v1.ProviderService.ValidateCatalogEntry:input_type -> vcc.provider.v1.ValidateCatalogEntryRequest
+	19, // 57: vcc.provider.v1.ProviderService.ValidateSpec:input_type -> vcc.provider.v1.ValidateSpecRequest
+	23, // 58: vcc.provider.v1.ProviderService.CreateNode:input_type -> vcc.provider.v1.CreateNodeRequest
+	25, // 59: vcc.provider.v1.ProviderService.DeleteNode:input_type -> vcc.provider.v1.DeleteNodeRequest
+	27, // 60: vcc.provider.v1.ProviderService.DescribeNodes:input_type -> vcc.provider.v1.DescribeNodesRequest
+	29, // 61: vcc.provider.v1.ProviderService.PowerOn:input_type -> vcc.provider.v1.PowerOnRequest
+	31, // 62: vcc.provider.v1.ProviderService.PowerOff:input_type -> vcc.provider.v1.PowerOffRequest
+	33, // 63: vcc.provider.v1.ProviderService.Reboot:input_type -> vcc.provider.v1.RebootRequest
+	21, // 64: vcc.provider.v1.ProviderService.Preflight:input_type -> vcc.provider.v1.PreflightRequest
+	11, // 65: vcc.provider.v1.ProviderService.GetInfo:output_type -> vcc.provider.v1.GetInfoResponse
+	18, // 66: vcc.provider.v1.ProviderService.ValidateCatalogEntry:output_type -> vcc.provider.v1.ValidateCatalogEntryResponse
+	20, // 67: vcc.provider.v1.ProviderService.ValidateSpec:output_type -> vcc.provider.v1.ValidateSpecResponse
+	24, // 68: vcc.provider.v1.ProviderService.CreateNode:output_type -> vcc.provider.v1.CreateNodeResponse
+	26, // 69: vcc.provider.v1.ProviderService.DeleteNode:output_type -> vcc.provider.v1.DeleteNodeResponse
+	28, // 70: vcc.provider.v1.ProviderService.DescribeNodes:output_type -> vcc.provider.v1.DescribeNodesResponse
+	30, // 71: vcc.provider.v1.ProviderService.PowerOn:output_type -> vcc.provider.v1.PowerOnResponse
+	32, // 72: vcc.provider.v1.ProviderService.PowerOff:output_type -> vcc.provider.v1.PowerOffResponse
+	34, // 73: vcc.provider.v1.ProviderService.Reboot:output_type -> vcc.provider.v1.RebootResponse
+	22, // 74: vcc.provider.v1.ProviderService.Preflight:output_type -> vcc.provider.v1.PreflightResponse
+	65, // [65:75] is the sub-list for method output_type
+	55, // [55:65] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_vcc_provider_v1_provider_proto_init() }
@@ -2556,7 +2753,7 @@ func file_vcc_provider_v1_provider_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vcc_provider_v1_provider_proto_rawDesc), len(file_vcc_provider_v1_provider_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   33,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
