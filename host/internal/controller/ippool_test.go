@@ -41,7 +41,7 @@ func testPool(addrs ...string) *config.IPPool {
 }
 
 // TestAllocate: new nodes get the pool's first free addresses in file
-// order, or the ones asked; a pool too small is a 409 naming the pool and
+// order, or the ones asked; a pool too small is a 400 naming the pool and
 // how many it lacks, an address taken a 400 naming the field, and either
 // way nothing is recorded. Every case runs on a real store in which
 // node "old" holds the addresses listed in held.
@@ -63,9 +63,9 @@ func TestAllocate(t *testing.T) {
 		"exactly_full":     {pool: three, nodes: 3, want: []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"}},
 		"asked":            {pool: three, held: []string{"10.0.0.1"}, nodes: 1, ask: []string{"10.0.0.3"}, want: []string{"10.0.0.3"}},
 		"none_needed":      {pool: three, nodes: 0},
-		"too_small":        {pool: three, held: []string{"10.0.0.3", "10.0.0.1"}, nodes: 2, wantStatus: 409, wantField: "spec.num_nodes", wantErr: "IP pool pooled/a (p.yml) has 1 free address(es) but 2 node(s) need one: it lacks 1"},
-		"too_small_by_all": {pool: three, nodes: 5, wantStatus: 409, wantField: "spec.num_nodes", wantErr: "it lacks 2"},
-		"no_pool":          {nodes: 1, wantStatus: 409, wantField: "spec.num_nodes", wantErr: "it lacks 1; p.yml has no pool for catalog entry a"},
+		"too_small":        {pool: three, held: []string{"10.0.0.3", "10.0.0.1"}, nodes: 2, wantStatus: 400, wantField: "spec.num_nodes", wantErr: "IP pool pooled/a (p.yml) has 1 free address(es) but 2 node(s) need one: it lacks 1"},
+		"too_small_by_all": {pool: three, nodes: 5, wantStatus: 400, wantField: "spec.num_nodes", wantErr: "it lacks 2"},
+		"no_pool":          {nodes: 1, wantStatus: 400, wantField: "spec.num_nodes", wantErr: "it lacks 1; p.yml has no pool for catalog entry a"},
 		"asked_taken":      {pool: three, held: []string{"10.0.0.2"}, nodes: 2, ask: []string{"10.0.0.1", "10.0.0.2"}, wantStatus: 400, wantField: "spec.ip_addresses[1]", wantErr: "10.0.0.2 of IP pool pooled/a (p.yml) is already allocated"},
 	}
 	for name, tc := range cases {
