@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/vccproject/vcc/host/internal/config"
+	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/host/internal/store"
 )
 
@@ -15,23 +16,13 @@ import (
 func (c *Controller) entriesInUse(cat *config.Catalog, asWarning bool) (config.Problems, error) {
 	users := map[[2]string][]string{} // provider, entry -> "vcid/unit"
 	err := c.st.View(func(tx store.Tx) error {
-		vcs, err := tx.VCs()
-		if err != nil {
-			return err
-		}
-		for _, vc := range vcs {
-			units, err := tx.Units(vc.VCID)
-			if err != nil {
-				return err
+		return store.EachUnit(tx, func(vc *model.VC, u *model.Unit, _ []*model.Node) error {
+			if _, ok := cat.Lookup(u.Provider, u.CatalogEntry); !ok {
+				k := [2]string{u.Provider, u.CatalogEntry}
+				users[k] = append(users[k], vc.VCID+"/"+u.Name)
 			}
-			for _, u := range units {
-				if _, ok := cat.Lookup(u.Provider, u.CatalogEntry); !ok {
-					k := [2]string{u.Provider, u.CatalogEntry}
-					users[k] = append(users[k], vc.VCID+"/"+u.Name)
-				}
-			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("check which catalog entries units use: %w", err)
