@@ -119,6 +119,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, fail(http.StatusNotFound, "NotFound", "no such path"))
 		return
 	}
+	if parts[0] == "_emu" {
+		s.admin(w, r, parts)
+		return
+	}
 	if !strings.EqualFold(parts[0], "subscriptions") {
 		s.login(w, r, parts)
 		return

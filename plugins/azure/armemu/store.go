@@ -3,7 +3,6 @@ package armemu
 import (
 	"fmt"
 	"net/netip"
-	"sort"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
@@ -98,27 +97,13 @@ func (s *Server) Seed(n Network) error {
 	return nil
 }
 
-// Left lists the ids of the VMs, NICs and disks of every resource group:
-// what a test expects to be gone after a cleanup.
+// Left lists the ids of the VMs, NICs and disks of every resource group
+// (but what Seed* made): what a test expects to be gone after a cleanup.
 func (s *Server) Left() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.settle()
 	var ids []string
-	for _, g := range s.groups {
-		for _, v := range g.vms {
-			ids = append(ids, *v.m.ID)
-		}
-		for _, n := range g.nics {
-			ids = append(ids, *n.ID)
-		}
-		for _, d := range g.disks {
-			if d.Tags[seededTag] == nil {
-				ids = append(ids, *d.ID)
-			}
-		}
+	for _, r := range s.Resources() {
+		ids = append(ids, r.ID)
 	}
-	sort.Strings(ids)
 	return ids
 }
 
