@@ -263,3 +263,41 @@ func TestAzureSpot(t *testing.T) {
 		t.Errorf("left in the emulator: %+v", left)
 	}
 }
+
+// TestAzureCrash: the host killed while Azure refuses VMs for a while
+// (NICs made, VMs not yet) and again while the unit is being deleted.
+// After each restart the operation converges: one NIC per node, joined
+// to its VM, no NIC left without one; nothing left after the delete.
+func TestAzureCrash(t *testing.T) {
+	h, a := azureHost(t)
+	c := ctx(t)
+	a.Fail(t, http.MethodPut, "/virtualMachines/", 10000, http.StatusInternalServerError, "InternalServerError")
+	vc := must[*sdk.VC](t)(h.Client.CreateUnitGroup(c, "crash", ""))
+	acc := must[*sdk.Accepted](t)(h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "big", Provider: "azure", Spec: map[string]any{"num_nodes": 4}}))
+	waitFor(t, 30*time.Second, func() bool { return len(azureOf(t, a, h.ControllerID)["nic"]) >= 2 }, "two NICs")
+	h.Kill()
+	got := azureOf(t, a, h.ControllerID)
+	t.Logf("killed with %d NICs and %d VMs", len(got["nic"]), len(got["vm"]))
+	if len(got["vm"]) != 0 {
+		t.Fatalf("VMs made while Azure refused them: %v", got["vm"])
+	}
+	a.Fail(t, "", "", 0, 0, "")
+	time.Sleep(time.Second) // its plugin notices and goes
+	h.Start()
+	must[*sdk.Operation](t)(h.Client.Wait(c, acc.OperationID))
+	big := must[*sdk.Unit](t)(h.Client.GetUnit(c, vc.VCID, "big"))
+	if s := states(big); s["RUNNING"] != 4 {
+		t.Fatalf("after the restart: %v", s)
+	}
+	azureMatches(t, a, h.ControllerID, []*sdk.Unit{big})
+
+	del := must[*sdk.Accepted](t)(h.Client.DeleteUnit(c, vc.VCID, "big", true))
+	waitFor(t, 30*time.Second, func() bool { return len(azureOf(t, a, h.ControllerID)["vm"]) <= 3 }, "a VM deleted")
+	h.Kill()
+	time.Sleep(time.Second)
+	h.Start()
+	must[*sdk.Operation](t)(h.Client.Wait(c, del.OperationID))
+	if left := a.Resources(t); len(left) != 0 {
+		t.Errorf("left in the emulator after the delete: %+v", left)
+	}
+}

@@ -123,15 +123,27 @@ func (a *Azure) Evict(t testing.TB, vm string) { a.control(t, "evict", vm) }
 // DeleteVM deletes a VM as someone else would, behind the controller.
 func (a *Azure) DeleteVM(t testing.TB, vm string) { a.control(t, "delete", vm) }
 
+// Fail makes the next n requests of method whose path contains path
+// fail with Azure's error status and code; n 0 clears the failures.
+func (a *Azure) Fail(t testing.TB, method, path string, n, status int, code string) {
+	t.Helper()
+	a.post(t, "fail", url.Values{"method": {method}, "path": {path}, "n": {fmt.Sprint(n)}, "status": {fmt.Sprint(status)}, "code": {code}})
+}
+
 func (a *Azure) control(t testing.TB, what, vm string) {
 	t.Helper()
-	resp, err := a.client.Post(a.URL+"/_emu/"+what+"?group="+url.QueryEscape(a.Group)+"&vm="+url.QueryEscape(vm), "", nil)
+	a.post(t, what, url.Values{"group": {a.Group}, "vm": {vm}})
+}
+
+func (a *Azure) post(t testing.TB, what string, q url.Values) {
+	t.Helper()
+	resp, err := a.client.Post(a.URL+"/_emu/"+what+"?"+q.Encode(), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusNoContent {
-		t.Fatalf("armemu %s %s: %s", what, vm, resp.Status)
+		t.Fatalf("armemu %s %v: %s", what, q, resp.Status)
 	}
 }
 

@@ -3,6 +3,7 @@ package armemu
 import (
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +31,20 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, p []string) {
 	switch {
 	case len(p) == 2 && p[1] == "resources" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.resources())
+	case len(p) == 2 && p[1] == "fail" && r.Method == http.MethodPost:
+		// n requests of method whose path contains path fail with
+		// status and code; n=0 clears every such fault.
+		n, _ := strconv.Atoi(q.Get("n"))
+		status, _ := strconv.Atoi(q.Get("status"))
+		s.faults.mu.Lock()
+		if n == 0 {
+			s.faults.list = nil
+		}
+		s.faults.mu.Unlock()
+		if n > 0 {
+			s.Fail(q.Get("method"), q.Get("path"), n, status, q.Get("code"), "the emulator was told to fail this request")
+		}
+		w.WriteHeader(http.StatusNoContent)
 	case len(p) == 2 && (p[1] == "evict" || p[1] == "delete") && r.Method == http.MethodPost:
 		g, ok := s.groups[key(q.Get("group"))]
 		if !ok {
