@@ -18,8 +18,13 @@ import (
 // emulator (its operations taking 300 ms), catalog entry default on the
 // emulator's network, and the service principal stored for the admin.
 // The VMs boot no OS, so no agent joins: liveness is off.
-func azureHost(t *testing.T, extra ...string) (*testenv.Host, *testenv.Azure) {
-	a := testenv.StartAzure(t, 300*time.Millisecond, 0)
+func azureHost(t testing.TB, extra ...string) (*testenv.Host, *testenv.Azure) {
+	return azureHostWith(t, 300*time.Millisecond, extra...)
+}
+
+// azureHostWith is azureHost with the emulator's operations taking delay.
+func azureHostWith(t testing.TB, delay time.Duration, extra ...string) (*testenv.Host, *testenv.Azure) {
+	a := testenv.StartAzure(t, delay, 0)
 	t.Setenv("SSL_CERT_FILE", a.CAFile) // the plugins get the host's environment
 	conf := map[string]string{"vpn_catalog.yml": "azure:\n  default:\n" + a.Catalog() + "azure_spot:\n  default:\n" + a.Catalog()}
 	h := testenv.StartHostConfig(t, conf, testenv.AzurePlugins(t), append([]string{"--reconcile-interval", "0", "--serf-listen", "off"}, extra...)...)

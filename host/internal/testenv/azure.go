@@ -109,7 +109,7 @@ func (a *Azure) Resources(t testing.TB) []AzureResource {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var rs []AzureResource
 	if err := json.NewDecoder(resp.Body).Decode(&rs); err != nil {
 		t.Fatal(err)

@@ -51,7 +51,7 @@ func start(t *testing.T) *armemu.Server {
 }
 
 // connect builds the SDK's clients against s, as the plugin does.
-func connect(t *testing.T, s *armemu.Server, secret string) clients {
+func connect(t testing.TB, s *armemu.Server, secret string) clients {
 	t.Helper()
 	tr := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: s.CAs}}}
 	c := cloud.Configuration{ActiveDirectoryAuthorityHost: s.URL + "/",
@@ -72,7 +72,7 @@ func p[T any](v T) *T { return &v }
 
 var poll = &runtime.PollUntilDoneOptions{Frequency: 50 * time.Millisecond}
 
-func nicOf(t *testing.T, c clients, name, ip string) armnetwork.Interface {
+func nicOf(t testing.TB, c clients, name, ip string) armnetwork.Interface {
 	t.Helper()
 	ctx := context.Background()
 	sn, err := c.sns.Get(ctx, rg, "vnet", "default", nil)

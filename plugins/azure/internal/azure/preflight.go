@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
@@ -163,8 +164,12 @@ func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec) e
 			names = append(names, deref(z.Name))
 		}
 	}
+	slices.Sort(names)
+	if len(names) > 12 {
+		names = append(names[:12], "...")
+	}
 	return provider.Invalid("VM size %s is not offered in %s", sp.VMSize, cat.Location).On("spec.vm_size").
-		Because("az vm list-sizes --location %s lists the sizes", cat.Location).Err()
+		Because("pick one the location offers (%s); az vm list-sizes --location %s lists them all", strings.Join(names, ", "), cat.Location).Err()
 }
 
 func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) error {
