@@ -48,8 +48,22 @@ type Azure struct {
 // stdin closes).
 func StartAzure(t testing.TB, delay time.Duration, quota int) *Azure {
 	t.Helper()
+	return startAzure(t, "-delay", delay.String(), "-quota", fmt.Sprint(quota))
+}
+
+// StartAzureBooting is StartAzure whose VMs really boot: each is a
+// container of serverImage (see providertest/servers) on a Docker network
+// of cidr at its NIC's address, with baseImage loaded, running its custom
+// data. The machine is reached from the VMs at cidr's first address.
+func StartAzureBooting(t testing.TB, delay time.Duration, serverImage, baseImage, cidr string) *Azure {
+	t.Helper()
+	return startAzure(t, "-delay", delay.String(), "-docker-image", serverImage, "-base-image", baseImage, "-cidr", cidr)
+}
+
+func startAzure(t testing.TB, args ...string) *Azure {
+	t.Helper()
 	bin := build(t, "armemu", "plugins/azure", "./armemu/cmd/armemu")
-	cmd := exec.Command(bin, "-json", "-listen", "127.0.0.1:0", "-dir", t.TempDir(), "-delay", delay.String(), "-quota", fmt.Sprint(quota))
+	cmd := exec.Command(bin, append([]string{"-json", "-listen", "127.0.0.1:0", "-dir", t.TempDir()}, args...)...)
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +136,13 @@ func (a *Azure) Evict(t testing.TB, vm string) { a.control(t, "evict", vm) }
 
 // DeleteVM deletes a VM as someone else would, behind the controller.
 func (a *Azure) DeleteVM(t testing.TB, vm string) { a.control(t, "delete", vm) }
+
+// CrashVM makes a VM go down by itself (its host failed): Azure reports
+// it stopped, and a booting emulator stops its container.
+func (a *Azure) CrashVM(t testing.TB, vm string) {
+	t.Helper()
+	a.post(t, "delete", url.Values{"group": {a.Group}, "vm": {vm}, "crash": {"true"}})
+}
 
 // Fail makes the next n requests of method whose path contains path
 // fail with Azure's error status and code; n 0 clears the failures.

@@ -56,8 +56,15 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request, p []string) {
 			writeErr(w, notFound("Microsoft.Compute/virtualMachines", q.Get("vm"), g.name))
 			return
 		}
-		if p[1] == "evict" {
+		switch {
+		case p[1] == "evict":
 			s.evict(w, v)
+			return
+		case q.Get("crash") == "true":
+			// The VM goes down by itself (its host failed, its OS
+			// halted): Azure reports it stopped.
+			_ = s.halt(v, "stopped")
+			w.WriteHeader(http.StatusNoContent)
 			return
 		}
 		s.remove(v)

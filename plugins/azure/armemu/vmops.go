@@ -11,9 +11,9 @@ import (
 // when a VM gets going, halts and goes away. Its calls happen under the
 // emulator's lock: a Runner must return quickly.
 type Runner interface {
-	// Boot starts (or restarts) the VM with its custom data and returns
-	// the address it really has, or "" to keep the NIC's.
-	Boot(id, name, customData string) error
+	// Boot starts (or restarts) the VM on its NIC's address with its
+	// custom data.
+	Boot(id, name, ip, customData string) error
 	Halt(id string)
 	Remove(id string)
 }
@@ -49,13 +49,23 @@ func (s *Server) provisioned(v *vm) *apiError {
 func (s *Server) boot(v *vm) *apiError {
 	v.power = "running"
 	if s.runner != nil {
-		if err := s.runner.Boot(*v.m.ID, *v.m.Name, v.customData); err != nil {
+		if err := s.runner.Boot(*v.m.ID, *v.m.Name, s.ipOf(v), v.customData); err != nil {
 			v.prov, v.power = "Failed", "stopped"
 			v.failure = fail(http.StatusInternalServerError, "VMStartFailed", "the VM did not start: %v", err)
 			return v.failure
 		}
 	}
 	return nil
+}
+
+// ipOf is the private IP of the VM's first NIC.
+func (s *Server) ipOf(v *vm) string {
+	for _, ref := range v.m.Properties.NetworkProfile.NetworkInterfaces {
+		if _, n := s.nicByID(*ref.ID); n != nil {
+			return deref(n.Properties.IPConfigurations[0].Properties.PrivateIPAddress)
+		}
+	}
+	return ""
 }
 
 func (s *Server) halt(v *vm, to string) *apiError {

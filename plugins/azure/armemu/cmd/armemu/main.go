@@ -39,6 +39,9 @@ func main() {
 	secret := flag.String("client-secret", "demo-secret", "the service principal's secret")
 	quota := flag.Int("quota", 0, "total regional cores of the subscription (0: no limit)")
 	asJSON := flag.Bool("json", false, "print where it serves as one JSON line and stop when stdin closes")
+	cidr := flag.String("cidr", "10.1.0.0/24", "the subnet's address range")
+	serverImage := flag.String("docker-image", "", "run every VM as a container of this server image (sshd and dockerd inside) on a Docker network of the subnet, running its custom data")
+	baseImage := flag.String("base-image", "", "with -docker-image: load this image into every VM's dockerd")
 	flag.Parse()
 	c := armemu.Config{Tenant: "00000000-0000-0000-0000-00000000000e", ClientID: "00000000-0000-0000-0000-00000000000c",
 		ClientSecret: *secret, Subscription: "00000000-0000-0000-0000-0000000000a5", Delay: *delay, Addr: *addr, Dir: *dir}
@@ -47,7 +50,15 @@ func main() {
 		log.Fatal(err)
 	}
 	s.SetQuota(*quota)
-	n := armemu.Network{Group: "vcc-rg", VNet: "vcc-vnet", Subnet: "default", NSG: "vcc-nsg", CIDR: "10.1.0.0/24"}
+	n := armemu.Network{Group: "vcc-rg", VNet: "vcc-vnet", Subnet: "default", NSG: "vcc-nsg", CIDR: *cidr}
+	if *serverImage != "" {
+		d, err := armemu.NewDocker(*serverImage, *baseImage, fmt.Sprintf("armemu-%d", os.Getpid()), *cidr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer d.Close()
+		s.SetRunner(d)
+	}
 	if err := s.Seed(n); err != nil {
 		log.Fatal(err)
 	}
