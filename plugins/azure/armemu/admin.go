@@ -109,6 +109,20 @@ func (s *Server) resources() []Resource {
 	return out
 }
 
+// Disks lists every managed disk, seeded ones too.
+func (s *Server) Disks() []Resource {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.settle()
+	var out []Resource
+	for _, g := range s.groups {
+		for _, d := range g.disks {
+			out = append(out, Resource{Kind: "disk", ID: *d.ID, Name: *d.Name, Tags: plain(d.Tags), VM: deref(d.ManagedBy)})
+		}
+	}
+	return out
+}
+
 func plain(m map[string]*string) map[string]string {
 	out := map[string]string{}
 	for k, v := range m {

@@ -171,10 +171,17 @@ func (s *Server) vmAction(w http.ResponseWriter, v *vm, action string) {
 // policy it is deallocated (and stays) or deleted with what is set to
 // go with it.
 func (s *Server) evict(w http.ResponseWriter, v *vm) {
+	if e := s.evictVM(v); e != nil {
+		writeErr(w, e)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) evictVM(v *vm) *apiError {
 	p := v.m.Properties
 	if p.Priority == nil || *p.Priority != armcompute.VirtualMachinePriorityTypesSpot {
-		writeErr(w, fail(http.StatusConflict, "OperationNotAllowed", "Simulate Eviction operation is only supported for Spot VMs; VM '%s' is not a Spot VM.", *v.m.Name))
-		return
+		return fail(http.StatusConflict, "OperationNotAllowed", "Simulate Eviction operation is only supported for Spot VMs; VM '%s' is not a Spot VM.", *v.m.Name)
 	}
 	s.startOp("Microsoft.Compute", s.Delay, func() *apiError {
 		v.evicted = true
@@ -184,7 +191,25 @@ func (s *Server) evict(w http.ResponseWriter, v *vm) {
 		}
 		return s.halt(v, "deallocated")
 	})
-	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// Evict evicts the Spot VM name of group after the emulator's delay.
+func (s *Server) Evict(group, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, ok := s.groups[key(group)]
+	if !ok {
+		return fail(http.StatusNotFound, "ResourceGroupNotFound", "no group %q", group)
+	}
+	v, ok := g.vms[key(name)]
+	if !ok {
+		return notFound("Microsoft.Compute/virtualMachines", name, group)
+	}
+	if e := s.evictVM(v); e != nil {
+		return e
+	}
+	return nil
 }
 
 // listAllVMs is the subscription's VMs; statusOnly=true gives each one's

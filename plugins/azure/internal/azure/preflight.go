@@ -27,8 +27,9 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if err != nil {
 		return nil, err
 	}
-	// The sign-in first: a refused one would repeat in every check.
-	if d := preflight.Triage(ctx, preflight.Check{Name: "the subnet", Field: "catalog.azure_subnet_name"}, p.subnet(ctx, c, cat, req.Nodes)); preflight.Fatal(d) {
+	// The sign-in, subscription and resource group first: a refusal of
+	// those would repeat in every check.
+	if d := preflight.Triage(ctx, preflight.Check{Name: "the subnet", Field: "catalog.azure_subnet_name"}, p.subnet(ctx, c, cat, req.Nodes)); fatal(d) {
 		return &provider.PreflightResult{Diagnostics: d}, nil
 	}
 	diags := preflight.Run(ctx,
@@ -46,6 +47,16 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, req.Env.Credentials["subscription_id"], sp) }},
 	)
 	return &provider.PreflightResult{Diagnostics: diags}, nil
+}
+
+// fatal: what makes every other look-up pointless.
+func fatal(d provider.Diagnostics) bool {
+	for _, x := range d {
+		if x.Severity == provider.SeverityError && (x.Field == "credentials.subscription_id" || x.Field == "catalog.azure_resource_group_name") {
+			return true
+		}
+	}
+	return preflight.Fatal(d)
 }
 
 // subnet: it exists, and the nodes' fixed IPs are inside it and free.
