@@ -61,6 +61,8 @@ func (s *Server) disk(w http.ResponseWriter, r *http.Request, g *group, name str
 		writeJSON(w, http.StatusOK, d)
 	case r.Method == http.MethodGet:
 		writeErr(w, notFound("Microsoft.Compute/disks", name, g.name))
+	case r.Method == http.MethodPut:
+		s.putDisk(w, r, g, name, d)
 	case r.Method == http.MethodDelete && d == nil:
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodDelete && d.ManagedBy != nil:
@@ -71,6 +73,58 @@ func (s *Server) disk(w http.ResponseWriter, r *http.Request, g *group, name str
 	default:
 		methodNotAllowed(w, r)
 	}
+}
+
+// putDisk makes an empty managed disk or a copy of another (what a disk
+// provider makes); a PUT of an existing name answers it unchanged.
+func (s *Server) putDisk(w http.ResponseWriter, r *http.Request, g *group, name string, cur *armcompute.Disk) {
+	var in armcompute.Disk
+	if e := decode(r, &in); e != nil {
+		writeErr(w, e)
+		return
+	}
+	if cur != nil {
+		writeJSON(w, http.StatusOK, cur)
+		return
+	}
+	p := in.Properties
+	switch {
+	case in.Location == nil || *in.Location == "":
+		writeErr(w, fail(http.StatusBadRequest, "LocationRequired", "The location property is required for this definition."))
+		return
+	case p == nil || p.CreationData == nil || p.CreationData.CreateOption == nil:
+		writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "Required parameter 'creationData.createOption' is missing (null)."))
+		return
+	}
+	size := deref(p.DiskSizeGB)
+	switch *p.CreationData.CreateOption {
+	case armcompute.DiskCreateOptionEmpty:
+		if size < 1 || size > 32767 {
+			writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "The disk size %d GB is not valid: give 1 to 32767.", size))
+			return
+		}
+	case armcompute.DiskCreateOptionCopy:
+		src := s.diskByID(deref(p.CreationData.SourceResourceID))
+		if src == nil {
+			writeErr(w, fail(http.StatusNotFound, "NotFound", "Source resource %s was not found.", deref(p.CreationData.SourceResourceID)))
+			return
+		}
+		if size < *src.Properties.DiskSizeGB {
+			size = *src.Properties.DiskSizeGB
+		}
+	default:
+		writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "Create option %s is not supported here (Empty, Copy).", *p.CreationData.CreateOption))
+		return
+	}
+	sku := armcompute.DiskStorageAccountTypesStandardLRS
+	if in.SKU != nil && in.SKU.Name != nil {
+		sku = *in.SKU.Name
+	}
+	d := s.newDisk(g, name, size, sku, in.Tags)
+	d.Zones, d.Properties.CreationData = in.Zones, p.CreationData
+	d.Properties.ProvisioningState = ptr("Creating")
+	o := s.startOp("Microsoft.Compute", s.Delay, func() *apiError { d.Properties.ProvisioningState = ptr("Succeeded"); return nil })
+	s.accepted(w, http.StatusAccepted, o, d)
 }
 
 func (s *Server) image(w http.ResponseWriter, r *http.Request, g *group, name string) {

@@ -29,6 +29,8 @@ const (
 )
 
 type clients struct {
+	cred azcore.TokenCredential
+	opts policy.ClientOptions
 	vms  *armcompute.VirtualMachinesClient
 	nics *armnetwork.InterfacesClient
 	sns  *armnetwork.SubnetsClient
@@ -65,7 +67,7 @@ func connect(t testing.TB, s *armemu.Server, secret string) clients {
 	vms, _ := armcompute.NewVirtualMachinesClient(sub, cred, ao)
 	nics, _ := armnetwork.NewInterfacesClient(sub, cred, ao)
 	sns, _ := armnetwork.NewSubnetsClient(sub, cred, ao)
-	return clients{vms, nics, sns}
+	return clients{cred, opts, vms, nics, sns}
 }
 
 func p[T any](v T) *T { return &v }
@@ -313,5 +315,54 @@ func TestEviction(t *testing.T) {
 	}
 	if got["spot"] != "PowerState/deallocated" || got["regular"] != "PowerState/running" {
 		t.Errorf("after the eviction: %v", got)
+	}
+}
+
+// TestDisks: an empty disk and a copy of it are made (Creating, then
+// Succeeded), listed and deleted; one attached to a VM cannot be deleted.
+func TestDisks(t *testing.T) {
+	s := start(t)
+	c := connect(t, s, "s3cret")
+	ctx := context.Background()
+	disks, _ := armcompute.NewDisksClient(sub, c.cred, &arm.ClientOptions{ClientOptions: c.opts})
+	mk := func(name string, data *armcompute.CreationData, size int32) armcompute.Disk {
+		poller, err := disks.BeginCreateOrUpdate(ctx, rg, name, armcompute.Disk{Location: p("japaneast"), Tags: map[string]*string{"k": p("v")},
+			SKU: &armcompute.DiskSKU{Name: p(armcompute.DiskStorageAccountTypesStandardSSDLRS)}, Properties: &armcompute.DiskProperties{CreationData: data, DiskSizeGB: &size}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := poller.PollUntilDone(ctx, poll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Disk
+	}
+	d1 := mk("d1", &armcompute.CreationData{CreateOption: p(armcompute.DiskCreateOptionEmpty)}, 32)
+	d2 := mk("d2", &armcompute.CreationData{CreateOption: p(armcompute.DiskCreateOptionCopy), SourceResourceID: d1.ID}, 0)
+	if *d2.Properties.DiskSizeGB != 32 || *d2.Properties.ProvisioningState != "Succeeded" || *d2.Tags["k"] != "v" {
+		t.Errorf("the copy: %+v", d2.Properties)
+	}
+	if _, err := disks.BeginCreateOrUpdate(ctx, rg, "d3", armcompute.Disk{Location: p("japaneast"), Properties: &armcompute.DiskProperties{
+		CreationData: &armcompute.CreationData{CreateOption: p(armcompute.DiskCreateOptionEmpty)}, DiskSizeGB: p[int32](0)}}, nil); code(err) != "InvalidParameter" {
+		t.Errorf("a disk of 0 GB: %v", err)
+	}
+	nic := nicOf(t, c, "n1", "")
+	vm := vmOf(*nic.ID, "Standard_B1s", false)
+	vm.Properties.StorageProfile.DataDisks = []*armcompute.DataDisk{{Lun: p[int32](0), CreateOption: p(armcompute.DiskCreateOptionTypesAttach), ManagedDisk: &armcompute.ManagedDiskParameters{ID: d1.ID}}}
+	if _, err := c.vms.BeginCreateOrUpdate(ctx, rg, "vm1", vm, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := disks.BeginDelete(ctx, rg, "d1", nil); code(err) != "OperationNotAllowed" {
+		t.Errorf("deleting an attached disk: %v", err)
+	}
+	del, err := disks.BeginDelete(ctx, rg, "d2", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := del.PollUntilDone(ctx, poll); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := disks.Get(ctx, rg, "d2", nil); code(err) != "ResourceNotFound" {
+		t.Errorf("after the delete: %v", err)
 	}
 }
