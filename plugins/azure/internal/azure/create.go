@@ -42,6 +42,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		switch {
 		case err == nil && tags.NodeID(fromAz(got.Tags)) == req.Node.NodeID && deref(got.Properties.ProvisioningState) != "Deleting":
 			st := p.statusOf(&got.VirtualMachine, got.Properties.InstanceView)
+			st.CloudInstanceID = p.vmID(cat, req.Env.Credentials["subscription_id"], n.vm)
 			st.CloudInstanceAddress = p.addressOf(ctx, c, cat.Group, n.nic)
 			return &st, nil
 		case err != nil && !armclient.IsNotFound(err):

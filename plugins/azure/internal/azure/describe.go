@@ -50,6 +50,9 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 			continue
 		}
 		st := p.statusOf(vm, views[strings.ToLower(deref(vm.ID))])
+		// ARM may spell a resource group's name in ids otherwise than
+		// the catalog: report the id as create did.
+		st.CloudInstanceID = p.vmID(cat, req.Env.Credentials["subscription_id"], deref(vm.Name))
 		if np := vm.Properties.NetworkProfile; np != nil && len(np.NetworkInterfaces) > 0 {
 			st.CloudInstanceAddress = ips[strings.ToLower(deref(np.NetworkInterfaces[0].ID))]
 		}

@@ -53,6 +53,6 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, what strin
 		return nil, armclient.Err(what+" VM "+n.vm, err)
 	}
 	st := p.statusOf(&got.VirtualMachine, nil)
-	st.State, st.StateReason = to, ""
+	st.CloudInstanceID, st.State, st.StateReason = p.vmID(cat, req.Env.Credentials["subscription_id"], n.vm), to, ""
 	return &st, nil
 }
