@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -304,5 +305,29 @@ func TestAzureCrash(t *testing.T) {
 	must[*sdk.Operation](t)(h.Client.Wait(c, del.OperationID))
 	if left := a.Resources(t); len(left) != 0 {
 		t.Errorf("left in the emulator after the delete: %+v", left)
+	}
+}
+
+// TestAzureCatalog: init names the file, line and key of each problem of
+// an azure catalog entry and loads nothing; a good entry is taken.
+func TestAzureCatalog(t *testing.T) {
+	plugins := testenv.PluginDir(t, true, testenv.AzurePlugins(t))
+	cfg := t.TempDir()
+	catalog := filepath.Join(cfg, "vpn_catalog.yml")
+	initArgs := []string{"init", "--config", cfg, "--data", t.TempDir(), "--plugin-dir", plugins}
+	writeFile(t, catalog, []byte("azure:\n  default:\n    azure_resource_group_name: vcp-rg\n    azure_vnet_name: vcp-vnet\n    azure_subnet_name: default\n"+
+		"    azure_security_group_name: vcp-nsg\n    azure_location: Japan East\n    azure_zone: \"4\"\n    azure_resource_manager_endpoint: http://127.0.0.1:1\n"), 0o644)
+	out, stderr, code := run(t, initArgs...)
+	for _, want := range []string{catalog + ":7: azure.default.azure_location", catalog + ":8: azure.default.azure_zone", catalog + ":9: azure.default.azure_resource_manager_endpoint"} {
+		if code != 1 || !strings.Contains(out+stderr, want) {
+			t.Errorf("init on a bad azure entry: exit %d, want %q in\n%s%s", code, want, out, stderr)
+		}
+	}
+	writeFile(t, catalog, []byte("azure:\n  default:\n    azure_resource_group_name: vcp-rg\n    azure_vnet_name: vcp-vnet\n    azure_subnet_name: default\n"+
+		"    azure_security_group_name: vcp-nsg\n    azure_location: japaneast\n    private_network_ipmask: 10.1.0.0/24\n"+
+		"azure_spot:\n  default:\n    azure_resource_group_name: vcp-rg\n    azure_vnet_name: vcp-vnet\n    azure_subnet_name: default\n"+
+		"    azure_security_group_name: vcp-nsg\n    azure_location: japaneast\n"), 0o644)
+	if out, stderr, code := run(t, initArgs...); code != 0 || !strings.Contains(out, "azure(default)") || !strings.Contains(out, "azure_spot(default)") {
+		t.Errorf("init on a good azure entry: exit %d\n%s%s", code, out, stderr)
 	}
 }

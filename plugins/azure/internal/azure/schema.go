@@ -21,7 +21,7 @@ var catalogSchema = provider.CommonCatalogAttributes().Merge(provider.Schema{Att
 	{Name: "azure_subnet_name", Type: provider.TypeString, Required: true, Description: "subnet of the virtual network where the nodes' NICs get their private IPs"},
 	{Name: "azure_security_group_name", Type: provider.TypeString, Required: true, Description: "network security group set on every node's NIC, in that resource group"},
 	{Name: "azure_location", Type: provider.TypeString, Required: true, Description: "Azure region of the resource group's network, like japaneast"},
-	{Name: "azure_zone", Type: provider.TypeString, AllowedValues: []string{"1", "2", "3"}, Description: "availability zone of the nodes; unset: no zone"},
+	{Name: "azure_zone", Type: provider.TypeString, Description: "availability zone of the nodes: 1, 2 or 3; unset: no zone"},
 	{Name: "azure_default_image", Type: provider.TypeString, Description: "image that cloud_image default means: publisher:offer:sku:version or an image resource id (default " + defaultImage + ")"},
 	{Name: "azure_admin_username", Type: provider.TypeString, Default: "vcc", Description: "the VMs' administrator account (key-only login; root, admin and administrator are refused by Azure)"},
 	{Name: "azure_resource_manager_endpoint", Type: provider.TypeString, Description: "Azure Resource Manager URL of a sovereign cloud or an emulator (default https://management.azure.com)"},
@@ -102,6 +102,9 @@ func (c *catalog) Check(prefix string) provider.Diagnostics {
 	}
 	if !locationRE.MatchString(c.Location) {
 		bad("azure_location", "give the region's name in lower case without spaces, like japaneast (az account list-locations -o table)", "%q is not an Azure region name", c.Location)
+	}
+	if c.Zone != "" && c.Zone != "1" && c.Zone != "2" && c.Zone != "3" {
+		bad("azure_zone", "Azure's zones of a region are 1, 2 and 3 (quote it in YAML: \"1\"); leave it out for no zone", "%q is not an availability zone", c.Zone)
 	}
 	if c.DefaultImage != "" && !urnRE.MatchString(c.DefaultImage) && !imageIDRE.MatchString(c.DefaultImage) {
 		bad("azure_default_image", "give publisher:offer:sku:version (like "+defaultImage+") or an image resource id", "%q is not an image", c.DefaultImage)
