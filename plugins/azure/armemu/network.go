@@ -73,6 +73,17 @@ func (s *Server) subnetByID(id string) *armnetwork.Subnet {
 	return subnetOf(v, ref.child)
 }
 
+// vnetLocation is the location of a subnet's virtual network.
+func (s *Server) vnetLocation(subnetID string) string {
+	ref, _ := parseID(subnetID)
+	if g, ok := s.groups[ref.group]; ok {
+		if v, ok := g.vnets[ref.name]; ok {
+			return *v.Location
+		}
+	}
+	return ""
+}
+
 func (s *Server) nsgByID(id string) *armnetwork.SecurityGroup {
 	ref, ok := parseID(id)
 	if !ok || ref.typ != "microsoft.network/networksecuritygroups" || ref.sub != s.Subscription {
@@ -198,6 +209,10 @@ func (s *Server) putNIC(w http.ResponseWriter, r *http.Request, g *group, name s
 	}
 	sn := s.subnetByID(*c.Properties.Subnet.ID)
 	if sn == nil {
+		writeErr(w, fail(http.StatusBadRequest, "InvalidResourceReference", "Resource %s referenced by resource %s was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", *c.Properties.Subnet.ID, id))
+		return
+	}
+	if vnetLoc := s.vnetLocation(*c.Properties.Subnet.ID); !strings.EqualFold(vnetLoc, *in.Location) {
 		writeErr(w, fail(http.StatusBadRequest, "InvalidResourceReference", "Resource %s referenced by resource %s was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.", *c.Properties.Subnet.ID, id))
 		return
 	}

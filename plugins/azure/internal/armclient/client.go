@@ -30,6 +30,7 @@ type Target struct {
 type Clients struct {
 	VMs     *armcompute.VirtualMachinesClient
 	NICs    *armnetwork.InterfacesClient
+	VNets   *armnetwork.VirtualNetworksClient
 	Subnets *armnetwork.SubnetsClient
 	NSGs    *armnetwork.SecurityGroupsClient
 	Images  *armcompute.ImagesClient
@@ -76,7 +77,7 @@ func New(t Target) (*Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Clients{VMs: f.NewVirtualMachinesClient(), NICs: nf.NewInterfacesClient(), Subnets: nf.NewSubnetsClient(),
+	return &Clients{VMs: f.NewVirtualMachinesClient(), NICs: nf.NewInterfacesClient(), VNets: nf.NewVirtualNetworksClient(), Subnets: nf.NewSubnetsClient(),
 		NSGs: nf.NewSecurityGroupsClient(), Images: f.NewImagesClient(), Market: f.NewVirtualMachineImagesClient(),
 		Disks: f.NewDisksClient(), Sizes: f.NewVirtualMachineSizesClient()}, nil
 }

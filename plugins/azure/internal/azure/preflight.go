@@ -27,13 +27,15 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 	if err != nil {
 		return nil, err
 	}
-	// The sign-in, subscription and resource group first: a refusal of
-	// those would repeat in every check.
-	if d := preflight.Triage(ctx, preflight.Check{Name: "the subnet", Field: "catalog.azure_subnet_name"}, p.subnet(ctx, c, cat, req.Nodes)); fatal(d) {
-		return &provider.PreflightResult{Diagnostics: d}, nil
-	}
-	diags := preflight.Run(ctx,
+	// The sign-in, subscription, resource group and location first: a
+	// refusal of those would repeat in every other check.
+	first := preflight.Run(ctx,
 		preflight.Check{Name: "the subnet", Field: "catalog.azure_subnet_name", Run: func(ctx context.Context) error { return p.subnet(ctx, c, cat, req.Nodes) }},
+		location(c, cat))
+	if fatal(first) {
+		return &provider.PreflightResult{Diagnostics: first}, nil
+	}
+	diags := append(first, preflight.Run(ctx,
 		preflight.Check{Name: "the security group", Field: "catalog.azure_security_group_name", Run: func(ctx context.Context) error {
 			_, err := c.NSGs.Get(ctx, cat.Group, cat.NSG, nil)
 			if armclient.Code(err) == "ResourceNotFound" {
@@ -45,14 +47,29 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 		preflight.Check{Name: "the image", Field: "spec.cloud_image", Run: func(ctx context.Context) error { return image(ctx, c, cat, sp) }},
 		preflight.Check{Name: "the VM size", Field: "spec.vm_size", Run: func(ctx context.Context) error { return vmSize(ctx, c, cat, sp) }},
 		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, req.Env.Credentials["subscription_id"], sp) }},
-	)
+	)...)
 	return &provider.PreflightResult{Diagnostics: diags}, nil
+}
+
+// location: the virtual network is in the catalog's location.
+func location(c *armclient.Clients, cat *catalog) preflight.Check {
+	return preflight.Check{Name: "the virtual network's location", Field: "catalog.azure_location", Run: func(ctx context.Context) error {
+		v, err := c.VNets.Get(ctx, cat.Group, cat.VNet, nil)
+		if err != nil {
+			return nil // the subnet's check says what is wrong
+		}
+		if loc := deref(v.Location); !strings.EqualFold(loc, cat.Location) {
+			return provider.Invalid("virtual network %s is in %s, not in %s", cat.VNet, loc, cat.Location).On("catalog.azure_location").
+				Because("a NIC and its VM must be in their virtual network's location: set azure_location: %s", loc).Err()
+		}
+		return nil
+	}}
 }
 
 // fatal: what makes every other look-up pointless.
 func fatal(d provider.Diagnostics) bool {
 	for _, x := range d {
-		if x.Severity == provider.SeverityError && (x.Field == "credentials.subscription_id" || x.Field == "catalog.azure_resource_group_name") {
+		if x.Severity == provider.SeverityError && (x.Field == "credentials.subscription_id" || x.Field == "catalog.azure_resource_group_name" || x.Field == "catalog.azure_location") {
 			return true
 		}
 	}

@@ -45,6 +45,7 @@ func TestPreflight(t *testing.T) {
 		{name: "no subnet", catalog: entry(func(m map[string]any) { m["azure_subnet_name"] = "nope" }), field: "catalog.azure_subnet_name"},
 		{name: "no vnet", catalog: entry(func(m map[string]any) { m["azure_vnet_name"] = "nope" }), field: "catalog.azure_subnet_name"},
 		{name: "no group", catalog: entry(func(m map[string]any) { m["azure_resource_group_name"] = "nope" }), field: "catalog.azure_resource_group_name"},
+		{name: "other location", catalog: entry(func(m map[string]any) { m["azure_location"] = "westeurope" }), field: "catalog.azure_location"},
 		{name: "no nsg", catalog: entry(func(m map[string]any) { m["azure_security_group_name"] = "nope" }), field: "catalog.azure_security_group_name"},
 		{name: "wrong secret", creds: provider.Credentials{"subscription_id": sub, "tenant_id": tenant, "client_id": "app", "client_secret": "x"}, field: "credentials"},
 		{name: "other subscription", creds: provider.Credentials{"subscription_id": "00000000-0000-0000-0000-000000000bad", "tenant_id": tenant, "client_id": "app", "client_secret": "s3cret"}, field: "credentials.subscription_id"},
