@@ -70,6 +70,10 @@ func (s *Server) subscriptionLevel(w http.ResponseWriter, r *http.Request, p []s
 		s.vmSizes(w, p[2])
 		return
 	}
+	if len(p) == 4 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "locations") && strings.EqualFold(p[3], "usages") {
+		s.usages(w, p[2])
+		return
+	}
 	if len(p) == 2 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "virtualMachines") && r.Method == http.MethodGet {
 		s.listAllVMs(w, r)
 		return

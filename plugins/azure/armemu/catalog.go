@@ -106,3 +106,20 @@ func (s *Server) vmSizes(w http.ResponseWriter, location string) {
 	}
 	list(w, out, func(m map[string]any) string { return m["name"].(string) })
 }
+
+// usages answers the location's compute usage: the regional cores (the
+// one quota the emulator keeps; no limit is 2^31-1 here).
+func (s *Server) usages(w http.ResponseWriter, location string) {
+	if !strings.EqualFold(location, s.Location) {
+		writeErr(w, fail(http.StatusBadRequest, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type 'Microsoft.Compute/usages'.", location))
+		return
+	}
+	limit := int64(s.quota)
+	if limit == 0 {
+		limit = 1<<31 - 1
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"value": []map[string]any{{
+		"unit": "Count", "currentValue": s.coresUsed(), "limit": limit,
+		"name": map[string]any{"value": "cores", "localizedValue": "Total Regional vCPUs"},
+	}}})
+}

@@ -37,6 +37,7 @@ type Clients struct {
 	Market  *armcompute.VirtualMachineImagesClient
 	Disks   *armcompute.DisksClient
 	Sizes   *armcompute.VirtualMachineSizesClient
+	Usage   *armcompute.UsageClient
 }
 
 // New builds the clients; it makes no call (the first call signs in).
@@ -79,5 +80,5 @@ func New(t Target) (*Clients, error) {
 	}
 	return &Clients{VMs: f.NewVirtualMachinesClient(), NICs: nf.NewInterfacesClient(), VNets: nf.NewVirtualNetworksClient(), Subnets: nf.NewSubnetsClient(),
 		NSGs: nf.NewSecurityGroupsClient(), Images: f.NewImagesClient(), Market: f.NewVirtualMachineImagesClient(),
-		Disks: f.NewDisksClient(), Sizes: f.NewVirtualMachineSizesClient()}, nil
+		Disks: f.NewDisksClient(), Sizes: f.NewVirtualMachineSizesClient(), Usage: f.NewUsageClient()}, nil
 }

@@ -45,7 +45,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 			return armclient.Err("read network security group "+cat.NSG, err)
 		}},
 		preflight.Check{Name: "the image", Field: "spec.cloud_image", Run: func(ctx context.Context) error { return image(ctx, c, cat, sp) }},
-		preflight.Check{Name: "the VM size", Field: "spec.vm_size", Run: func(ctx context.Context) error { return vmSize(ctx, c, cat, sp) }},
+		preflight.Check{Name: "the VM size and the cores quota", Field: "spec.vm_size", Run: func(ctx context.Context) error { return vmSize(ctx, c, cat, sp, len(req.Nodes)) }},
 		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, req.Env.Credentials["subscription_id"], sp) }},
 	)...)
 	return &provider.PreflightResult{Diagnostics: diags}, nil
@@ -177,29 +177,61 @@ func imageOf(id string) (string, string, bool) {
 	return p[3], p[7], true
 }
 
-func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec) error {
+// vmSize: the location offers the size, and the regional cores quota
+// has room for the nodes.
+func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, nodes int) error {
 	pager := c.Sizes.NewListPager(cat.Location, nil)
 	var names []string
-	for pager.More() {
+	cores := int64(-1)
+	for pager.More() && cores < 0 {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
 			return armclient.Err("list the VM sizes of "+cat.Location, err)
 		}
 		for _, z := range page.Value {
 			if strings.EqualFold(deref(z.Name), sp.VMSize) {
-				return nil
+				cores = int64(deref(z.NumberOfCores))
+				break
 			}
 			names = append(names, deref(z.Name))
 		}
 	}
-	slices.Sort(names)
-	if len(names) > 12 {
-		names = append(names[:12], "...")
+	if cores < 0 {
+		slices.Sort(names)
+		if len(names) > 12 {
+			names = append(names[:12], "...")
+		}
+		return provider.Invalid("VM size %s is not offered in %s", sp.VMSize, cat.Location).On("spec.vm_size").
+			Because("pick one the location offers (%s); az vm list-sizes --location %s lists them all", strings.Join(names, ", "), cat.Location).Err()
 	}
-	return provider.Invalid("VM size %s is not offered in %s", sp.VMSize, cat.Location).On("spec.vm_size").
-		Because("pick one the location offers (%s); az vm list-sizes --location %s lists them all", strings.Join(names, ", "), cat.Location).Err()
+	return coresQuota(ctx, c, cat, sp, nodes, cores)
 }
 
+// coresQuota: the location's total regional cores have room for nodes of
+// cores each. (Azure also limits cores per size family, which this does
+// not read.)
+func coresQuota(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, nodes int, cores int64) error {
+	need := int64(nodes) * cores
+	pager := c.Usage.NewListPager(cat.Location, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return armclient.Err("read the compute quotas of "+cat.Location, err)
+		}
+		for _, u := range page.Value {
+			if u.Name == nil || deref(u.Name.Value) != "cores" {
+				continue
+			}
+			used, limit := int64(deref(u.CurrentValue)), deref(u.Limit)
+			if used+need > limit {
+				return provider.Quota("%d nodes of %s need %d cores; %s has %d of %d regional cores in use", nodes, sp.VMSize, need, cat.Location, used, limit).
+					On("spec.num_nodes").Because("create fewer or smaller nodes, delete or deallocate VMs, or request a quota increase (Subscriptions > Usage + quotas)").Err()
+			}
+			return nil
+		}
+	}
+	return nil
+}
 func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) error {
 	var d provider.Diagnostics
 	for i, id := range sp.Disks {

@@ -26,6 +26,7 @@ func TestPreflight(t *testing.T) {
 		t.Fatal(err)
 	}
 	free := s.SeedDisk(rg, "data2", 8)
+	s.SetQuota(8) // busy holds 1 core; Standard_D4_v2 has 8
 	entry := func(edit func(m map[string]any)) json.RawMessage {
 		var m map[string]any
 		_ = json.Unmarshal(e.CatalogEntry, &m)
@@ -52,6 +53,7 @@ func TestPreflight(t *testing.T) {
 		{name: "image", spec: `{"cloud_image": "Canonical:ubuntu-24_04-lts:server:1.0.0"}`, field: "spec.cloud_image"},
 		{name: "custom image", spec: `{"cloud_image": "/subscriptions/` + sub + `/resourceGroups/` + rg + `/providers/Microsoft.Compute/images/nope"}`, field: "spec.cloud_image"},
 		{name: "size", spec: `{"vm_size": "Standard_Q99"}`, field: "spec.vm_size"},
+		{name: "quota", spec: `{"vm_size": "Standard_D4_v2"}`, field: "spec.num_nodes"},
 		{name: "ip taken", fixed: "10.1.0.20", field: "spec.ip_addresses[0]"},
 		{name: "disk attached", spec: `{"disks": ["` + disk + `"]}`, field: "spec.disks[0]"},
 	} {
