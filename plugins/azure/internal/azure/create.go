@@ -70,7 +70,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	}
 	_ = poller // the host's polls follow the create, not this call
 	return &provider.NodeStatus{NodeID: req.Node.NodeID, CloudInstanceID: p.vmID(cat, sub, n.vm), CloudInstanceName: n.vm,
-		CloudInstanceAddress: ip, State: provider.InstancePending, Tags: all}, nil
+		CloudInstanceAddress: ip, State: provider.InstancePending, Tags: all, AttachedDisks: attached(vm.Properties.StorageProfile.DataDisks)}, nil
 }
 
 // fast polls operations that Azure finishes in seconds (a NIC's).

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/vccproject/vcc/plugins/azure/armemu"
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest"
@@ -101,11 +103,23 @@ func TestDisksOutliveNodes(t *testing.T) {
 	disk := s.SeedDisk(rg, "data", 8)
 	node := provider.NodeRef{NodeID: providertest.NewNodeID(), CloudInstanceName: "withdisk", NodeNo: 1}
 	req := provider.NodeRequest{Env: e, Node: node, FirstAttempt: true, Spec: json.RawMessage(`{"disks": ["` + disk + `"]}`)}
-	if _, err := p.CreateNode(ctx, req); err != nil {
+	st, err := p.CreateNode(ctx, req)
+	if err != nil {
 		t.Fatal(err)
 	}
 	if vm, ok := diskVM(s, "data"); !ok || !strings.HasSuffix(vm, "/withdisk") {
 		t.Errorf("the disk is not attached: %+v", s.Resources())
+	}
+	want := []provider.DiskAttachment{{CloudDiskID: disk, Device: "/dev/disk/azure/scsi1/lun0"}}
+	if d := cmp.Diff(want, st.AttachedDisks); d != "" {
+		t.Errorf("create's attached disks (-want +got):\n%s", d)
+	}
+	got, err := p.DescribeNodes(ctx, provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{node}})
+	if err != nil || len(got) != 1 {
+		t.Fatal(got, err)
+	}
+	if d := cmp.Diff(want, got[0].AttachedDisks); d != "" {
+		t.Errorf("describe's attached disks (-want +got):\n%s", d)
 	}
 	for range 100 {
 		if err := p.DeleteNode(ctx, req); err != nil {

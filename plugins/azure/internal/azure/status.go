@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
@@ -19,7 +20,23 @@ func (p *Provider) statusOf(vm *armcompute.VirtualMachine, iv *armcompute.Virtua
 		prov = deref(vm.Properties.ProvisioningState)
 	}
 	st.State, st.StateReason = p.stateOf(prov, iv)
+	if vm.Properties != nil && vm.Properties.StorageProfile != nil {
+		st.AttachedDisks = attached(vm.Properties.StorageProfile.DataDisks)
+	}
 	return st
+}
+
+// attached are the VM's data disks. Inside a Linux VM, Azure's udev rules
+// name a data disk by its LUN: /dev/disk/azure/scsi1/lun<N>.
+func attached(disks []*armcompute.DataDisk) []provider.DiskAttachment {
+	var out []provider.DiskAttachment
+	for _, d := range disks {
+		if d == nil || d.ManagedDisk == nil || d.ManagedDisk.ID == nil || d.Lun == nil {
+			continue
+		}
+		out = append(out, provider.DiskAttachment{CloudDiskID: *d.ManagedDisk.ID, Device: fmt.Sprintf("/dev/disk/azure/scsi1/lun%d", *d.Lun)})
+	}
+	return out
 }
 
 // stateOf maps a VM's provisioning state and power state onto the
