@@ -2,6 +2,9 @@ package main_test
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
+	"math/big"
 	"os/exec"
 	"strings"
 	"testing"
@@ -21,7 +24,7 @@ import (
 func TestAzureBoots(t *testing.T) {
 	image := servers.ServerImage(t)
 	servers.BaseImage(t, testenv.NodeAgent(t), baseTag)
-	const cidr, gw = "10.231.7.0/24", "10.231.7.1"
+	cidr, gw := freeSubnet(t)
 	a := testenv.StartAzureBooting(t, 300*time.Millisecond, image, baseTag, cidr)
 	t.Setenv("SSL_CERT_FILE", a.CAFile)
 	conf := map[string]string{"vpn_catalog.yml": "azure:\n  default:\n" + a.Catalog()}
@@ -41,7 +44,7 @@ func TestAzureBoots(t *testing.T) {
 	}
 	n := u.Nodes[0]
 	t.Logf("VM booted, Base container started, agent joined: RUNNING in %v at %s", time.Since(start).Round(100*time.Millisecond), n.CloudInstanceAddress)
-	if !strings.HasPrefix(n.CloudInstanceAddress, "10.231.7.") {
+	if !strings.HasPrefix(n.CloudInstanceAddress, strings.TrimSuffix(gw, "1")) {
 		t.Errorf("node address %q is not on the subnet", n.CloudInstanceAddress)
 	}
 	a.CrashVM(t, n.CloudInstanceName)
@@ -55,4 +58,20 @@ func TestAzureBoots(t *testing.T) {
 	if out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=vcc-test=armemu").Output(); len(strings.TrimSpace(string(out))) != 0 {
 		t.Errorf("VM containers left: %s", out)
 	}
+}
+
+// freeSubnet is a 10.232.N.0/24 no Docker network uses, and its first
+// address (the gateway the emulator's network gets).
+func freeSubnet(t *testing.T) (cidr, gw string) {
+	ids, _ := exec.Command("docker", "network", "ls", "-q").Output()
+	used, _ := exec.Command("docker", append([]string{"network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}} {{end}}"}, strings.Fields(string(ids))...)...).Output()
+	for range 50 {
+		n, _ := rand.Int(rand.Reader, big.NewInt(250))
+		cidr = fmt.Sprintf("10.232.%d.0/24", n.Int64()+1)
+		if !strings.Contains(string(used), cidr) {
+			return cidr, fmt.Sprintf("10.232.%d.1", n.Int64()+1)
+		}
+	}
+	t.Fatal("no free 10.232.N.0/24 for a Docker network")
+	return
 }
