@@ -154,16 +154,16 @@ bench:
 # 100 AWS nodes through the controller vs the same EC2 calls made
 # directly, against fresh moto servers, in alternation; prints the ratio.
 bench-aws:
-	plugins/aws/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh aws $(or $(ROUNDS),8)
 
 # 100 Sakura nodes through the controller vs the same iaas-api-go calls
 # made directly, on iaas-api-go's fake, in alternation; prints the ratio.
 bench-sakura:
-	plugins/sakura/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh sakura $(or $(ROUNDS),8)
 
 # The OCI plugin against our OCI emulator; a table with the ratio of medians.
 bench-oracle:
-	plugins/oracle/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh oracle $(or $(ROUNDS),8)
 
 # 100 Azure nodes through the controller vs the same SDK calls made
 # directly, against fresh ARM emulators, in alternation; prints the ratio.
