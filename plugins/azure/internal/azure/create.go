@@ -40,7 +40,10 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if !req.FirstAttempt { // the host may have asked before: look first
 		got, err := c.VMs.Get(ctx, cat.Group, n.vm, &armcompute.VirtualMachinesClientGetOptions{Expand: ptr(armcompute.InstanceViewTypesInstanceView)})
 		switch {
-		case err == nil && tags.NodeID(fromAz(got.Tags)) == req.Node.NodeID && deref(got.Properties.ProvisioningState) != "Deleting":
+		case err == nil && tags.NodeID(fromAz(got.Tags)) != req.Node.NodeID:
+			return nil, provider.Invalid("VM %s of resource group %s is not this node's (its %s tag is %q)", n.vm, cat.Group, provider.TagNodeID, tags.NodeID(fromAz(got.Tags))).
+				On("node.cloud_instance_name").Because("a VM made outside vcc holds the node's name: rename or delete it").Err()
+		case err == nil && deref(got.Properties.ProvisioningState) != "Deleting":
 			st := p.statusOf(&got.VirtualMachine, got.Properties.InstanceView)
 			st.CloudInstanceID = p.vmID(cat, req.Env.Credentials["subscription_id"], n.vm)
 			st.CloudInstanceAddress = p.addressOf(ctx, c, cat.Group, n.nic)

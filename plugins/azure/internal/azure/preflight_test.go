@@ -3,6 +3,7 @@ package azure
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -52,6 +53,7 @@ func TestPreflight(t *testing.T) {
 		{name: "no nsg", catalog: entry(func(m map[string]any) { m["azure_security_group_name"] = "nope" }), field: "catalog.azure_security_group_name"},
 		{name: "wrong secret", creds: provider.Credentials{"subscription_id": sub, "tenant_id": tenant, "client_id": "app", "client_secret": "x"}, field: "credentials"},
 		{name: "other subscription", creds: provider.Credentials{"subscription_id": "00000000-0000-0000-0000-000000000bad", "tenant_id": tenant, "client_id": "app", "client_secret": "s3cret"}, field: "credentials.subscription_id"},
+		{name: "subscription not a guid", creds: provider.Credentials{"subscription_id": "my-subscription", "tenant_id": tenant, "client_id": "app", "client_secret": "s3cret"}, field: "credentials.subscription_id"},
 		{name: "image", spec: `{"cloud_image": "Canonical:ubuntu-24_04-lts:server:1.0.0"}`, field: "spec.cloud_image"},
 		{name: "custom image", spec: `{"cloud_image": "/subscriptions/` + sub + `/resourceGroups/` + rg + `/providers/Microsoft.Compute/images/nope"}`, field: "spec.cloud_image"},
 		{name: "size", spec: `{"vm_size": "Standard_Q99"}`, field: "spec.vm_size"},
@@ -168,5 +170,28 @@ func TestRotation(t *testing.T) {
 	}
 	if _, err := p.DescribeNodes(context.Background(), req); err != nil || s.Stats().Tokens != 1 {
 		t.Errorf("the client is not reused: %v, %d tokens", err, s.Stats().Tokens)
+	}
+}
+
+// TestNameTaken: a retried create that finds the node's VM name held by
+// a VM of another node (or none) refuses, touching nothing.
+func TestNameTaken(t *testing.T) {
+	s := emulator(t)
+	p := inProcess(s, false)
+	e := envOf(s)
+	ctx := context.Background()
+	first := provider.NodeRef{NodeID: providertest.NewNodeID(), CloudInstanceName: "taken", NodeNo: 1}
+	if _, err := p.CreateNode(ctx, provider.NodeRequest{Env: e, Node: first, FirstAttempt: true, Spec: json.RawMessage(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Left()
+	other := provider.NodeRef{NodeID: providertest.NewNodeID(), CloudInstanceName: "taken", NodeNo: 2}
+	_, err := p.CreateNode(ctx, provider.NodeRequest{Env: e, Node: other, Spec: json.RawMessage(`{}`)})
+	var de *provider.DiagnosticsError
+	if !errors.As(err, &de) || de.Diags[0].Field != "node.cloud_instance_name" {
+		t.Fatalf("create on a taken name: %v", err)
+	}
+	if d := cmp.Diff(before, s.Left()); d != "" {
+		t.Errorf("the refused create changed the cloud:\n%s", d)
 	}
 }

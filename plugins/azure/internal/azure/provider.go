@@ -7,6 +7,7 @@ package azure
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -54,6 +55,9 @@ func Plugin(version string, spot bool) provider.Provider {
 	return Regular{New(version, false)}
 }
 
+// guidRE is a subscription id.
+var guidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
 // credentialKeys are upstream's: a service principal's.
 var credentialKeys = []provider.CredentialKey{
 	{Name: "subscription_id", Description: "Azure subscription id (a GUID)", Required: true},
@@ -97,6 +101,10 @@ func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*armclient.C
 	if len(missing) > 0 {
 		return nil, nil, provider.AuthFailed("no %s credential was sent", strings.Join(missing, ", ")).On("credentials").
 			Because("store the service principal's keys: PUT /vcp/v1/occtr/credentials/azure/KEY {\"value\": ...} for subscription_id, tenant_id, client_id and client_secret").Err()
+	}
+	if !guidRE.MatchString(t.SubscriptionID) {
+		return nil, nil, provider.AuthFailed("subscription_id %q is not a subscription id", t.SubscriptionID).On("credentials.subscription_id").
+			Because("store the subscription's GUID (az account show --query id)").Err()
 	}
 	if _, err := url.Parse(cat.ARM); err != nil {
 		return nil, nil, provider.Invalid("%v", err).On("catalog.azure_resource_manager_endpoint").Err()
