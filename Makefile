@@ -34,7 +34,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws bench-sakura bench-oracle clean tools dummy-cert image base-image new-plugin
+.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws bench-sakura bench-oracle clean tools dummy-cert image base-image new-plugin bench-azure
 
 # The Python client is tested with Debian's interpreter, for which
 # Debian's python3-* packages (pytest, requests, PyYAML, pandas, nbconvert,
@@ -57,6 +57,7 @@ help:
 	@echo "make bench-aws  100 AWS nodes via the controller vs direct SDK calls, on moto (ROUNDS=8)"
 	@echo "make bench-sakura  100 Sakura nodes via the controller vs direct SDK calls, on iaas-api-go's fake (ROUNDS=8)"
 	@echo "make bench-oracle  100 OCI nodes via the controller vs direct SDK calls, on our OCI emulator (ROUNDS=8)"
+	@echo "make bench-azure  100 Azure nodes via the controller vs direct SDK calls, on our ARM emulator (ROUNDS=8)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
@@ -153,16 +154,21 @@ bench:
 # 100 AWS nodes through the controller vs the same EC2 calls made
 # directly, against fresh moto servers, in alternation; prints the ratio.
 bench-aws:
-	plugins/aws/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh aws $(or $(ROUNDS),8)
 
 # 100 Sakura nodes through the controller vs the same iaas-api-go calls
 # made directly, on iaas-api-go's fake, in alternation; prints the ratio.
 bench-sakura:
-	plugins/sakura/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh sakura $(or $(ROUNDS),8)
 
 # The OCI plugin against our OCI emulator; a table with the ratio of medians.
 bench-oracle:
-	plugins/oracle/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	scripts/bench-compare.sh oracle $(or $(ROUNDS),8)
+
+# 100 Azure nodes through the controller vs the same SDK calls made
+# directly, against fresh ARM emulators, in alternation; prints the ratio.
+bench-azure:
+	scripts/bench-compare.sh azure $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

@@ -108,7 +108,7 @@ func rssMB(b *testing.B, pid int) float64 {
 // BenchmarkAWS100 creates a unit of 100 aws nodes through the API against
 // moto, waits, deletes it and waits; compare with the plugin module's
 // BenchmarkDirectSDK100 (the same calls made directly with the SDK);
-// plugins/aws/scripts/bench-compare.sh runs both in alternation and prints
+// scripts/bench-compare.sh aws runs both in alternation and prints
 // the ratio. It also reports moto's CPU time (the work the controller
 // asked of the emulator); VCC_BENCH_TALLY=1 logs the EC2 calls by action.
 func BenchmarkAWS100(b *testing.B) {

@@ -14,7 +14,7 @@ import (
 // against the OCI emulator (its own process, 200 ms boot and stop), waits,
 // deletes it and waits; compare with the oracle module's
 // BenchmarkDirectSDK100 (the plugin's SDK calls made directly on the same
-// emulator); plugins/oracle/scripts/bench-compare.sh runs both in
+// emulator); scripts/bench-compare.sh oracle runs both in
 // alternation and prints the ratio.
 func BenchmarkOracle100(b *testing.B) {
 	e := testenv.StartOracleEmulator(b)

@@ -24,7 +24,7 @@ import (
 // same delays (200 ms boot and stop): once per round the image by name;
 // per node LaunchInstance, GetInstance every 50 ms until RUNNING, the
 // VNIC's address (ListVnicAttachments, GetVnic); then TerminateInstance
-// and GetInstance until TERMINATED. plugins/oracle/scripts/bench-compare.sh
+// and GetInstance until TERMINATED. scripts/bench-compare.sh oracle
 // runs both in alternation and prints the ratio.
 func BenchmarkDirectSDK100(b *testing.B) {
 	w := startProcess(b)
