@@ -125,37 +125,8 @@ func BenchmarkAWS100(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	vc, err := h.Client.CreateUnitGroup(c, "bench", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var total, creating time.Duration
-	i := 0
 	cpu0 := m.CPU(b)
-	for b.Loop() {
-		name := fmt.Sprintf("u%d", i)
-		i++
-		start := time.Now()
-		acc, err := h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: name, Provider: "aws",
-			Spec: map[string]any{"num_nodes": 100, "cloud_image": m.Image, "instance_type": "m4.large"}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := h.Client.Wait(c, acc.OperationID); err != nil {
-			b.Fatal(err)
-		}
-		creating += time.Since(start)
-		del, err := h.Client.DeleteUnit(c, vc.VCID, name, true)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, err := h.Client.Wait(c, del.OperationID); err != nil {
-			b.Fatal(err)
-		}
-		total += time.Since(start)
-	}
-	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
-	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
+	benchUnits(b, h.Client, "aws", "", map[string]any{"cloud_image": m.Image, "instance_type": "m4.large"})
 	b.ReportMetric((m.CPU(b)-cpu0).Seconds()/float64(b.N), "moto-cpu-s")
 	for _, st := range m.Stats() {
 		b.Logf("%-28s %5d calls %8.3f s", st.Action, st.Calls, st.Time.Seconds())

@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
-	"github.com/vccproject/vcc/sdk"
 )
 
 // BenchmarkOracle100 creates a unit of 100 oracle nodes through the API
@@ -27,34 +25,5 @@ func BenchmarkOracle100(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	vc, err := h.Client.CreateUnitGroup(c, "bench", "")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var total, creating time.Duration
-	i := 0
-	for b.Loop() {
-		name := fmt.Sprintf("u%d", i)
-		i++
-		start := time.Now()
-		acc, err := h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: name, Provider: "oracle", Flavor: "small",
-			Spec: map[string]any{"num_nodes": 100}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		if op, err := h.Client.Wait(c, acc.OperationID); err != nil || op.State != "succeeded" {
-			b.Fatalf("create: %+v %v", op, err)
-		}
-		creating += time.Since(start)
-		del, err := h.Client.DeleteUnit(c, vc.VCID, name, true)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if op, err := h.Client.Wait(c, del.OperationID); err != nil || op.State != "succeeded" {
-			b.Fatalf("delete: %+v %v", op, err)
-		}
-		total += time.Since(start)
-	}
-	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
-	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
+	benchUnits(b, h.Client, "oracle", "small", nil)
 }
