@@ -16,7 +16,7 @@ import (
 // same SDK calls made directly); scripts/bench-compare.sh azure runs
 // both in alternation and prints the ratio.
 func BenchmarkAzure100(b *testing.B) {
-	h, a := azureHostWith(b, 500*time.Millisecond, "--provider-limit", strconv.Itoa(benchLimit))
+	h, a := azureHostWith(b, 500*time.Millisecond, 0, "--provider-limit", strconv.Itoa(benchLimit))
 	c := context.Background()
 	vc, err := h.Client.CreateUnitGroup(c, "bench", "")
 	if err != nil {
