@@ -20,12 +20,16 @@ import (
 // emulator's network, and the service principal stored for the admin.
 // The VMs boot no OS, so no agent joins: liveness is off.
 func azureHost(t testing.TB, extra ...string) (*testenv.Host, *testenv.Azure) {
-	return azureHostWith(t, 300*time.Millisecond, extra...)
+	return azureHostWith(t, 300*time.Millisecond, azureQuota, extra...)
 }
 
-// azureHostWith is azureHost with the emulator's operations taking delay.
-func azureHostWith(t testing.TB, delay time.Duration, extra ...string) (*testenv.Host, *testenv.Azure) {
-	a := testenv.StartAzure(t, delay, 0)
+// azureQuota is the subscription's regional cores in azureHost.
+const azureQuota = 40
+
+// azureHostWith is azureHost with the emulator's operations taking delay
+// and a quota of cores (0: none).
+func azureHostWith(t testing.TB, delay time.Duration, quota int, extra ...string) (*testenv.Host, *testenv.Azure) {
+	a := testenv.StartAzure(t, delay, quota)
 	t.Setenv("SSL_CERT_FILE", a.CAFile) // the plugins get the host's environment
 	conf := map[string]string{"vpn_catalog.yml": "azure:\n  default:\n" + a.Catalog() + "azure_spot:\n  default:\n" + a.Catalog()}
 	h := testenv.StartHostConfig(t, conf, testenv.AzurePlugins(t), append([]string{"--reconcile-interval", "0", "--serf-listen", "off"}, extra...)...)
@@ -156,12 +160,17 @@ func azureRefusals(t *testing.T, h *testenv.Host, a *testenv.Azure, vcid string)
 		{"disk too small", "spec.disk_size_gb", map[string]any{"disk_size_gb": 10}, []string{"between 30 and 4095 GB"}},
 		{"size not offered", "spec.vm_size", map[string]any{"vm_size": "Standard_Q99"}, []string{"Standard_Q99 is not offered in japaneast"}},
 		{"no such image", "spec.cloud_image", map[string]any{"cloud_image": "Canonical:nope:server:latest"}, []string{"Canonical:nope:server:latest is not offered"}},
+		{"quota", "spec.num_nodes", map[string]any{"vm_size": "Standard_D4_v2", "num_nodes": 5}, []string{"5 nodes of Standard_D4_v2 need 40 cores", "4 of 40 regional cores in use"}},
 		{"fixed IP outside", "spec.ip_addresses[0]", map[string]any{"ip_addresses": []string{"10.9.0.5"}}, []string{"10.9.0.5"}},
 		{"bad disk", "spec.disks[0]", map[string]any{"disks": []string{"/subscriptions/" + a.Subscription + "/resourceGroups/vcc-rg/providers/Microsoft.Compute/disks/nope"}}, []string{"does not exist"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := cl.CreateUnit(c, vcid, sdk.CreateUnitRequest{UnitName: "bad", Provider: "azure", Spec: tc.spec})
-			apiErr(t, err, http.StatusBadRequest, tc.field, tc.says...)
+			status := http.StatusBadRequest
+			if tc.name == "quota" {
+				status = http.StatusConflict
+			}
+			apiErr(t, err, status, tc.field, tc.says...)
 		})
 	}
 	if out, _, code := cli(t, h, "users", "add", "wrongsecret", "regular"); code != 0 {

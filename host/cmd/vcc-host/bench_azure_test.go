@@ -12,7 +12,7 @@ import (
 // same SDK calls made directly); scripts/bench-compare.sh azure runs
 // both in alternation and prints the ratio.
 func BenchmarkAzure100(b *testing.B) {
-	h, a := azureHostWith(b, 500*time.Millisecond, "--provider-limit", strconv.Itoa(benchLimit))
+	h, a := azureHostWith(b, 500*time.Millisecond, 0, "--provider-limit", strconv.Itoa(benchLimit))
 	benchUnits(b, h.Client, "azure", "small", nil)
 	if left := a.Resources(b); len(left) != 0 {
 		b.Fatalf("left in the emulator: %d resources", len(left))

@@ -35,11 +35,11 @@ type Azure struct {
 	ClientSecret string `json:"client_secret"`
 	Subscription string `json:"subscription_id"`
 	Location     string `json:"location"`
-	Group        string `json:"Group"`
-	VNet         string `json:"VNet"`
-	Subnet       string `json:"Subnet"`
-	NSG          string `json:"NSG"`
-	CIDR         string `json:"CIDR"`
+	Group        string `json:"group"`
+	VNet         string `json:"vnet"`
+	Subnet       string `json:"subnet"`
+	NSG          string `json:"nsg"`
+	CIDR         string `json:"cidr"`
 	client       *http.Client
 }
 

@@ -57,9 +57,12 @@ func parseID(id string) (ref, bool) {
 // Network is what Seed makes: a resource group with a virtual network,
 // its subnet and a network security group.
 type Network struct {
-	Group, VNet, Subnet, NSG string
+	Group  string `json:"group"`
+	VNet   string `json:"vnet"`
+	Subnet string `json:"subnet"`
+	NSG    string `json:"nsg"`
 	// CIDR of the subnet, like 10.1.0.0/24.
-	CIDR string
+	CIDR string `json:"cidr"`
 }
 
 // Seed makes a resource group with a network in it (what an

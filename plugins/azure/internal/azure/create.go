@@ -59,8 +59,8 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		return nil, err
 	}
 	vm := p.vmOf(cat, sp, sub, n, all, basecontainer.CloudInit(bc, req.Env, req.Node))
-	poller, err := c.VMs.BeginCreateOrUpdate(ctx, cat.Group, n.vm, vm, nil)
-	if err != nil {
+	// The poller is dropped: the host's polls follow the create.
+	if _, err := c.VMs.BeginCreateOrUpdate(ctx, cat.Group, n.vm, vm, nil); err != nil {
 		err = armclient.Err("create VM "+n.vm, err)
 		var de *provider.DiagnosticsError
 		if errors.As(err, &de) && !de.Retryable() {
@@ -71,7 +71,6 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 		}
 		return nil, err
 	}
-	_ = poller // the host's polls follow the create, not this call
 	return &provider.NodeStatus{NodeID: req.Node.NodeID, CloudInstanceID: p.vmID(cat, sub, n.vm), CloudInstanceName: n.vm,
 		CloudInstanceAddress: ip, State: provider.InstancePending, Tags: all, AttachedDisks: attached(vm.Properties.StorageProfile.DataDisks)}, nil
 }
