@@ -55,7 +55,7 @@ func TestAzureBoots(t *testing.T) {
 		t.Errorf("left in the emulator: %+v", left)
 	}
 	time.Sleep(2 * time.Second) // the container's removal runs in the background
-	if out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=vcc-test=armemu").Output(); len(strings.TrimSpace(string(out))) != 0 {
+	if out, _ := exec.Command("docker", "ps", "-aq", "--filter", "label=vcc-test-machines=armemu").Output(); len(strings.TrimSpace(string(out))) != 0 {
 		t.Errorf("VM containers left: %s", out)
 	}
 }

@@ -70,7 +70,7 @@ func TestOracleBoots(t *testing.T) {
 		t.Fatalf("node: %+v", n)
 	}
 	t.Logf("instance launched, booted, Base container started, agent joined: RUNNING in %v", time.Since(start).Round(100*time.Millisecond))
-	vm := "ociemu-vm-" + n.CloudInstanceID[strings.LastIndexByte(n.CloudInstanceID, '.')+1:][:12]
+	vm := (&servers.Machines{Prefix: "ociemu"}).Container(n.CloudInstanceID)
 	if out, _ := exec.Command("docker", "exec", vm, "hostname", "-I").Output(); !strings.Contains(string(out), n.CloudInstanceAddress) {
 		t.Errorf("the machine's addresses %q lack the node's %s", out, n.CloudInstanceAddress)
 	}

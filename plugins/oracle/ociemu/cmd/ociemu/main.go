@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/plugins/oracle/ociemu"
-	"github.com/vccproject/vcc/plugins/oracle/ociemu/dockervm"
+	"github.com/vccproject/vcc/proto/providertest/servers"
 )
 
 // World is what -json prints.
@@ -53,7 +53,8 @@ func main() {
 	flag.Parse()
 	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Latency: *latency, Log: log.Printf}
 	if *network != "" {
-		opt.Machines = &dockervm.Machines{Network: *network, Image: *image, BaseImage: *base, Log: log.Printf}
+		m := &servers.Machines{Network: *network, Image: *image, BaseImage: *base, Prefix: "ociemu", Log: log.Printf}
+		opt.Machines = machines{m}
 	}
 	w, err := ociemu.Seed(ociemu.New(opt), *cidr)
 	if err != nil {
@@ -92,4 +93,19 @@ func main() {
 			world.UserOCID, world.Fingerprint, world.KeyFile)
 	}
 	log.Fatal(http.Serve(ln, w.WithControl()))
+}
+
+// machines runs instances as servers.Machines: the container's host name
+// is its own name, a stop is a power cut, a terminate removes it.
+type machines struct{ *servers.Machines }
+
+func (m machines) Boot(id, ip, userData string) error {
+	return m.Machines.Boot(id, m.Container(id), ip, userData)
+}
+
+func (m machines) Stop(id string, remove bool) error {
+	if remove {
+		return m.Remove(id)
+	}
+	return m.Kill(id)
 }
