@@ -21,6 +21,7 @@ import (
 type Disk struct {
 	decode.Docs[diskCatalog, diskSpec]
 	version string
+	note    string
 	clients *clientcache.Cache[*api]
 }
 
@@ -99,9 +100,20 @@ func (s *diskSpec) Check(prefix string) provider.Diagnostics {
 	return d
 }
 
+// WithNote adds a sentence to the description (a test build says there
+// that it drives a fake).
+func (p *Disk) WithNote(note string) *Disk {
+	p.note = note
+	return p
+}
+
 func (p *Disk) GetInfo(context.Context) (*provider.Info, error) {
+	desc := "Sakura Cloud disks for storage units"
+	if p.note != "" {
+		desc += ". " + p.note
+	}
 	return &provider.Info{
-		Name: "sakura_disk", Version: p.version, Description: "Sakura Cloud disks for storage units",
+		Name: "sakura_disk", Version: p.version, Description: desc,
 		Capabilities:  []provider.Capability{provider.CapDisks, provider.CapTags, provider.CapListByController},
 		CatalogSchema: p.CatalogSchema, SpecSchema: p.SpecSchema, Flavors: diskFlavors, CredentialKeys: credentialKeys,
 		Aliases: []string{"sakura-disk"}, CredentialsFamily: "sakura",
