@@ -122,6 +122,14 @@ func TestAWSStorage(t *testing.T) {
 	}
 	_, err = cl.PowerOn(c, st.VCID, "nfs", sdk.Selector{})
 	wantAPIError(t, "power on a storage unit", err, http.StatusBadRequest, "action", "storage unit")
+	_, err = cl.UnitAction(c, st.VCID, "nfs", "unwatch", sdk.Selector{})
+	wantAPIError(t, "unwatch a storage unit", err, http.StatusBadRequest, "action", "storage unit")
+	_, err = cl.AddNodes(c, st.VCID, "nfs", sdk.AddNodesRequest{IPAddresses: []string{"10.0.0.9"}})
+	wantAPIError(t, "fixed IPs added to a storage unit", err, http.StatusBadRequest, "ip_addresses", "have no address")
+	settle(t, cl)(cl.AddNodes(c, st.VCID, "nfs", sdk.AddNodesRequest{NumAddNodes: 1})) // add_nodes adds disks
+	if u := must[*sdk.Unit](t)(cl.GetUnit(c, st.VCID, "nfs")); states(u)["RUNNING"] != 3 || u.Nodes[2].Disk == nil || u.Nodes[2].Disk.SizeGB != 10 {
+		t.Errorf("after adding a disk: %v, %+v", states(u), u.Nodes[2])
+	}
 
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "course", ""))
 	nfsSpec := func(extra map[string]any, disks ...string) map[string]any {
