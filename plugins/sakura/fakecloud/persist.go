@@ -48,9 +48,26 @@ func (x persisting) DeleteNode(ctx context.Context, r provider.NodeRequest) erro
 	return basic{x.p}.DeleteNode(ctx, r)
 }
 
-// PersistingBasic is Persisting for a provider without optional
-// interfaces (sakura_disk).
-func PersistingBasic(p provider.Provider) provider.Provider { return basic{p} }
+// PersistingBasic is Persisting for a provider whose only optional
+// interface may be Preflighter (sakura_disk).
+func PersistingBasic(p provider.Provider) provider.Provider {
+	if pf, ok := p.(provider.Preflighter); ok {
+		return basicPreflight{basic{p}, pf}
+	}
+	return basic{p}
+}
+
+type basicPreflight struct {
+	basic
+	pf provider.Preflighter
+}
+
+func (x basicPreflight) Preflight(ctx context.Context, r provider.PreflightRequest) (*provider.PreflightResult, error) {
+	if err := before(); err != nil {
+		return nil, err
+	}
+	return after(x.pf.Preflight(ctx, r))
+}
 
 type basic struct{ p provider.Provider }
 
