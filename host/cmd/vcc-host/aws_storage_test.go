@@ -10,6 +10,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
 	"github.com/vccproject/vcc/proto/providertest/moto"
 	"github.com/vccproject/vcc/sdk"
 )
@@ -155,7 +156,22 @@ func TestAWSStorage(t *testing.T) {
 	if node.State != "RUNNING" || len(node.Disks) != 2 {
 		t.Fatalf("server node %+v", node)
 	}
-	must[*sdk.ReconcileReport](t)(cl.Reconcile(c)) // brings the disks' cloud view (holder, device) up to date
+	// A volume tagged with the controller but unknown to it: reconcile
+	// reports it; it also brings the disks' cloud view (holder, device) up
+	// to date.
+	stray := providertest.Launch(t, testenv.AWSDiskPlugin(t))
+	planted, err := stray.CreateNode(c, provider.NodeRequest{
+		Env:  provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: []byte(m.Catalog()), Credentials: provider.Credentials{"access_key": "t", "secret_key": "t"}},
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 9, CloudInstanceName: "stray"}, Spec: []byte(`{"size": 1}`), FirstAttempt: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if len(rep.Orphans) != 1 || rep.Orphans[0].CloudInstanceID != planted.CloudInstanceID || rep.Orphans[0].Provider != "aws_disk" {
+		t.Errorf("orphans %+v, want the planted volume %s", rep.Orphans, planted.CloudInstanceID)
+	}
+	m.Call(t, url.Values{"Action": {"DeleteVolume"}, "VolumeId": {planted.CloudInstanceID}}, nil)
 	for i, d := range disks {
 		held := node.Disks[i]
 		if v := vols[d.CloudInstanceID]; v.Instance != node.CloudInstanceID || held.CloudDiskID != d.CloudInstanceID || held.NodeID != d.NodeID || held.Device != v.Device || held.Device == "" {
