@@ -24,7 +24,11 @@ func init() {
 			"set SAKURACLOUD_FAKE_STORE_PATH to a store made by sakura-fakecloud seed, or build without the tag")
 		os.Exit(2)
 	}
-	if err := fakecloud.Open(path); err != nil {
+	open := fakecloud.Open
+	if os.Getenv("SAKURACLOUD_FAKE_SHARED") != "" { // sakura_disk's test build writes the store too
+		open = func(path string) error { return fakecloud.OpenShared(path, 0) }
+	}
+	if err := open(path); err != nil {
 		log.Error("cannot open the fake store", "error", err)
 		os.Exit(2)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
 	"github.com/vccproject/vcc/proto/providertest/moto"
 	"github.com/vccproject/vcc/sdk"
 )
@@ -122,6 +123,14 @@ func TestAWSStorage(t *testing.T) {
 	}
 	_, err = cl.PowerOn(c, st.VCID, "nfs", sdk.Selector{})
 	wantAPIError(t, "power on a storage unit", err, http.StatusBadRequest, "action", "storage unit")
+	_, err = cl.UnitAction(c, st.VCID, "nfs", "unwatch", sdk.Selector{})
+	wantAPIError(t, "unwatch a storage unit", err, http.StatusBadRequest, "action", "storage unit")
+	_, err = cl.AddNodes(c, st.VCID, "nfs", sdk.AddNodesRequest{IPAddresses: []string{"10.0.0.9"}})
+	wantAPIError(t, "fixed IPs added to a storage unit", err, http.StatusBadRequest, "ip_addresses", "have no address")
+	settle(t, cl)(cl.AddNodes(c, st.VCID, "nfs", sdk.AddNodesRequest{NumAddNodes: 1})) // add_nodes adds disks
+	if u := must[*sdk.Unit](t)(cl.GetUnit(c, st.VCID, "nfs")); states(u)["RUNNING"] != 3 || u.Nodes[2].Disk == nil || u.Nodes[2].Disk.SizeGB != 10 {
+		t.Errorf("after adding a disk: %v, %+v", states(u), u.Nodes[2])
+	}
 
 	vc := must[*sdk.VC](t)(cl.CreateUnitGroup(c, "course", ""))
 	nfsSpec := func(extra map[string]any, disks ...string) map[string]any {
@@ -147,7 +156,22 @@ func TestAWSStorage(t *testing.T) {
 	if node.State != "RUNNING" || len(node.Disks) != 2 {
 		t.Fatalf("server node %+v", node)
 	}
-	must[*sdk.ReconcileReport](t)(cl.Reconcile(c)) // brings the disks' cloud view (holder, device) up to date
+	// A volume tagged with the controller but unknown to it: reconcile
+	// reports it; it also brings the disks' cloud view (holder, device) up
+	// to date.
+	stray := providertest.Launch(t, testenv.AWSDiskPlugin(t))
+	planted, err := stray.CreateNode(c, provider.NodeRequest{
+		Env:  provider.CallEnv{ControllerID: h.ControllerID, CatalogEntry: []byte(m.Catalog()), Credentials: provider.Credentials{"access_key": "t", "secret_key": "t"}},
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 9, CloudInstanceName: "stray"}, Spec: []byte(`{"size": 1}`), FirstAttempt: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if len(rep.Orphans) != 1 || rep.Orphans[0].CloudInstanceID != planted.CloudInstanceID || rep.Orphans[0].Provider != "aws_disk" {
+		t.Errorf("orphans %+v, want the planted volume %s", rep.Orphans, planted.CloudInstanceID)
+	}
+	m.Call(t, url.Values{"Action": {"DeleteVolume"}, "VolumeId": {planted.CloudInstanceID}}, nil)
 	for i, d := range disks {
 		held := node.Disks[i]
 		if v := vols[d.CloudInstanceID]; v.Instance != node.CloudInstanceID || held.CloudDiskID != d.CloudInstanceID || held.NodeID != d.NodeID || held.Device != v.Device || held.Device == "" {

@@ -17,6 +17,13 @@ func SakuraPlugin(t testing.TB) string {
 	return buildWith(t, "vcc-provider-sakura-fake", "plugins/sakura", ".", []string{"-tags", "sakurafake"})
 }
 
+// SakuraDiskPlugin builds the test build of vcc-provider-sakura-disk:
+// with SAKURACLOUD_FAKE_SHARED set, it and the sakura test build both
+// write the store SAKURACLOUD_FAKE_STORE_PATH names.
+func SakuraDiskPlugin(t testing.TB) string {
+	return buildWith(t, "vcc-provider-sakura-disk-fake", "plugins/sakura", "./cmd/vcc-provider-sakura-disk", []string{"-tags", "sakurafake"})
+}
+
 // sakuraFakeCloud builds the fake's tool: seed a store, list it.
 func sakuraFakeCloud(t testing.TB) string {
 	return build(t, "sakura-fakecloud", "plugins/sakura", "./fakecloud/cmd/sakura-fakecloud")

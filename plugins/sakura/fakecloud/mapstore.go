@@ -23,6 +23,10 @@ type mapStore struct {
 	enc   map[string][]byte // a record as written, by recordKey; absent once changed
 	path  string
 	dirty bool
+	// shared: other processes write the file too (shared.go); synced
+	// holds each record as this process last read or wrote it there.
+	shared bool
+	synced map[string][]byte
 }
 
 // key is the fake's own key of a resource kind in a zone.
@@ -37,6 +41,16 @@ func recordKey(k, id string) string { return k + "\x00" + id }
 
 // flush writes the store when it changed.
 func (s *mapStore) flush() error {
+	if s.shared {
+		unlock, err := lockFile(s.path)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+		if err := s.merge(); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.dirty {
@@ -73,6 +87,12 @@ func (s *mapStore) flush() error {
 	buf.WriteByte(']')
 	if err := writeAtomic(s.path, buf.Bytes()); err != nil {
 		return err
+	}
+	if s.shared {
+		s.synced = map[string][]byte{}
+		for _, rk := range keys {
+			s.synced[rk] = s.enc[rk]
+		}
 	}
 	s.dirty = false
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/vccproject/vcc/proto/kit/clientcache"
 	"github.com/vccproject/vcc/proto/kit/decode"
 	"github.com/vccproject/vcc/proto/kit/describe"
+	"github.com/vccproject/vcc/proto/kit/preflight"
 	"github.com/vccproject/vcc/proto/kit/tags"
 	"github.com/vccproject/vcc/proto/provider"
 )
@@ -111,7 +112,7 @@ func (s *diskSpec) Check(prefix string) provider.Diagnostics {
 func (p *Disk) GetInfo(context.Context) (*provider.Info, error) {
 	return &provider.Info{
 		Name: "aws_disk", Version: p.version, Description: "Amazon EBS volumes for storage units",
-		Capabilities:  []provider.Capability{provider.CapDisks, provider.CapTags, provider.CapListByController},
+		Capabilities:  []provider.Capability{provider.CapDisks, provider.CapTags, provider.CapListByController, provider.CapPreflight},
 		CatalogSchema: p.CatalogSchema, SpecSchema: p.SpecSchema, Flavors: diskFlavors,
 		CredentialKeys: []provider.CredentialKey{
 			{Name: "access_key", Description: "AWS access key id", Required: true},
@@ -239,4 +240,44 @@ func (p *Disk) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
 		return nil
 	}
 	return cl.DeleteVolume(ctx, id)
+}
+
+var _ provider.Preflighter = (*Disk)(nil)
+
+// Preflight checks with EC2, before anything is recorded or made, what
+// CreateVolume would refuse disk by disk: the credentials, the zone (or
+// the subnet that gives it) and the snapshot, at least as large as size.
+func (p *Disk) Preflight(ctx context.Context, req provider.PreflightRequest) (*provider.PreflightResult, error) {
+	res := &provider.PreflightResult{}
+	c, diags := p.Catalog(req.Env.CatalogEntry)
+	if res.Diagnostics = diags; diags.HasError() {
+		return res, nil
+	}
+	s, sdiags := p.Spec(c, req.Spec)
+	if res.Diagnostics = append(res.Diagnostics, sdiags...); res.Diagnostics.HasError() {
+		return res, nil
+	}
+	cl, _, err := p.client(ctx, req.Env)
+	if err != nil {
+		return nil, err
+	}
+	checks := []preflight.Check{{Name: "the zone", Field: "catalog.aws_availability_zone", Run: func(ctx context.Context) error {
+		if c.Zone == "" {
+			_, err := cl.Subnet(ctx, c.Subnet, "catalog.aws_vpc_subnet_id")
+			return err
+		}
+		return cl.Zone(ctx, c.Zone, "catalog.aws_availability_zone")
+	}}}
+	if s.Snapshot != "" {
+		checks = append(checks, preflight.Check{Name: "the snapshot", Field: "spec.cloud_image", Run: func(ctx context.Context) error {
+			size, err := cl.SnapshotSize(ctx, s.Snapshot, "spec.cloud_image")
+			if err == nil && size > s.Size {
+				return provider.Invalid("snapshot %s holds %d GB, more than size %d", s.Snapshot, size, s.Size).On("spec.size").
+					Because("set size to %d or more", size).Err()
+			}
+			return err
+		}})
+	}
+	res.Diagnostics = append(res.Diagnostics, preflight.Run(ctx, checks...)...)
+	return res, nil
 }

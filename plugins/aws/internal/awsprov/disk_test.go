@@ -114,3 +114,44 @@ func TestDiskCreate(t *testing.T) {
 		})
 	}
 }
+
+// TestDiskPreflight: what CreateVolume would refuse is found before
+// anything is made, on the field to fix.
+func TestDiskPreflight(t *testing.T) {
+	m := moto.Start(t)
+	src := m.CreateVolume(t, "us-east-1a", 20)
+	var snap struct {
+		ID string `xml:"snapshotId"`
+	}
+	m.Call(t, url.Values{"Action": {"CreateSnapshot"}, "VolumeId": {src}}, &snap)
+	zoned := func(zone string) string {
+		return fmt.Sprintf(`{"aws_region": "us-east-1", "aws_availability_zone": %q, "aws_endpoint_url": %q}`, zone, m.URL)
+	}
+	for name, tc := range map[string]struct {
+		catalog, spec string
+		want          string // the field of the one error; "" for none
+	}{
+		"valid":            {zoned("us-east-1a"), fmt.Sprintf(`{"size": 20, "cloud_image": %q}`, snap.ID), ""},
+		"subnet's zone":    {m.Catalog(), `{"size": 8}`, ""},
+		"unknown zone":     {zoned("us-east-1z"), `{"size": 8}`, "catalog.aws_availability_zone"},
+		"unknown snapshot": {zoned("us-east-1a"), `{"size": 8, "cloud_image": "snap-0123456789abcdef0"}`, "spec.cloud_image"},
+		"snapshot too big": {zoned("us-east-1a"), fmt.Sprintf(`{"size": 8, "cloud_image": %q}`, snap.ID), "spec.size"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := provider.CallEnv{ControllerID: "c", CatalogEntry: json.RawMessage(tc.catalog), Credentials: provider.Credentials{"access_key": "t", "secret_key": "t"}}
+			res, err := NewDisk("0.1.0").Preflight(context.Background(), provider.PreflightRequest{Env: env, Spec: json.RawMessage(tc.spec)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range res.Diagnostics {
+				if d.Severity == provider.SeverityError {
+					got = append(got, d.Field)
+				}
+			}
+			if (tc.want == "" && len(got) != 0) || (tc.want != "" && (len(got) != 1 || got[0] != tc.want)) {
+				t.Errorf("errors on %v, want %q: %v", got, tc.want, res.Diagnostics)
+			}
+		})
+	}
+}

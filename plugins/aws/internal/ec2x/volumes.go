@@ -168,3 +168,28 @@ func (c *Client) waitVolume(ctx context.Context, id string, want types.VolumeSta
 		wait = min(2*wait, 2*time.Second)
 	}
 }
+
+// Zone checks that an availability zone exists in the client's region.
+func (c *Client) Zone(ctx context.Context, zone, field string) error {
+	out, err := c.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{ZoneNames: []string{zone}})
+	switch {
+	case err == nil && len(out.AvailabilityZones) > 0:
+		return nil
+	case err == nil || code(err) == "InvalidParameterValue" || notFound(err):
+		return provider.NotFound("zone %s is not a zone of the region", zone).On(field).
+			Because("set aws_availability_zone to one of the region's zones, like us-east-1a").Err()
+	}
+	return Diagnose(err, field)
+}
+
+// SnapshotSize returns the size (GB) of an EBS snapshot.
+func (c *Client) SnapshotSize(ctx context.Context, id, field string) (int32, error) {
+	out, err := c.ec2.DescribeSnapshots(ctx, &ec2.DescribeSnapshotsInput{SnapshotIds: []string{id}})
+	if err == nil && len(out.Snapshots) == 0 {
+		err = notFoundError("InvalidSnapshot.NotFound", fmt.Sprintf("the snapshot '%s' does not exist", id))
+	}
+	if err != nil {
+		return 0, Diagnose(err, field)
+	}
+	return aws.ToInt32(out.Snapshots[0].VolumeSize), nil
+}

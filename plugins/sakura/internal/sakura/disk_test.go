@@ -3,6 +3,7 @@ package sakura
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
 
+	"github.com/vccproject/vcc/plugins/sakura/fakecloud"
 	"github.com/vccproject/vcc/proto/provider"
 	"github.com/vccproject/vcc/proto/providertest"
 )
@@ -48,7 +50,7 @@ func TestConformanceDisk(t *testing.T) {
 		BadSpec: []providertest.Bad{
 			{Name: "size", Doc: json.RawMessage(`{"sakuracloud_disk_size": 30}`), WantField: "spec.sakuracloud_disk_size"},
 			{Name: "plan", Doc: json.RawMessage(`{"sakuracloud_disk_plan": "nvme"}`), WantField: "spec.sakuracloud_disk_plan"},
-			{Name: "archive", Doc: json.RawMessage(`{"cloud_image": "ubuntu"}`), WantField: "spec.cloud_image"},
+			{Name: "archive", Doc: json.RawMessage(`{"cloud_image": "` + strings.Repeat("x", 257) + `"}`), WantField: "spec.cloud_image"},
 			{Name: "num_nodes", Doc: json.RawMessage(`{"num_nodes": 2}`), WantField: "spec.num_nodes"},
 		},
 		Timeout: 30 * time.Second,
@@ -75,6 +77,15 @@ func TestDiskCreate(t *testing.T) {
 		got.Tags[provider.TagControllerID] != e.ControllerID || got.Tags["course"] != "x" || got.Disk.Type != "ssd" || got.Disk.SizeGB != 100 {
 		t.Errorf("disk %+v, status %+v", d, got)
 	}
+	ref.NodeID = providertest.NewNodeID()
+	st, err = NewDisk("0.1.0").CreateNode(context.Background(), provider.NodeRequest{Env: e, Node: ref,
+		Spec: json.RawMessage(`{"sakuracloud_disk_size": 40, "cloud_image": "Ubuntu Server 22.04 LTS 64bit"}`), FirstAttempt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := a.disk.Read(context.Background(), "tk1b", types.StringID(st.CloudInstanceID)); err != nil || d.SourceArchiveID.IsEmpty() {
+		t.Errorf("a disk from an archive named: %+v %v", d, err)
+	}
 }
 
 // TestDiskSmoke runs the production binary as vcc-host does, through the
@@ -99,5 +110,55 @@ func TestConnected(t *testing.T) {
 	want := []provider.DiskAttachment{{CloudDiskID: "222222222222", Device: "/dev/vdb"}, {CloudDiskID: "333333333333"}}
 	if diff := cmp.Diff(want, connected(s)); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestDiskPreflight: a size the zone's plan lacks and an archive the zone
+// lacks are refused on their field before anything is made.
+func TestDiskPreflight(t *testing.T) {
+	e := env("tk1a")
+	e.CatalogEntry = json.RawMessage(`{"sakura_zone": "tk1a"}`)
+	for name, tc := range map[string]struct{ spec, want string }{
+		"valid":           {`{"sakuracloud_disk_size": 40}`, ""},
+		"archive by name": {`{"sakuracloud_disk_size": 40, "cloud_image": "Ubuntu Server 22.04 LTS 64bit"}`, ""},
+		"unknown archive": {`{"sakuracloud_disk_size": 40, "cloud_image": "999999999999"}`, "spec.cloud_image"},
+		"unknown name":    {`{"sakuracloud_disk_size": 40, "cloud_image": "Windows 95"}`, "spec.cloud_image"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			res, err := NewDisk("0.1.0").Preflight(context.Background(), provider.PreflightRequest{Env: e, Spec: json.RawMessage(tc.spec)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range res.Diagnostics {
+				if d.Severity == provider.SeverityError {
+					got = append(got, d.Field)
+				}
+			}
+			if (tc.want == "" && len(got) != 0) || (tc.want != "" && (len(got) != 1 || got[0] != tc.want)) {
+				t.Errorf("errors on %v, want %q: %v", got, tc.want, res.Diagnostics)
+			}
+		})
+	}
+}
+
+// TestDiskLaunch runs the suite on the test build of the disk binary,
+// started as vcc-host starts it, on a store it writes with another
+// writer's rights (shared), as beside the sakura test build.
+func TestDiskLaunch(t *testing.T) {
+	bin := goBuild(t, "vcc-provider-sakura-disk-fake", "./cmd/vcc-provider-sakura-disk", "-tags", "sakurafake")
+	store, _ := seeded(t)
+	p := providertest.Launch(t, bin, "SAKURACLOUD_FAKE_STORE_PATH="+store, "SAKURACLOUD_FAKE_SHARED=1")
+	e := env("tk1a")
+	e.CatalogEntry = json.RawMessage(`{"sakura_zone": "tk1a"}`)
+	providertest.Run(t, providertest.Fixture{Provider: p, Env: e, Spec: json.RawMessage(`{"sakuracloud_disk_size": 40}`), Timeout: 30 * time.Second})
+	left, err := fakecloud.Read(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range left {
+		if r.Tagged("vcc.controller_id=" + e.ControllerID) {
+			t.Errorf("left in the cloud: %+v", r)
+		}
 	}
 }
