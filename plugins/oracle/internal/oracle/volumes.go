@@ -26,12 +26,12 @@ func liveVolume(s core.VolumeLifecycleStateEnum) bool {
 
 // performance names a volume's VPUs per GB as OCI's console does.
 func performance(vpus int64) string {
-	switch {
-	case vpus == 0:
+	switch vpus {
+	case 0:
 		return "lower_cost"
-	case vpus == 10:
+	case 10:
 		return "balanced"
-	case vpus == 20:
+	case 20:
 		return "higher_performance"
 	}
 	return fmt.Sprintf("ultra_high_performance_%d", vpus)
