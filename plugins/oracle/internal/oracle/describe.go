@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -101,8 +102,10 @@ func (p *Provider) everyInstance(ctx context.Context, c *client, cat *catalog, r
 		if err := p.withAddresses(ctx, c, cat, list, out); err != nil {
 			return err
 		}
-		if err := withDisks(ctx, c, cat, out); err != nil {
-			return err
+		if mayHaveDisks(req) {
+			if err := withDisks(ctx, c, cat, out); err != nil {
+				return err
+			}
 		}
 	}
 	// OCI lists a terminated instance for a while, and a node may have had
@@ -200,4 +203,17 @@ func withDisks(ctx context.Context, c *client, cat *catalog, out []provider.Node
 		out[i].AttachedDisks = disks[out[i].CloudInstanceID]
 	}
 	return nil
+}
+
+// mayHaveDisks: the described nodes may have disks attached, unless the
+// host describes nodes of a unit whose spec names none (a node's full
+// describe once it runs: a call fewer for most nodes).
+func mayHaveDisks(req provider.DescribeRequest) bool {
+	var sp struct {
+		Disks []string `json:"disks"`
+	}
+	if req.AllOfController || len(req.Spec) == 0 || json.Unmarshal(req.Spec, &sp) != nil {
+		return true
+	}
+	return len(sp.Disks) > 0
 }

@@ -190,3 +190,23 @@ func TestDiskPreflight(t *testing.T) {
 		})
 	}
 }
+
+// TestMayHaveDisks: a full describe looks volume attachments up unless
+// the unit's spec names no disks.
+func TestMayHaveDisks(t *testing.T) {
+	for _, tc := range []struct {
+		req  provider.DescribeRequest
+		want bool
+	}{
+		{provider.DescribeRequest{Spec: json.RawMessage(`{"shape": "VM.Standard.E2.1"}`)}, false},
+		{provider.DescribeRequest{Spec: json.RawMessage(`{"disks": []}`)}, false},
+		{provider.DescribeRequest{Spec: json.RawMessage(`{"disks": ["ocid1.volume.oc1.x.y"]}`)}, true},
+		{provider.DescribeRequest{}, true},
+		{provider.DescribeRequest{AllOfController: true, Spec: json.RawMessage(`{}`)}, true},
+		{provider.DescribeRequest{Spec: json.RawMessage(`{"disks": "x"}`)}, true},
+	} {
+		if got := mayHaveDisks(tc.req); got != tc.want {
+			t.Errorf("%+v: %v, want %v", tc.req, got, tc.want)
+		}
+	}
+}
