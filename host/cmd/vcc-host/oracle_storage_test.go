@@ -66,7 +66,8 @@ func oracleHeld(t *testing.T, e *testenv.OracleEmulator) map[string]testenv.Orac
 // the node its disks, each disk its holder), the refusals (a disk in
 // another AD, a disk attached already, a disk of another cloud) with
 // nothing made, deleting the compute unit leaves the volumes detached and
-// AVAILABLE, and deleting the storage VC leaves nothing.
+// AVAILABLE, a disk taken again holds its storage VC's delete back until
+// forced (which detaches it), and then nothing is left.
 func TestOracleStorage(t *testing.T) {
 	h, e := oracleStorageHost(t)
 	c := ctx(t)
@@ -154,9 +155,22 @@ func TestOracleStorage(t *testing.T) {
 		t.Errorf("disk still shows a holder: %+v", got.Disk)
 	}
 
-	settle(t, cl)(cl.DeleteUnitGroup(c, st.VCID))
+	// Taken again (the Go client takes the disk nodes themselves), a disk
+	// holds its storage VC's delete back until forced, which detaches
+	// it first; then nothing is left.
+	settle(t, cl)(cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "again", Provider: "oracle", Spec: map[string]any{"disks": disks[1:]}}))
+	again := must[*sdk.Unit](t)(cl.GetUnit(c, vc.VCID, "again")).Nodes[0]
+	if a := oracleHeld(t, e)[disks[1].CloudInstanceID]; again.State != "RUNNING" || a.InstanceID != again.CloudInstanceID || a.Device != "/dev/oracleoci/oraclevdb" {
+		t.Fatalf("node %+v, attachment %+v", again, a)
+	}
+	_, err = cl.DeleteUnitGroup(c, st.VCID)
+	wantAPIError(t, "delete of a storage VC with a held disk", err, http.StatusConflict, "", "?force=true")
+	settle(t, cl)(cl.DeleteUnitGroup(c, st.VCID, sdk.Force()))
 	if left := oracleVolumes(t, e, h.ControllerID); len(left) != 0 {
-		t.Errorf("after the storage VC's delete: %+v", left)
+		t.Errorf("after the storage VC's forced delete: %+v", left)
+	}
+	if held := oracleHeld(t, e); len(held) != 0 {
+		t.Errorf("attachments left: %+v", held)
 	}
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
 	settle(t, cl)(cl.DeleteUnitGroup(c, ebsVC.VCID))
