@@ -210,3 +210,42 @@ func TestMayHaveDisks(t *testing.T) {
 		}
 	}
 }
+
+// TestDiskMadeAgain: a disk node made again after its volume was deleted
+// gets a new volume, although OCI answers the node's retry token with the
+// deleted one for a day; a delete of what is gone succeeds.
+func TestDiskMadeAgain(t *testing.T) {
+	w, srv := ociemu.Start(t)
+	p := NewDisk("test")
+	req := provider.NodeRequest{Env: diskEnv(w, srv.URL), Spec: json.RawMessage(`{}`), FirstAttempt: true,
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 1, CloudInstanceName: "VCP-again"}}
+	ctx := context.Background()
+	first, err := p.CreateNode(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Node.CloudInstanceID = first.CloudInstanceID
+	gone := func() bool {
+		got, err := p.DescribeNodes(ctx, provider.DescribeRequest{Env: req.Env, Nodes: []provider.NodeRef{req.Node}})
+		return err == nil && len(got) == 1 && got[0].State == provider.InstanceNotFound
+	}
+	for end := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := p.DeleteNode(ctx, req); err != nil { // repeated as the host repeats it
+			t.Logf("delete: %v", err)
+		}
+		if gone() {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatal("the volume was not deleted")
+		}
+	}
+	if err := p.DeleteNode(ctx, req); err != nil {
+		t.Errorf("delete of a deleted volume: %v", err)
+	}
+	req.Node.CloudInstanceID = ""
+	second, err := p.CreateNode(ctx, req)
+	if err != nil || second.CloudInstanceID == first.CloudInstanceID || second.State != provider.InstancePending {
+		t.Fatalf("made again: %+v %v, want a new volume (the first was %s)", second, err, first.CloudInstanceID)
+	}
+}
