@@ -19,19 +19,26 @@ func OraclePlugin(t testing.TB) string {
 	return build(t, "vcc-provider-oracle", "plugins/oracle", ".")
 }
 
+// OracleDiskPlugin builds vcc-provider-oracle-disk (block volumes).
+func OracleDiskPlugin(t testing.TB) string {
+	return build(t, "vcc-provider-oracle-disk", "plugins/oracle", "./cmd/vcc-provider-oracle-disk")
+}
+
 // OracleEmulator is our OCI emulator (plugins/oracle/ociemu) running in
 // its own process, seeded with a user, a subnet and images.
 type OracleEmulator struct {
-	URL         string `json:"url"`
-	Tenancy     string `json:"tenancy"`
-	Region      string `json:"region"`
-	AD          string `json:"availability_domain"`
-	SubnetID    string `json:"subnet_id"`
-	SubnetCIDR  string `json:"subnet_cidr"`
-	UserOCID    string `json:"user_ocid"`
-	Fingerprint string `json:"fingerprint"`
-	KeyFile     string `json:"private_key_file"`
-	ImageID     string `json:"image_id"`
+	URL     string `json:"url"`
+	Tenancy string `json:"tenancy"`
+	Region  string `json:"region"`
+	AD      string `json:"availability_domain"`
+	// ADs are all the region's availability domains (flag -ads), AD first.
+	ADs         []string `json:"availability_domains"`
+	SubnetID    string   `json:"subnet_id"`
+	SubnetCIDR  string   `json:"subnet_cidr"`
+	UserOCID    string   `json:"user_ocid"`
+	Fingerprint string   `json:"fingerprint"`
+	KeyFile     string   `json:"private_key_file"`
+	ImageID     string   `json:"image_id"`
 	// CAFile is the CA of an emulator started with -tls (HTTPS, as OCI):
 	// trust it with SSL_CERT_FILE.
 	CAFile string `json:"ca_file"`
@@ -120,6 +127,53 @@ func (e *OracleEmulator) Instances(t testing.TB) []OracleInstance {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// OracleVolume is a block volume as the emulator holds it.
+type OracleVolume struct {
+	ID                 string            `json:"id"`
+	DisplayName        string            `json:"displayName"`
+	AvailabilityDomain string            `json:"availabilityDomain"`
+	LifecycleState     string            `json:"lifecycleState"`
+	SizeInGBs          int64             `json:"sizeInGBs"`
+	FreeformTags       map[string]string `json:"freeformTags"`
+}
+
+// OracleAttachment is a volume attachment (not DETACHED) as the emulator
+// holds it.
+type OracleAttachment struct {
+	ID             string `json:"id"`
+	InstanceID     string `json:"instanceId"`
+	VolumeID       string `json:"volumeId"`
+	LifecycleState string `json:"lifecycleState"`
+	Device         string `json:"device"`
+}
+
+// Volumes lists the emulator's block volumes (TERMINATED ones for a while).
+func (e *OracleEmulator) Volumes(t testing.TB) []OracleVolume {
+	var out []OracleVolume
+	e.get(t, "volumes", &out)
+	return out
+}
+
+// Attachments lists the emulator's volume attachments that are not
+// DETACHED.
+func (e *OracleEmulator) Attachments(t testing.TB) []OracleAttachment {
+	var out []OracleAttachment
+	e.get(t, "attachments", &out)
+	return out
+}
+
+func (e *OracleEmulator) get(t testing.TB, what string, out any) {
+	t.Helper()
+	resp, err := e.client.Get(e.URL + "/_emu/" + what)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }() // read to the end by Decode
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		t.Fatalf("/_emu/%s: %v", what, err)
+	}
 }
 
 // Preempt makes OCI reclaim a preemptible instance.

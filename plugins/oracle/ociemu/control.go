@@ -11,7 +11,8 @@ const ControlPrefix = "/_emu/"
 // ControlHandler serves, unauthenticated, what a test in another process
 // needs of the emulator (the standalone command mounts it): GET
 // /_emu/instances lists the instances (TERMINATED ones too, until
-// forgotten), GET /_emu/attachments the attached volumes, POST
+// forgotten), GET /_emu/volumes the block volumes (likewise), GET
+// /_emu/attachments the volume attachments not DETACHED, POST
 // /_emu/preempt?id=OCID reclaims a preemptible instance, POST
 // /_emu/crash?id=OCID cuts a running instance's power, POST /_emu/fail
 // {"op","n","status","code","message"} injects errors. It is no part of
@@ -20,6 +21,9 @@ func (s *Server) ControlHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+ControlPrefix+"instances", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, orNone(s.Instances()))
+	})
+	mux.HandleFunc("GET "+ControlPrefix+"volumes", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, r, http.StatusOK, orNone(s.Volumes()))
 	})
 	mux.HandleFunc("GET "+ControlPrefix+"attachments", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r, http.StatusOK, orNone(s.VolumeAttachments()))

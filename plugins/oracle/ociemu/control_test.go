@@ -57,6 +57,16 @@ func TestControl(t *testing.T) {
 		t.Errorf("instances: %v %+v", err, list)
 	}
 	_ = resp.Body.Close() // read to the end
+	vol := w.AddVolume(50)
+	resp, err = http.Get(srv.URL + "/_emu/volumes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vols []ociemu.Volume
+	if err := json.NewDecoder(resp.Body).Decode(&vols); err != nil || len(vols) != 1 || vols[0].ID != vol || vols[0].LifecycleState != "AVAILABLE" {
+		t.Errorf("volumes: %v %+v", err, vols)
+	}
+	_ = resp.Body.Close() // read to the end
 	_, err = c.compute.GetInstance(context.Background(), core.GetInstanceRequest{InstanceId: res.Id})
 	if s, cd := code(err); s != 429 || cd != "TooManyRequests" {
 		t.Errorf("injected fault: %v", err)

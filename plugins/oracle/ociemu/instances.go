@@ -90,6 +90,8 @@ type launchDetails struct {
 		Type        string `json:"type"`
 		VolumeID    string `json:"volumeId"`
 		DisplayName string `json:"displayName"`
+		Device      string `json:"device"`
+		IsReadOnly  bool   `json:"isReadOnly"`
 	} `json:"launchVolumeAttachments"`
 }
 
@@ -161,11 +163,8 @@ func (s *Server) newInstanceLocked(d launchDetails, now time.Time) (*instance, e
 		in.SourceDetails.BootVolumeSizeInGBs = 47
 	}
 	in.vnicID = s.newVnicLocked(in, sub, ip, vd.DisplayName, vd.FreeformTags, now)
-	for _, va := range d.LaunchVolumeAttachments {
-		a := &volumeAttachment{AttachmentType: va.Type, ID: s.ocid("volumeattachment"), CompartmentID: in.CompartmentID,
-			AvailabilityDomain: in.AvailabilityDomain, InstanceID: in.ID, VolumeID: va.VolumeID, DisplayName: va.DisplayName,
-			LifecycleState: "ATTACHED", TimeCreated: now.UTC()}
-		s.volAttach[a.ID] = a
+	for _, va := range d.LaunchVolumeAttachments { // attached as the instance provisions
+		s.newAttachmentLocked(in, va.Type, va.VolumeID, va.DisplayName, va.Device, va.IsReadOnly)
 	}
 	s.instances[in.ID] = in
 	s.order = append(s.order, in.ID)
@@ -224,10 +223,15 @@ func (s *Server) checkLaunchLocked(d *launchDetails) error {
 	if p := d.PreemptibleInstanceConfig; p != nil && p.PreemptionAction.Type != "TERMINATE" {
 		return invalid("preemptibleInstanceConfig.preemptionAction.type must be TERMINATE.")
 	}
+	devices := map[string]bool{}
 	for _, va := range d.LaunchVolumeAttachments {
 		if err := s.checkAttachableLocked(va.Type, va.VolumeID, d.AvailabilityDomain); err != nil {
 			return err
 		}
+		if va.Device != "" && (devices[va.Device] || !contains(consistentDevices, va.Device)) {
+			return invalid("Invalid device " + va.Device + " in launchVolumeAttachments: each needs its own device OCI offers, like /dev/oracleoci/oraclevdb.")
+		}
+		devices[va.Device] = true
 	}
 	if len(d.Metadata["user_data"]) > 32000 {
 		return invalid("metadata.user_data must not be larger than 32000 bytes.")
@@ -385,6 +389,11 @@ func (s *Server) terminateLocked(in *instance) {
 		return
 	}
 	in.LifecycleState, in.next, in.changed = Terminating, []string{Terminated}, time.Now()
+	for _, a := range s.volAttach { // OCI detaches the volumes as it terminates
+		if a.InstanceID == in.ID {
+			s.detachLocked(s.advanceAttachmentLocked(a))
+		}
+	}
 	if m := s.opt.Machines; m != nil {
 		id := in.ID
 		go func() { _ = m.Stop(id, true) }()

@@ -132,7 +132,7 @@ func (s *Server) detachAllLocked(instanceID string) {
 	}
 	for _, a := range s.volAttach {
 		if a.InstanceID == instanceID {
-			a.LifecycleState = "DETACHED"
+			a.LifecycleState = detached
 		}
 	}
 }

@@ -83,7 +83,8 @@ type Server struct {
 	images      map[string]*image
 	volumes     map[string]*volume
 	volAttach   map[string]*volumeAttachment
-	tokens      map[string]retryToken
+	tokens      map[string]retryToken // LaunchInstance's
+	volTokens   map[string]retryToken // CreateVolume's
 	faults      []*fault
 	calls       map[string]int // operation → requests that passed authentication
 }
@@ -110,7 +111,7 @@ func New(o Options) *Server {
 		opt: o, users: map[string]*rsa.PublicKey{}, compartment: map[string]bool{o.Tenancy: true},
 		instances: map[string]*instance{}, vnics: map[string]*vnic{}, attachments: map[string]*vnicAttachment{},
 		subnets: map[string]*subnet{}, images: map[string]*image{}, volumes: map[string]*volume{},
-		volAttach: map[string]*volumeAttachment{}, tokens: map[string]retryToken{}, calls: map[string]int{},
+		volAttach: map[string]*volumeAttachment{}, tokens: map[string]retryToken{}, volTokens: map[string]retryToken{}, calls: map[string]int{},
 	}
 }
 

@@ -68,7 +68,13 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, cloudErr("launch the instance", err)
 	}
-	st := p.statusOf(res.Instance, req.Node.FixedIP)
+	addr := req.Node.FixedIP
+	if len(sp.Disks) > 0 {
+		// No address yet: the host then describes the node in full once
+		// it runs, which reports its disks with their devices.
+		addr = ""
+	}
+	st := p.statusOf(res.Instance, addr)
 	return &st, nil
 }
 
@@ -102,9 +108,12 @@ func launchDetails(cat *catalog, sp *spec, imageID string, req provider.NodeRequ
 		d.PreemptibleInstanceConfig = &core.PreemptibleInstanceConfigDetails{
 			PreemptionAction: core.TerminatePreemptionAction{PreserveBootVolume: common.Bool(false)}}
 	}
-	for _, vol := range sp.Disks {
-		d.LaunchVolumeAttachments = append(d.LaunchVolumeAttachments,
-			core.LaunchAttachParavirtualizedVolumeDetails{VolumeId: common.String(vol), DisplayName: common.String(name)})
+	// The disks are attached as the instance provisions (a volume OCI
+	// refuses fails the launch: no instance is left half-equipped), each
+	// at a consistent device path the node can rely on.
+	for i, vol := range sp.Disks {
+		d.LaunchVolumeAttachments = append(d.LaunchVolumeAttachments, core.LaunchAttachParavirtualizedVolumeDetails{
+			VolumeId: common.String(vol), DisplayName: common.String(name), Device: common.String(consistentDevice(i))})
 	}
 	return d
 }

@@ -3,6 +3,7 @@ package oracle
 import (
 	"context"
 	"encoding/base64"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,8 @@ import (
 
 // TestLaunchDetails: what LaunchInstance gets for a node: its name, tags,
 // flex shape size, boot volume, fixed IP on the VNIC, user data with the
-// Base container, SSH keys, disks attached at launch.
+// Base container, SSH keys, disks attached at launch at consistent device
+// paths; a full describe of the running node reports them.
 func TestLaunchDetails(t *testing.T) {
 	w, srv := ociemu.Start(t)
 	p := New("test")
@@ -25,7 +27,9 @@ func TestLaunchDetails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != provider.InstancePending || st.CloudInstanceAddress != "10.0.1.77" || st.CloudInstanceName != req.Node.CloudInstanceName {
+	// No address yet, though fixed: with disks, the host describes the
+	// running node in full, which reports them.
+	if st.State != provider.InstancePending || st.CloudInstanceAddress != "" || st.CloudInstanceName != req.Node.CloudInstanceName {
 		t.Errorf("create answered %+v", st)
 	}
 	in := w.Instances()[0]
@@ -44,7 +48,7 @@ func TestLaunchDetails(t *testing.T) {
 	case in.PreemptibleInstanceConfig != nil:
 		t.Error("on-demand node launched preemptible")
 	}
-	if a := w.VolumeAttachments(); len(a) != 1 || a[0].VolumeID != vol || a[0].InstanceID != in.ID {
+	if a := w.VolumeAttachments(); len(a) != 1 || a[0].VolumeID != vol || a[0].InstanceID != in.ID || a[0].Device != "/dev/oracleoci/oraclevdb" {
 		t.Errorf("volume attachments %+v", a)
 	}
 	// Its full describe has the VNIC's address once running.
@@ -57,6 +61,9 @@ func TestLaunchDetails(t *testing.T) {
 		if got[0].State == provider.InstanceRunning {
 			if got[0].CloudInstanceAddress != "10.0.1.77" {
 				t.Errorf("address %q", got[0].CloudInstanceAddress)
+			}
+			if want := []provider.DiskAttachment{{CloudDiskID: vol, Device: "/dev/oracleoci/oraclevdb"}}; !reflect.DeepEqual(got[0].AttachedDisks, want) {
+				t.Errorf("attached disks %+v, want %+v", got[0].AttachedDisks, want)
 			}
 			break
 		}

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
@@ -97,8 +98,15 @@ func (p *Provider) everyInstance(ctx context.Context, c *client, cat *catalog, r
 		for i, in := range list {
 			out[i] = p.statusOf(in, "")
 		}
-	} else if err := p.withAddresses(ctx, c, cat, list, out); err != nil {
-		return err
+	} else {
+		if err := p.withAddresses(ctx, c, cat, list, out); err != nil {
+			return err
+		}
+		if mayHaveDisks(req) {
+			if err := withDisks(ctx, c, cat, out); err != nil {
+				return err
+			}
+		}
 	}
 	// OCI lists a terminated instance for a while, and a node may have had
 	// one before its live one: the live one wins.
@@ -173,4 +181,39 @@ func (p *Provider) withAddresses(ctx context.Context, c *client, cat *catalog, l
 
 func live(s core.InstanceLifecycleStateEnum) bool {
 	return s != core.InstanceLifecycleStateTerminated && s != core.InstanceLifecycleStateTerminating
+}
+
+// withDisks adds the volumes attached to the live instances, with their
+// devices.
+func withDisks(ctx context.Context, c *client, cat *catalog, out []provider.NodeStatus) error {
+	var ids []string
+	for _, st := range out {
+		if st.State != provider.InstanceNotFound && st.State != provider.InstanceTerminating {
+			ids = append(ids, st.CloudInstanceID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	disks, err := attachedDisks(ctx, c, cat, ids)
+	if err != nil {
+		return err
+	}
+	for i := range out {
+		out[i].AttachedDisks = disks[out[i].CloudInstanceID]
+	}
+	return nil
+}
+
+// mayHaveDisks: the described nodes may have disks attached, unless the
+// host describes nodes of a unit whose spec names none (a node's full
+// describe once it runs: a call fewer for most nodes).
+func mayHaveDisks(req provider.DescribeRequest) bool {
+	var sp struct {
+		Disks []string `json:"disks"`
+	}
+	if req.AllOfController || len(req.Spec) == 0 || json.Unmarshal(req.Spec, &sp) != nil {
+		return true
+	}
+	return len(sp.Disks) > 0
 }

@@ -58,8 +58,11 @@ func (p *Provider) findStatus(ctx context.Context, c *client, cat *catalog, env 
 	if err != nil {
 		return nil, err
 	}
-	st := p.statusOf(*in, addr)
-	return &st, nil
+	out := []provider.NodeStatus{p.statusOf(*in, addr)}
+	if err := withDisks(ctx, c, cat, out); err != nil {
+		return nil, err
+	}
+	return &out[0], nil
 }
 
 // address is an instance's private IP, from its primary VNIC: OCI keeps

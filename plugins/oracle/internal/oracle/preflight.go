@@ -162,5 +162,13 @@ func checkDisk(ctx context.Context, c *client, cat *catalog, id, field string) e
 	case res.LifecycleState != core.VolumeLifecycleStateAvailable:
 		return provider.Conflict("block volume %s is %s", id, res.LifecycleState).On(field).Err()
 	}
+	held, err := holders(ctx, c, cat, &id)
+	if err != nil {
+		return err
+	}
+	if a, ok := held[id]; ok {
+		return provider.Invalid("block volume %s is attached to instance %s (%s)", id, deref(a.GetInstanceId()), a.GetLifecycleState()).On(field).
+			Because("detach it first, or give another volume").Err()
+	}
 	return nil
 }

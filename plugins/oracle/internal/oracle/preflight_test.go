@@ -14,13 +14,19 @@ import (
 // TestPreflight: read-only checks refuse, on the field to fix, what would
 // make the launch fail; nothing is created.
 func TestPreflight(t *testing.T) {
-	w, srv := ociemu.Start(t)
+	w, srv := ociemu.Start(t, func(o *ociemu.Options) { o.ADs = []string{"Uocm:AP-TOKYO-1-AD-1", "Uocm:AP-TOKYO-1-AD-2"} })
 	p := New("test")
 	taken := nodeReq(env(w, srv.URL), `{}`)
 	taken.Node.FixedIP = "10.0.1.50"
 	if _, err := p.CreateNode(context.Background(), taken); err != nil {
 		t.Fatal(err)
 	}
+	held := w.AddVolume(50)
+	holder := nodeReq(env(w, srv.URL), `{"disks": ["`+held+`"]}`)
+	if _, err := p.CreateNode(context.Background(), holder); err != nil {
+		t.Fatal(err)
+	}
+	far := w.AddVolumeIn("Uocm:AP-TOKYO-1-AD-2", 50)
 	cases := []struct {
 		name    string
 		catalog func(string) string
@@ -32,6 +38,8 @@ func TestPreflight(t *testing.T) {
 		{name: "no such image", spec: `{"cloud_image": "Windows-95"}`, want: []finding{{"spec.cloud_image", provider.CodeNotFound}}},
 		{name: "shape not offered", spec: `{"shape": "VM.GPU3.1"}`, want: []finding{{"spec.shape", provider.CodeInvalid}}},
 		{name: "fixed ip taken", spec: `{}`, ips: []string{"10.0.1.50"}, want: []finding{{"spec.ip_addresses", provider.CodeInvalid}}},
+		{name: "disk attached elsewhere", spec: `{"disks": ["` + held + `"]}`, want: []finding{{"spec.disks[0]", provider.CodeInvalid}}},
+		{name: "disk in another AD", spec: `{"disks": ["` + far + `"]}`, want: []finding{{"spec.disks[0]", provider.CodeInvalid}}},
 		{name: "no such disk", spec: `{"disks": ["ocid1.volume.oc1.ap-tokyo-1.nothere"]}`, want: []finding{{"spec.disks[0]", provider.CodeNotFound}}},
 		{name: "no such subnet", catalog: func(c string) string { return strings.Replace(c, w.SubnetID, "ocid1.subnet.oc1.ap-tokyo-1.nothere", 1) },
 			spec: `{}`, want: []finding{{"catalog.oracle_subnet_id", provider.CodeNotFound}}},
@@ -57,7 +65,7 @@ func TestPreflight(t *testing.T) {
 			}
 		})
 	}
-	if n := len(w.Instances()); n != 1 {
-		t.Errorf("%d instances after preflights, want the 1 made first", n)
+	if n := len(w.Instances()); n != 2 {
+		t.Errorf("%d instances after preflights, want the 2 made first", n)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vccproject/vcc/plugins/oracle/ociemu"
@@ -23,22 +24,25 @@ import (
 
 // World is what -json prints.
 type World struct {
-	URL         string `json:"url"`
-	Tenancy     string `json:"tenancy"`
-	Region      string `json:"region"`
-	AD          string `json:"availability_domain"`
-	SubnetID    string `json:"subnet_id"`
-	SubnetCIDR  string `json:"subnet_cidr"`
-	UserOCID    string `json:"user_ocid"`
-	Fingerprint string `json:"fingerprint"`
-	KeyFile     string `json:"private_key_file"`
-	ImageID     string `json:"image_id"`
-	CAFile      string `json:"ca_file,omitempty"`
+	URL     string `json:"url"`
+	Tenancy string `json:"tenancy"`
+	Region  string `json:"region"`
+	AD      string `json:"availability_domain"`
+	// ADs are all the availability domains (-ads), AD first.
+	ADs         []string `json:"availability_domains"`
+	SubnetID    string   `json:"subnet_id"`
+	SubnetCIDR  string   `json:"subnet_cidr"`
+	UserOCID    string   `json:"user_ocid"`
+	Fingerprint string   `json:"fingerprint"`
+	KeyFile     string   `json:"private_key_file"`
+	ImageID     string   `json:"image_id"`
+	CAFile      string   `json:"ca_file,omitempty"`
 }
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:8790", "address to serve on")
 	region := flag.String("region", "ap-tokyo-1", "region the emulator plays")
+	numADs := flag.Int("ads", 1, "availability domains of the region (AD-1, AD-2, ...); the subnet is in AD-1")
 	cidr := flag.String("subnet", "10.0.1.0/24", "CIDR of the seeded subnet")
 	keyOut := flag.String("key-out", "ociemu-key.pem", "file to write the seeded user's private key to")
 	boot := flag.Duration("boot", 3*time.Second, "how long instances stay PROVISIONING/STARTING")
@@ -52,6 +56,9 @@ func main() {
 	caOut := flag.String("ca-out", "ociemu-ca.pem", "with -tls: file to write the CA certificate to")
 	flag.Parse()
 	opt := ociemu.Options{Region: *region, BootDelay: *boot, StopDelay: *stop, Latency: *latency, Log: log.Printf}
+	for i := 1; i <= *numADs; i++ {
+		opt.ADs = append(opt.ADs, fmt.Sprintf("Uocm:%s-AD-%d", strings.ToUpper(*region), i))
+	}
 	if *network != "" {
 		m := &servers.Machines{Network: *network, Image: *image, BaseImage: *base, Prefix: "ociemu", Log: log.Printf}
 		opt.Machines = machines{m}
@@ -79,7 +86,7 @@ func main() {
 		}
 		ln, scheme, caFile = tls.NewListener(ln, conf), "https", *caOut
 	}
-	world := World{URL: scheme + "://" + ln.Addr().String(), CAFile: caFile, Tenancy: w.Tenancy(), Region: w.Region(), AD: w.ADs()[0], SubnetID: w.SubnetID,
+	world := World{URL: scheme + "://" + ln.Addr().String(), CAFile: caFile, Tenancy: w.Tenancy(), Region: w.Region(), AD: w.ADs()[0], ADs: w.ADs(), SubnetID: w.SubnetID,
 		SubnetCIDR: w.SubnetCIDR, UserOCID: w.UserOCID, Fingerprint: w.Fingerprint, KeyFile: *keyOut, ImageID: w.ImageID}
 	if *asJSON {
 		out, _ := json.Marshal(world)
