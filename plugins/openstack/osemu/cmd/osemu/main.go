@@ -1,0 +1,38 @@
+// Command osemu runs vcc's OpenStack emulator on its own, for demos and
+// for tests that drive a plugin process against it. It prints one line,
+// "osemu listening on URL", then serves until killed. Keystone is at
+// URL/identity/v3; GET URL/_emu/state shows what the cloud holds.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/vccproject/vcc/plugins/openstack/osemu"
+)
+
+func main() {
+	addr := flag.String("listen", "127.0.0.1:8774", "address to serve on")
+	var o osemu.Options
+	flag.DurationVar(&o.TokenTTL, "token-ttl", 0, "token lifetime (default 1h)")
+	flag.DurationVar(&o.BootDelay, "boot-delay", 0, "how long a server stays BUILD (default 200ms)")
+	flag.DurationVar(&o.StopDelay, "stop-delay", 0, "how long a power action takes (default 100ms)")
+	flag.DurationVar(&o.DeleteDelay, "delete-delay", 0, "how long a deleted server is still listed (default 100ms)")
+	flag.StringVar(&o.MaxMicroversion, "max-microversion", "", "Nova's highest microversion (default 2.96)")
+	flag.IntVar(&o.QuotaInstances, "quota-instances", 0, "instance quota of the project (0: none)")
+	flag.IntVar(&o.Capacity, "capacity", 0, "servers the hosts have room for (0: no limit)")
+	flag.Parse()
+	url, stop, err := osemu.New(o).Listen(*addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "osemu:", err)
+		os.Exit(1)
+	}
+	fmt.Printf("osemu listening on %s\n", url)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	_ = stop()
+}
