@@ -42,6 +42,8 @@ const (
 	ImageID        = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	ImageName      = "ubuntu-24.04"
 	Region         = "RegionOne"
+	DataVolumeID   = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+	DataVolume2ID  = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
 )
 
 // Options shape the emulated cloud. Zero values take the defaults.
@@ -146,8 +148,8 @@ func (c *Cloud) seed() {
 		f.ID = fmt.Sprint(i + 1)
 		c.flavors[f.ID] = &f
 	}
-	c.volumes["vol-data-1"] = &volume{ID: "vol-data-1", Name: "data-1", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
-	c.volumes["vol-data-2"] = &volume{ID: "vol-data-2", Name: "data-2", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
+	c.volumes[DataVolumeID] = &volume{ID: DataVolumeID, Name: "data-1", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
+	c.volumes[DataVolume2ID] = &volume{ID: DataVolume2ID, Name: "data-2", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
 }
 
 // newID is a random UUID (version 4 layout).

@@ -196,7 +196,7 @@ func TestPortsAndVolumes(t *testing.T) {
 	s, err := servers.Create(ctx, compute, servers.CreateOpts{Name: "vol", FlavorRef: "2", Networks: []servers.Network{{Port: p.ID}},
 		BlockDevice: []servers.BlockDevice{
 			{BootIndex: 0, UUID: osemu.ImageID, SourceType: servers.SourceImage, DestinationType: servers.DestinationVolume, VolumeSize: 30, DeleteOnTermination: true},
-			{BootIndex: -1, UUID: "vol-data-1", SourceType: servers.SourceVolume, DestinationType: servers.DestinationVolume},
+			{BootIndex: -1, UUID: osemu.DataVolumeID, SourceType: servers.SourceVolume, DestinationType: servers.DestinationVolume},
 		}}, nil).Extract()
 	if err != nil {
 		t.Fatal(err)
@@ -205,7 +205,7 @@ func TestPortsAndVolumes(t *testing.T) {
 	if len(got.AttachedVolumes) != 2 {
 		t.Errorf("attached volumes: %+v", got.AttachedVolumes)
 	}
-	if v, err := volumes.Get(ctx, volume, "vol-data-1").Extract(); err != nil || v.Status != "in-use" {
+	if v, err := volumes.Get(ctx, volume, osemu.DataVolumeID).Extract(); err != nil || v.Status != "in-use" {
 		t.Errorf("data volume: %+v %v", v, err)
 	}
 	if err := servers.Delete(ctx, compute, s.ID).ExtractErr(); err != nil {
@@ -215,7 +215,7 @@ func TestPortsAndVolumes(t *testing.T) {
 	if left, err := ports.Get(ctx, network, p.ID).Extract(); err != nil || left.DeviceID != "" {
 		t.Errorf("the port made before the server: %+v %v", left, err)
 	}
-	if v, err := volumes.Get(ctx, volume, "vol-data-1").Extract(); err != nil || v.Status != "available" {
+	if v, err := volumes.Get(ctx, volume, osemu.DataVolumeID).Extract(); err != nil || v.Status != "available" {
 		t.Errorf("data volume after delete: %+v %v", v, err)
 	}
 	st := c.State()
@@ -239,7 +239,9 @@ func TestRefusals(t *testing.T) {
 		{"no image", func(o *servers.CreateOpts) { o.ImageRef = "nope" }, 400},
 		{"private image of another project", func(o *servers.CreateOpts) { o.ImageRef = "8c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f" }, 400},
 		{"no network", func(o *servers.CreateOpts) { o.Networks = []servers.Network{{UUID: "nope"}} }, 400},
-		{"ip outside", func(o *servers.CreateOpts) { o.Networks = []servers.Network{{UUID: osemu.NetworkID, FixedIP: "10.9.9.9"}} }, 400},
+		{"ip outside", func(o *servers.CreateOpts) {
+			o.Networks = []servers.Network{{UUID: osemu.NetworkID, FixedIP: "10.9.9.9"}}
+		}, 400},
 		{"no security group", func(o *servers.CreateOpts) { o.SecurityGroups = []string{"nope"} }, 400},
 		{"bad zone", func(o *servers.CreateOpts) { o.AvailabilityZone = "nope" }, 400},
 		{"first", func(o *servers.CreateOpts) {}, 0},

@@ -170,7 +170,7 @@ func (c *Cloud) listPorts(w http.ResponseWriter, r *http.Request, project string
 	out := []any{}
 	for _, p := range sortedValues(c.ports) {
 		if p.ProjectID == project && match(q, "id", p.ID) && match(q, "name", p.Name) && match(q, "network_id", p.NetworkID) &&
-			match(q, "device_id", p.DeviceID) && hasTags(p.Tags, q.Get("tags")) {
+			match(q, "device_id", p.DeviceID) && hasTags(p.Tags, q.Get("tags")) && hasFixedIPs(p, q["fixed_ips"]) {
 			out = append(out, p.view())
 		}
 	}
@@ -380,4 +380,20 @@ func sortedValues[T any](m map[string]*T) []*T {
 		out[i] = m[k]
 	}
 	return out
+}
+
+// hasFixedIPs: every fixed_ips filter ("ip_address=A", "subnet_id=S")
+// matches one of the port's addresses.
+func hasFixedIPs(p *port, filters []string) bool {
+	for _, f := range filters {
+		k, v, _ := strings.Cut(f, "=")
+		found := false
+		for _, ip := range p.FixedIPs {
+			found = found || (k == "ip_address" && ip.IP == v) || (k == "subnet_id" && ip.SubnetID == v)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
