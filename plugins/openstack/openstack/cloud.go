@@ -47,10 +47,11 @@ var credentialKeys = []provider.CredentialKey{
 	{Name: "application_credential_secret", Description: "the application credential's secret"},
 }
 
-// authOptions are Keystone's options from the credentials: an
+// AuthOptions are Keystone's options from the credentials: an
 // application credential when given, else a user name and password
-// scoped to the entry's project.
-func authOptions(e *Entry, creds provider.Credentials) (gophercloud.AuthOptions, error) {
+// scoped to the entry's project. A site's WithAuth hook may start from
+// them.
+func AuthOptions(e *Entry, creds provider.Credentials) (gophercloud.AuthOptions, error) {
 	o := gophercloud.AuthOptions{IdentityEndpoint: e.AuthURL, AllowReauth: true}
 	switch {
 	case creds["application_credential_id"] != "" || creds["application_credential_secret"] != "":

@@ -121,7 +121,7 @@ func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*Cloud, *Ent
 		return nil, nil, err
 	}
 	e.Name = env.CatalogEntryName
-	auth := authOptions
+	auth := AuthOptions
 	if p.h.auth != nil {
 		auth = p.h.auth
 	}
