@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	gos "github.com/gophercloud/gophercloud/v2/openstack"
@@ -32,7 +33,21 @@ type Cloud struct {
 
 	flavorMu sync.Mutex
 	flavorID map[string]string // Nova flavor name -> id, read once
+
+	imageMu sync.Mutex
+	imageID map[string]cachedImage // image name -> id, for imageTTL
 }
+
+// cachedImage is a resolved image name: a unit's nodes all ask for the
+// same image at once, and one look-up answers them.
+type cachedImage struct {
+	id   string
+	when time.Time
+}
+
+// imageTTL bounds how long a name's resolution is trusted (an image
+// replaced under the same name is seen after it).
+const imageTTL = time.Minute
 
 // tagsMicroversion lets a server carry tags from its create on (2.52),
 // which also gives the list's tag filters (2.26).
@@ -86,7 +101,7 @@ func dial(ctx context.Context, e *Entry, o gophercloud.AuthOptions, userAgent st
 	if err := gos.Authenticate(ctx, pc, o); err != nil {
 		return nil, cloudErr("authenticate to Keystone at "+o.IdentityEndpoint, err)
 	}
-	c := &Cloud{flavorID: map[string]string{}}
+	c := &Cloud{flavorID: map[string]string{}, imageID: map[string]cachedImage{}}
 	if r, ok := pc.GetAuthResult().(tokens.CreateResult); ok {
 		if p, err := r.ExtractProject(); err == nil && p != nil {
 			c.ProjectID = p.ID

@@ -53,6 +53,19 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err != nil {
 		return nil, err
 	}
+	var fips []string
+	if e.FloatingIPPool != "" {
+		if len(made) == 0 {
+			return nil, provider.Invalid("a floating IP needs a port the plugin makes, and the site's attach hook gives only Nova-made ones").
+				On(poolField).Because("leave floating_ip_pool out, or attach through Attachment.Port").Err()
+		}
+		fip, err := p.floatingIP(ctx, c, b, made[0])
+		if err != nil {
+			p.dropPorts(c, made)
+			return nil, err
+		}
+		fips = append(fips, fip)
+	}
 	create := servers.CreateOpts{
 		Name: opts.Name, FlavorRef: flavorID, Networks: nets, UserData: []byte(userData), Metadata: opts.Metadata,
 		AvailabilityZone: opts.AvailabilityZone, SecurityGroups: opts.SecurityGroups,
@@ -70,6 +83,7 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	}
 	created, err := servers.Create(ctx, c.Compute, servers.CreateOptsBuilder(keyName{create, opts.KeyName}), hints).Extract()
 	if err != nil {
+		p.dropFloating(c, fips...)
 		p.dropPorts(c, made)
 		return nil, cloudErr("create server "+opts.Name, err)
 	}
@@ -130,6 +144,10 @@ func (p *Provider) userData(ctx context.Context, b *Build, raw []byte) (string, 
 func (p *Provider) attachments(ctx context.Context, c *Cloud, b *Build) ([]Attachment, error) {
 	if p.h.attach != nil {
 		return p.h.attach(ctx, c, b)
+	}
+	if b.Entry.FloatingIPPool != "" {
+		a, err := portForFloating(ctx, c, b)
+		return []Attachment{a}, err
 	}
 	return []Attachment{{NetworkID: b.Entry.NetworkUUID, FixedIP: b.Node.FixedIP}}, nil
 }

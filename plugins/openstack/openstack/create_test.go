@@ -235,3 +235,39 @@ func TestPower(t *testing.T) {
 		}
 	}
 }
+
+// TestFloatingIP: with floating_ip_pool the node gets a port of the
+// plugin's with the entry's groups and a floating IP of the pool, both
+// tagged and released with the node; the node's address stays its
+// private one.
+func TestFloatingIP(t *testing.T) {
+	c := osemu.Start(t, fast)
+	p, e := New("t"), env(c)
+	e.CatalogEntry = entry(c, map[string]any{"floating_ip_pool": osemu.PublicNetName, "security_groups": []string{osemu.SecGroupName}})
+	n := node(1, "10.56.0.70")
+	st := mustCreate(t, p, e, n, `{}`, true)
+	cloud := settled(t, c)
+	if len(cloud.FloatingIPs) != 1 || len(cloud.Ports) != 1 || cloud.FloatingIPs[0].PortID != cloud.Ports[0].ID ||
+		cloud.Ports[0].IP != "10.56.0.70" || cloud.Ports[0].SecurityGroups[0] != osemu.SecGroupID ||
+		!strings.Contains(strings.Join(cloud.FloatingIPs[0].Tags, ","), "vcc.node_id="+n.NodeID) {
+		t.Fatalf("floating IPs %+v, ports %+v", cloud.FloatingIPs, cloud.Ports)
+	}
+	got, err := p.DescribeNodes(context.Background(), provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{n}})
+	if err != nil || got[0].CloudInstanceAddress != "10.56.0.70" {
+		t.Errorf("describe: %+v %v", got, err)
+	}
+	n.CloudInstanceID = st.CloudInstanceID
+	if err := p.DeleteNode(context.Background(), provider.NodeRequest{Env: e, Node: n}); err != nil {
+		t.Fatal(err)
+	}
+	if cloud := settled(t, c); len(cloud.Servers)+len(cloud.Ports)+len(cloud.FloatingIPs) != 0 {
+		t.Errorf("after delete: %+v", cloud)
+	}
+	e.CatalogEntry = entry(c, map[string]any{"floating_ip_pool": osemu.NetworkName})
+	if _, err := p.CreateNode(context.Background(), provider.NodeRequest{Env: e, Node: node(2, ""), Spec: json.RawMessage(`{}`), FirstAttempt: true}); err == nil {
+		t.Error("a floating IP from a network that is not external")
+	}
+	if cloud := c.State(); len(cloud.Ports)+len(cloud.FloatingIPs) != 0 {
+		t.Errorf("a refused create left %+v", cloud)
+	}
+}

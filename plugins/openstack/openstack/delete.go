@@ -35,10 +35,13 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 	return p.deletePorts(ctx, c, req.Env, req.Node)
 }
 
-// deletePorts removes the node's own ports, found by its tags (ports Nova
-// made go with the server).
+// deletePorts releases the node's floating IPs and removes its own
+// ports, found by its tags (ports Nova made go with the server).
 func (p *Provider) deletePorts(ctx context.Context, c *Cloud, env provider.CallEnv, node provider.NodeRef) error {
 	t := tags.Pair(provider.TagControllerID, env.ControllerID) + "," + tags.Pair(provider.TagNodeID, node.NodeID)
+	if err := deleteFloating(ctx, c, t); err != nil {
+		return err
+	}
 	pages, err := ports.List(c.Network, ports.ListOpts{Tags: t}).AllPages(ctx)
 	if err != nil {
 		return cloudErr("list the node's ports", err)

@@ -62,6 +62,12 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 			return checkVolume(ctx, c, d, field)
 		}})
 	}
+	if e.FloatingIPPool != "" {
+		checks = append(checks, preflight.Check{Name: "the floating IP pool", Field: poolField, Run: func(ctx context.Context) error {
+			_, err := c.poolNetwork(ctx, e.FloatingIPPool)
+			return err
+		}})
+	}
 	for _, h := range p.h.preflight {
 		checks = append(checks, h(c, b)...)
 	}

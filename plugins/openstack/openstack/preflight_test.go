@@ -34,6 +34,7 @@ func TestPreflight(t *testing.T) {
 		{name: "ip outside subnet", change: map[string]any{"private_network_ipmask": "10.0.0.0/8"}, spec: `{}`, ip: "10.99.0.5", field: "spec.ip_addresses"},
 		{name: "security group", change: map[string]any{"security_groups": []string{"nope"}}, spec: `{}`, field: "catalog.security_groups[0]"},
 		{name: "zone", change: map[string]any{"availability_zone": "mars"}, spec: `{}`, field: "catalog.availability_zone"},
+		{name: "floating pool", change: map[string]any{"floating_ip_pool": "nope"}, spec: `{}`, field: "catalog.floating_ip_pool"},
 		{name: "disk", spec: `{"disks": ["00000000-0000-4000-8000-000000000001"]}`, field: "spec.disks[0]"},
 		{name: "password", creds: provider.Credentials{"user_name": osemu.UserName, "password": "x"}, spec: `{}`, field: "credentials"},
 		{name: "app credential", creds: provider.Credentials{"application_credential_id": osemu.AppCredID, "application_credential_secret": "x"}, spec: `{}`, field: "credentials"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/flavors"
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
@@ -51,6 +52,11 @@ func (c *Cloud) ImageID(ctx context.Context, ref string) (string, error) {
 		}
 		return img.ID, nil
 	}
+	c.imageMu.Lock()
+	defer c.imageMu.Unlock()
+	if hit, ok := c.imageID[ref]; ok && time.Since(hit.when) < imageTTL {
+		return hit.id, nil
+	}
 	pages, err := images.List(c.Image, images.ListOpts{Name: ref}).AllPages(ctx)
 	if err != nil {
 		return "", cloudErr("look up image "+ref, err)
@@ -70,6 +76,7 @@ func (c *Cloud) ImageID(ctx context.Context, ref string) (string, error) {
 		return "", provider.NotFound("no public or own image is named %q", ref).On("spec.cloud_image").
 			Because("check `openstack image list --public --name %s`, or give the image's id", ref).Err()
 	case 1:
+		c.imageID[ref] = cachedImage{id: ids[0], when: time.Now()}
 		return ids[0], nil
 	}
 	return "", provider.Invalid("%d images are named %q: %s", len(ids), ref, strings.Join(ids, ", ")).On("spec.cloud_image").

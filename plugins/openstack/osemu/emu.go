@@ -42,6 +42,8 @@ const (
 	ImageID        = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 	ImageName      = "ubuntu-24.04"
 	Region         = "RegionOne"
+	PublicNetID    = "6f8e4c9a-5d3b-4e0a-9c7f-2a3b4c5d6e7f"
+	PublicNetName  = "public"
 	DataVolumeID   = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
 	DataVolume2ID  = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
 )
@@ -64,6 +66,10 @@ type Options struct {
 	// Capacity is how many servers the hosts have room for (0: no
 	// limit): beyond it a new server goes ERROR with NoValidHost.
 	Capacity int
+	// SubnetCIDR is the range of the seeded network (SubnetCIDR).
+	SubnetCIDR string
+	// VMs, when set, runs every server as a container (see VMs).
+	VMs *VMs
 }
 
 func (o *Options) defaults() {
@@ -78,6 +84,9 @@ func (o *Options) defaults() {
 	}
 	if o.DeleteDelay == 0 {
 		o.DeleteDelay = 100 * time.Millisecond
+	}
+	if o.SubnetCIDR == "" {
+		o.SubnetCIDR = SubnetCIDR
 	}
 	if o.MaxMicroversion == "" {
 		o.MaxMicroversion = "2.96"
@@ -104,7 +113,10 @@ type Cloud struct {
 	images   map[string]*image
 	flavors  map[string]*flavor
 	volumes  map[string]*volume
+	fips     map[string]*floatingIP
 	azs      []string
+	vmErr    error // setting up the VMs' network failed
+	stopVMs  chan struct{}
 }
 
 // New returns a cloud seeded with one domain, project, user,
@@ -115,10 +127,25 @@ func New(opts Options) *Cloud {
 	opts.defaults()
 	c := &Cloud{opts: opts, mux: http.NewServeMux(), tokens: map[string]*token{}, servers: map[string]*server{},
 		ports: map[string]*port{}, networks: map[string]*network{}, subnets: map[string]*subnet{}, groups: map[string]*secGroup{},
-		images: map[string]*image{}, flavors: map[string]*flavor{}, volumes: map[string]*volume{}, azs: []string{"nova", "zone-b"}}
+		images: map[string]*image{}, flavors: map[string]*flavor{}, volumes: map[string]*volume{}, fips: map[string]*floatingIP{}, azs: []string{"nova", "zone-b"}}
 	c.seed()
 	c.routes()
+	if opts.VMs != nil {
+		if c.vmErr = opts.VMs.setUp(c.opts.SubnetCIDR); c.vmErr == nil {
+			c.stopVMs = make(chan struct{})
+			go c.powerSync()
+		}
+	}
 	return c
+}
+
+// Close removes what the cloud made outside itself (the VMs).
+func (c *Cloud) Close() {
+	if c.stopVMs != nil {
+		close(c.stopVMs)
+		c.opts.VMs.tearDown()
+		c.stopVMs = nil
+	}
 }
 
 // SetBase tells the cloud its URL (no trailing slash).
@@ -135,9 +162,11 @@ func (c *Cloud) seed() {
 	c.users = []*user{{ID: "u-" + UserName, Name: UserName, Password: UserPassword, DomainID: DomainID, Projects: []string{ProjectID}}}
 	c.appCreds = []*appCred{{ID: AppCredID, Secret: AppCredSecret, UserID: "u-" + UserName, ProjectID: ProjectID}}
 	c.networks[NetworkID] = &network{ID: NetworkID, Name: NetworkName, ProjectID: ProjectID, Subnets: []string{SubnetID}}
-	c.subnets[SubnetID] = mustSubnet(SubnetID, "vcc-subnet", NetworkID, SubnetCIDR)
+	c.subnets[SubnetID] = mustSubnet(SubnetID, "vcc-subnet", NetworkID, c.opts.SubnetCIDR)
 	c.networks[OtherNetworkID] = &network{ID: OtherNetworkID, Name: "other-net", ProjectID: ProjectID, Subnets: []string{"other-subnet"}}
 	c.subnets["other-subnet"] = mustSubnet("other-subnet", "other-subnet", OtherNetworkID, "10.57.0.0/24")
+	c.networks[PublicNetID] = &network{ID: PublicNetID, Name: PublicNetName, ProjectID: "admin-project", Subnets: []string{"public-subnet"}, External: true}
+	c.subnets["public-subnet"] = mustSubnet("public-subnet", "public-subnet", PublicNetID, "203.0.113.0/24")
 	c.groups[SecGroupID] = &secGroup{ID: SecGroupID, Name: SecGroupName, ProjectID: ProjectID}
 	c.groups["default-sg"] = &secGroup{ID: "default-sg", Name: "default", ProjectID: ProjectID}
 	c.images[ImageID] = &image{ID: ImageID, Name: ImageName, Visibility: "public", Owner: "admin-project", MinDisk: 10}

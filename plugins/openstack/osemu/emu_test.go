@@ -26,7 +26,7 @@ func password(c *osemu.Cloud) gophercloud.AuthOptions {
 
 // clients authenticates with opts and returns compute (at microversion
 // mv), network, image and volume clients.
-func clients(t *testing.T, opts gophercloud.AuthOptions, mv string) (compute, network, image, volume *gophercloud.ServiceClient) {
+func clients(t testing.TB, opts gophercloud.AuthOptions, mv string) (compute, network, image, volume *gophercloud.ServiceClient) {
 	t.Helper()
 	ctx := context.Background()
 	pc, err := openstack.AuthenticatedClient(ctx, opts)

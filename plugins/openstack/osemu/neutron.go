@@ -12,7 +12,11 @@ import (
 type network struct {
 	ID, Name, ProjectID string
 	Subnets             []string
+	External            bool // router:external: every project sees it, floating IPs come from it
 }
+
+// visibleTo: the project's own networks and external ones.
+func (n *network) visibleTo(project string) bool { return n.ProjectID == project || n.External }
 
 type subnet struct {
 	ID, Name, NetworkID string
@@ -81,7 +85,7 @@ func (c *Cloud) authed(h func(w http.ResponseWriter, r *http.Request, project st
 // its own).
 func (n *network) view() map[string]any {
 	return map[string]any{"id": n.ID, "name": n.Name, "project_id": n.ProjectID, "tenant_id": n.ProjectID, "subnets": n.Subnets,
-		"status": "ACTIVE", "admin_state_up": true, "shared": false, "router:external": false, "mtu": 1450, "tags": []string{}}
+		"status": "ACTIVE", "admin_state_up": true, "shared": false, "router:external": n.External, "mtu": 1450, "tags": []string{}}
 }
 
 func (s *subnet) view(project string) map[string]any {
@@ -105,7 +109,7 @@ func (c *Cloud) listNetworks(w http.ResponseWriter, r *http.Request, project str
 	q := r.URL.Query()
 	out := []any{}
 	for _, n := range sortedValues(c.networks) {
-		if n.ProjectID == project && match(q, "id", n.ID) && match(q, "name", n.Name) {
+		if n.visibleTo(project) && match(q, "id", n.ID) && match(q, "name", n.Name) && match(q, "router:external", fmt.Sprint(n.External)) {
 			out = append(out, n.view())
 		}
 	}
@@ -114,7 +118,7 @@ func (c *Cloud) listNetworks(w http.ResponseWriter, r *http.Request, project str
 
 func (c *Cloud) getNetwork(w http.ResponseWriter, r *http.Request, project string) {
 	n := c.networks[r.PathValue("id")]
-	if n == nil || n.ProjectID != project {
+	if n == nil || !n.visibleTo(project) {
 		neutronError(w, 404, "NetworkNotFound", "Network %s could not be found.", r.PathValue("id"))
 		return
 	}
@@ -125,7 +129,7 @@ func (c *Cloud) listSubnets(w http.ResponseWriter, r *http.Request, project stri
 	q := r.URL.Query()
 	out := []any{}
 	for _, s := range sortedValues(c.subnets) {
-		if n := c.networks[s.NetworkID]; n != nil && n.ProjectID == project && match(q, "network_id", s.NetworkID) && match(q, "id", s.ID) && match(q, "name", s.Name) {
+		if n := c.networks[s.NetworkID]; n != nil && n.visibleTo(project) && match(q, "network_id", s.NetworkID) && match(q, "id", s.ID) && match(q, "name", s.Name) {
 			out = append(out, s.view(project))
 		}
 	}
@@ -134,7 +138,7 @@ func (c *Cloud) listSubnets(w http.ResponseWriter, r *http.Request, project stri
 
 func (c *Cloud) getSubnet(w http.ResponseWriter, r *http.Request, project string) {
 	s := c.subnets[r.PathValue("id")]
-	if s == nil || c.networks[s.NetworkID].ProjectID != project {
+	if s == nil || !c.networks[s.NetworkID].visibleTo(project) {
 		neutronError(w, 404, "SubnetNotFound", "Subnet %s could not be found.", r.PathValue("id"))
 		return
 	}
@@ -285,6 +289,7 @@ func (c *Cloud) deletePort(w http.ResponseWriter, r *http.Request, project strin
 		return
 	}
 	delete(c.ports, p.ID)
+	c.unbind(p.ID)
 	if s := c.servers[p.DeviceID]; s != nil {
 		s.Ports = remove(s.Ports, p.ID)
 	}

@@ -40,7 +40,8 @@ type server struct {
 	Volumes                     []attachment
 	Fault                       *fault
 	Created, Updated            time.Time
-	gen                         int // bumps on every transition, so a stale timer does nothing
+	gen                         int  // bumps on every transition, so a stale timer does nothing
+	booted                      bool // its VM ran (Options.VMs)
 }
 
 // microversion is a Nova microversion as (major, minor).
@@ -163,6 +164,11 @@ func (c *Cloud) view(s *server, v microversion) map[string]any {
 		name := c.networks[p.NetworkID].Name
 		for _, f := range p.FixedIPs {
 			addrs[name] = append(addrs[name], map[string]any{"addr": f.IP, "version": 4, "OS-EXT-IPS:type": "fixed", "OS-EXT-IPS-MAC:mac_addr": p.MAC})
+		}
+		for _, fip := range c.fips {
+			if fip.PortID == pid {
+				addrs[name] = append(addrs[name], map[string]any{"addr": fip.Address, "version": 4, "OS-EXT-IPS:type": "floating", "OS-EXT-IPS-MAC:mac_addr": p.MAC})
+			}
 		}
 	}
 	groups := []map[string]string{}

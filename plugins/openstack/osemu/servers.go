@@ -175,6 +175,16 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request, project str
 			s.Fault = &fault{Code: 500, Message: "No valid host was found. There are not enough hosts available.",
 				Details: "Traceback (most recent call last): ... nova.exception.NoValidHost", Created: stamp(time.Now())}
 		})
+	} else if v := c.opts.VMs; v != nil {
+		ip, name, ud := c.ports[s.Ports[0]].FixedIPs[0].IP, s.Name, s.UserData
+		c.work(s, func() error { return v.boot(s.ID, name, ip, ud) }, func(err error) {
+			if err != nil {
+				s.Status, s.TaskState = "ERROR", ""
+				s.Fault = &fault{Code: 500, Message: "Build of instance " + s.ID + " aborted: " + err.Error(), Created: stamp(time.Now())}
+				return
+			}
+			s.Status, s.TaskState, s.booted = "ACTIVE", "", true
+		})
 	} else {
 		c.after(s, c.opts.BootDelay, func() { s.Status, s.TaskState = "ACTIVE", "" })
 	}
@@ -337,7 +347,11 @@ func (c *Cloud) deleteServer(w http.ResponseWriter, r *http.Request, project str
 		return
 	}
 	s.TaskState = "deleting"
-	c.after(s, c.opts.DeleteDelay, func() { c.remove(s) })
+	if v := c.opts.VMs; v != nil {
+		c.work(s, func() error { v.remove(s.ID); return nil }, func(error) { c.remove(s) })
+	} else {
+		c.after(s, c.opts.DeleteDelay, func() { c.remove(s) })
+	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -348,6 +362,7 @@ func (c *Cloud) remove(s *server) {
 		if p := c.ports[pid]; p != nil {
 			if s.NovaPorts[pid] {
 				delete(c.ports, pid)
+				c.unbind(pid)
 			} else {
 				p.DeviceID, p.DeviceOwner = "", ""
 			}
@@ -390,14 +405,14 @@ func (c *Cloud) serverAction(w http.ResponseWriter, r *http.Request, project str
 			return
 		}
 		s.TaskState = "powering-on"
-		c.after(s, c.opts.StopDelay, func() { s.Status, s.TaskState = "ACTIVE", "" })
+		c.transition(s, "start", "ACTIVE")
 	case body["os-stop"] != nil:
 		if s.Status != "ACTIVE" && s.Status != "ERROR" {
 			refuse("stop")
 			return
 		}
 		s.TaskState = "powering-off"
-		c.after(s, c.opts.StopDelay, func() { s.Status, s.TaskState = "SHUTOFF", "" })
+		c.transition(s, "stop", "SHUTOFF")
 	case body["reboot"] != nil:
 		var rb struct {
 			Type string `json:"type"`
@@ -415,7 +430,7 @@ func (c *Cloud) serverAction(w http.ResponseWriter, r *http.Request, project str
 			refuse("reboot")
 			return
 		}
-		c.after(s, c.opts.StopDelay, func() { s.Status, s.TaskState = "ACTIVE", "" })
+		c.transition(s, "reboot", "ACTIVE")
 	default:
 		novaError(w, 400, "There is no such action: %s", firstKey(body))
 		return

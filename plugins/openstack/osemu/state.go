@@ -2,6 +2,7 @@ package osemu
 
 import (
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ func (c *Cloud) routes() {
 	c.novaRoutes()
 	c.neutronRoutes()
 	c.storageRoutes()
+	c.floatingRoutes()
 	// Test and demo hooks, outside every OpenStack path.
 	c.mux.HandleFunc("GET /_emu/state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, c.State()) })
 	c.mux.HandleFunc("POST /_emu/expire-tokens", func(w http.ResponseWriter, r *http.Request) { c.ExpireTokens(); w.WriteHeader(http.StatusNoContent) })
@@ -28,10 +30,11 @@ func (c *Cloud) routes() {
 
 // State is what the cloud holds, for tests and demos (GET /_emu/state).
 type State struct {
-	Servers      []ServerState `json:"servers"`
-	Ports        []PortState   `json:"ports"`
-	Volumes      []VolumeState `json:"volumes"`
-	TokensIssued int           `json:"tokens_issued"`
+	Servers      []ServerState     `json:"servers"`
+	Ports        []PortState       `json:"ports"`
+	Volumes      []VolumeState     `json:"volumes"`
+	FloatingIPs  []FloatingIPState `json:"floating_ips"`
+	TokensIssued int               `json:"tokens_issued"`
 }
 
 // ServerState is one server.
@@ -63,6 +66,14 @@ type PortState struct {
 	Tags           []string `json:"tags"`
 }
 
+// FloatingIPState is one floating IP.
+type FloatingIPState struct {
+	ID      string   `json:"id"`
+	Address string   `json:"address"`
+	PortID  string   `json:"port_id"`
+	Tags    []string `json:"tags"`
+}
+
 // VolumeState is one volume.
 type VolumeState struct {
 	ID       string `json:"id"`
@@ -75,7 +86,10 @@ type VolumeState struct {
 func (c *Cloud) State() State {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st := State{Servers: []ServerState{}, Ports: []PortState{}, Volumes: []VolumeState{}, TokensIssued: c.issued}
+	st := State{Servers: []ServerState{}, Ports: []PortState{}, Volumes: []VolumeState{}, FloatingIPs: []FloatingIPState{}, TokensIssued: c.issued}
+	for _, f := range sortedValues(c.fips) {
+		st.FloatingIPs = append(st.FloatingIPs, FloatingIPState{ID: f.ID, Address: f.Address, PortID: f.PortID, Tags: f.Tags})
+	}
 	for _, s := range sortedValues(c.servers) {
 		ss := ServerState{ID: s.ID, Name: s.Name, Status: s.Status, TaskState: s.TaskState, Flavor: c.flavors[s.FlavorID].Name, ImageID: s.ImageID,
 			Metadata: s.Metadata, Tags: s.Tags, UserData: s.UserData, AZ: s.AZ, SecurityGroups: s.SecurityGroups, Ports: s.Ports, Hints: s.Hints}
@@ -103,6 +117,9 @@ func (s State) String() string {
 // Listen serves the cloud on addr ("127.0.0.1:0") and returns its URL
 // and a function that stops it.
 func (c *Cloud) Listen(addr string) (string, func() error, error) {
+	if c.vmErr != nil {
+		return "", nil, fmt.Errorf("set up the VMs' network: %w", c.vmErr)
+	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return "", nil, err
@@ -111,7 +128,7 @@ func (c *Cloud) Listen(addr string) (string, func() error, error) {
 	c.SetBase(url)
 	srv := &http.Server{Handler: c}
 	go func() { _ = srv.Serve(l) }()
-	return url, srv.Close, nil
+	return url, func() error { err := srv.Close(); c.Close(); return err }, nil
 }
 
 // Start runs a cloud with opts for the test, stopped at its end.

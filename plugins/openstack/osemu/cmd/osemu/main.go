@@ -1,7 +1,9 @@
 // Command osemu runs vcc's OpenStack emulator on its own, for demos and
 // for tests that drive a plugin process against it. It prints one line,
-// "osemu listening on URL", then serves until killed. Keystone is at
-// URL/identity/v3; GET URL/_emu/state shows what the cloud holds.
+// "osemu listening on URL", then serves until interrupted. Keystone is at
+// URL/identity/v3; GET URL/_emu/state shows what the cloud holds. With
+// -vm-image every server runs as a container of that image (removed when
+// osemu stops).
 package main
 
 import (
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/vccproject/vcc/plugins/openstack/osemu"
@@ -24,7 +27,16 @@ func main() {
 	flag.StringVar(&o.MaxMicroversion, "max-microversion", "", "Nova's highest microversion (default 2.96)")
 	flag.IntVar(&o.QuotaInstances, "quota-instances", 0, "instance quota of the project (0: none)")
 	flag.IntVar(&o.Capacity, "capacity", 0, "servers the hosts have room for (0: no limit)")
+	flag.StringVar(&o.SubnetCIDR, "subnet", "", "range of the seeded network (default "+osemu.SubnetCIDR+")")
+	vmImage := flag.String("vm-image", "", "run every server as a container of this image (sshd and dockerd inside), on a Docker network of -subnet")
+	vmLoad := flag.String("vm-load", "", "comma-separated images copied into every VM's dockerd")
 	flag.Parse()
+	if *vmImage != "" {
+		o.VMs = &osemu.VMs{Image: *vmImage}
+		if *vmLoad != "" {
+			o.VMs.Load = strings.Split(*vmLoad, ",")
+		}
+	}
 	url, stop, err := osemu.New(o).Listen(*addr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "osemu:", err)

@@ -1,0 +1,137 @@
+package osemu_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
+	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
+
+	"github.com/vccproject/vcc/plugins/openstack/osemu"
+)
+
+// BenchmarkDirectSDK100 is the baseline of the controller's OpenStack
+// benchmark (host's BenchmarkOpenStack100): the calls the plugin makes
+// for 100 nodes, made directly with gophercloud on a fresh emulator with
+// the same delays, 32 at a time (the controller's default per-provider
+// limit): a server per node with its network, user data, metadata and
+// tags; the controller's servers listed by tag every 50 ms until all are
+// ACTIVE; then per node its delete and the look-ups of its own floating
+// IPs and ports; the list again until none is left.
+func BenchmarkDirectSDK100(b *testing.B) {
+	var total, creating time.Duration
+	round := 0
+	for b.Loop() {
+		b.StopTimer()
+		c := osemu.New(osemu.Options{})
+		url, stop, err := c.Listen("127.0.0.1:0")
+		if err != nil {
+			b.Fatal(err)
+		}
+		compute, network := benchClients(b, url)
+		ctl := fmt.Sprintf("ctl%d", round)
+		b.StartTimer()
+		start := time.Now()
+		ids := make([]string, 100)
+		parallel(b, 100, func(i int) error {
+			var err error
+			ids[i], err = directCreate(compute, ctl, fmt.Sprintf("bench-%d-%d", round, i))
+			return err
+		})
+		if err := waitList(compute, ctl, func(active, all int) bool { return active == 100 }); err != nil {
+			b.Fatal(err)
+		}
+		creating += time.Since(start)
+		parallel(b, 100, func(i int) error { return directDelete(compute, network, ctl, ids[i]) })
+		if err := waitList(compute, ctl, func(active, all int) bool { return all == 0 }); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		round++
+		_ = stop()
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
+	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
+}
+
+func benchClients(b *testing.B, url string) (compute, network *gophercloud.ServiceClient) {
+	opts := gophercloud.AuthOptions{IdentityEndpoint: url + "/identity/v3", Username: osemu.UserName, Password: osemu.UserPassword,
+		DomainName: osemu.DomainName, TenantName: osemu.ProjectName, AllowReauth: true}
+	compute, network, _, _ = clients(b, opts, "2.52")
+	return compute, network
+}
+
+func directCreate(compute *gophercloud.ServiceClient, ctl, name string) (string, error) {
+	s, err := servers.Create(context.Background(), compute, servers.CreateOpts{Name: name, FlavorRef: "1", ImageRef: osemu.ImageID,
+		Networks: []servers.Network{{UUID: osemu.NetworkID}}, UserData: []byte("#!/bin/sh\ndocker run vcc/base\n"),
+		Metadata: map[string]string{"vcc:controller_id": ctl, "vcc:node_id": name}, Tags: []string{"vcc.controller_id=" + ctl, "vcc.node_id=" + name}}, nil).Extract()
+	if err != nil {
+		return "", err
+	}
+	return s.ID, nil
+}
+
+func directDelete(compute, network *gophercloud.ServiceClient, ctl, id string) error {
+	ctx := context.Background()
+	if err := servers.Delete(ctx, compute, id).ExtractErr(); err != nil && !gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
+		return err
+	}
+	nodeTags := "vcc.controller_id=" + ctl + ",vcc.node_id=" + id
+	if _, err := floatingips.List(network, floatingips.ListOpts{Tags: nodeTags}).AllPages(ctx); err != nil {
+		return err
+	}
+	_, err := ports.List(network, ports.ListOpts{Tags: nodeTags}).AllPages(ctx)
+	return err
+}
+
+// waitList lists the controller's servers by tag every 50 ms until done.
+func waitList(compute *gophercloud.ServiceClient, ctl string, done func(active, all int) bool) error {
+	return until(func() (bool, error) {
+		pages, err := servers.List(compute, servers.ListOpts{Tags: "vcc.controller_id=" + ctl}).AllPages(context.Background())
+		if err != nil {
+			return false, err
+		}
+		list, err := servers.ExtractServers(pages)
+		active := 0
+		for _, s := range list {
+			if s.Status == "ACTIVE" {
+				active++
+			}
+		}
+		return done(active, len(list)), err
+	})
+}
+
+// until reads every 50 ms until ok.
+func until(read func() (bool, error)) error {
+	for {
+		ok, err := read()
+		if err != nil || ok {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func parallel(b *testing.B, n int, fn func(i int) error) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := fn(i); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+}
