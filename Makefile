@@ -58,7 +58,7 @@ help:
 	@echo "make bench-sakura  100 Sakura nodes via the controller vs direct SDK calls, on iaas-api-go's fake (ROUNDS=8)"
 	@echo "make bench-oracle  100 OCI nodes via the controller vs direct SDK calls, on our OCI emulator (ROUNDS=8)"
 	@echo "make bench-azure  100 Azure nodes via the controller vs direct SDK calls, on our ARM emulator (ROUNDS=8)"
-	@echo "make bench-openstack  100 OpenStack nodes via the controller vs direct gophercloud calls, on osemu (ROUNDS=8)"
+	@echo "make bench-openstack  100 OpenStack nodes via the controller vs direct gophercloud calls, on osemu (ROUNDS=8, BOOT_DELAY=200ms)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
@@ -174,7 +174,7 @@ bench-azure:
 # 100 OpenStack nodes through the controller vs the same gophercloud calls
 # made directly, on our emulator (osemu), in alternation; prints the ratio.
 bench-openstack:
-	plugins/openstack/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	OSEMU_BOOT_DELAY=$(BOOT_DELAY) plugins/openstack/scripts/bench-compare.sh $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

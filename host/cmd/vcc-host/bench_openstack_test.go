@@ -3,6 +3,7 @@ package main_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -18,7 +19,11 @@ import (
 // directly on the same emulator); plugins/openstack/scripts/bench-compare.sh
 // runs both in alternation and prints the ratio.
 func BenchmarkOpenStack100(b *testing.B) {
-	emu := testenv.StartOSEmu(b)
+	var args []string
+	if d := os.Getenv("OSEMU_BOOT_DELAY"); d != "" { // as the direct side (osemu's benchOptions)
+		args = []string{"-boot-delay", d}
+	}
+	emu := testenv.StartOSEmu(b, args...)
 	h := testenv.StartHostWith(b, "openstack:\n  default:\n"+openstackEntry(emu), map[string]string{"vcc-provider-openstack": testenv.OpenStackPlugin(b)},
 		"--reconcile-interval", "0", "--serf-listen", "off", "--provider-limit", strconv.Itoa(benchLimit))
 	c := context.Background()

@@ -137,7 +137,7 @@ func catalogErr(service string, e *Entry, err error) error {
 
 // close drops the clients' idle connections.
 func (c *Cloud) close() {
-	if t, ok := c.Compute.ProviderClient.HTTPClient.Transport.(*http.Transport); ok {
+	if t, ok := c.Compute.HTTPClient.Transport.(*http.Transport); ok {
 		t.CloseIdleConnections()
 	}
 }

@@ -3,6 +3,7 @@ package openstack
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/attributestags"
@@ -97,6 +98,15 @@ func (p *Provider) serverOptions(ctx context.Context, c *Cloud, b *Build) (*Serv
 	name := b.Node.CloudInstanceName
 	if name == "" {
 		name = "vcc-" + b.Node.NodeID
+	}
+	if p.h.nameTemplate != nil {
+		var b2 strings.Builder
+		if err := p.h.nameTemplate.Execute(&b2, b); err != nil {
+			return nil, provider.Invalid("the site's name template fails for node %d: %v", b.Node.NodeNo, err).Err()
+		}
+		if name = b2.String(); name == "" || len(name) > 255 {
+			return nil, provider.Invalid("the site's name template gives %q for node %d: a server name is 1 to 255 characters", name, b.Node.NodeNo).Err()
+		}
 	}
 	o := &ServerOptions{Name: name, AvailabilityZone: b.Entry.AvailabilityZone, SecurityGroups: b.Entry.SecurityGroups,
 		KeyName: b.Entry.KeyName, Metadata: map[string]string{}}

@@ -105,6 +105,23 @@ func TestTokenRenewal(t *testing.T) {
 	if c.TokensIssued() != before+1 {
 		t.Errorf("%d tokens issued, want %d", c.TokensIssued(), before+1)
 	}
+	// The client (and its token) is reused across calls; other
+	// credentials get a client of their own.
+	for range 3 {
+		if _, err := p.DescribeNodes(context.Background(), provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{n}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.TokensIssued() != before+1 {
+		t.Errorf("%d tokens issued after more calls, want %d", c.TokensIssued(), before+1)
+	}
+	e.Credentials = provider.Credentials{"application_credential_id": osemu.AppCredID, "application_credential_secret": osemu.AppCredSecret}
+	if _, err := p.DescribeNodes(context.Background(), provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{n}}); err != nil {
+		t.Fatal(err)
+	}
+	if c.TokensIssued() != before+2 || p.clients.Len() != 2 {
+		t.Errorf("other credentials: %d tokens, %d clients", c.TokensIssued(), p.clients.Len())
+	}
 }
 
 // TestVolumes: volume_size boots from a new volume deleted with the

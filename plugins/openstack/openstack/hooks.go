@@ -2,6 +2,7 @@ package openstack
 
 import (
 	"context"
+	"text/template"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
@@ -69,6 +70,7 @@ type hooks struct {
 	server            []func(ctx context.Context, c *Cloud, b *Build, o *ServerOptions) error
 	userData          []func(ctx context.Context, b *Build, userData string) (string, error)
 	preflight         []func(c *Cloud, b *Build) []preflight.Check
+	nameTemplate      *template.Template
 }
 
 // Option customises the provider New makes.
@@ -128,6 +130,16 @@ func WithAttach(attach func(ctx context.Context, c *Cloud, b *Build) ([]Attachme
 // WithBootSource replaces what the node boots from.
 func WithBootSource(boot func(ctx context.Context, c *Cloud, b *Build) (BootSource, error)) Option {
 	return func(h *hooks) { h.boot = boot }
+}
+
+// WithNameTemplate names each server by a text/template over the Build
+// instead of the node's cloud_instance_name, e.g.
+// "{{.Entry.TenantName}}-{{.Node.UnitName}}-{{.Node.NodeNo}}". A
+// template that does not parse panics in New: it is the site's code, and
+// the first start shows it.
+func WithNameTemplate(text string) Option {
+	t := template.Must(template.New("name").Option("missingkey=error").Parse(text))
+	return func(h *hooks) { h.nameTemplate = t }
 }
 
 // WithServer changes the server request before it is sent: metadata,

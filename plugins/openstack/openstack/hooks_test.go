@@ -139,3 +139,17 @@ func TestHooks(t *testing.T) {
 		t.Errorf("a refused create left ports %+v", cloud.Ports)
 	}
 }
+
+// TestNameTemplate: servers named by the site's template.
+func TestNameTemplate(t *testing.T) {
+	c := osemu.Start(t, fast)
+	p, e := New("t", WithNameTemplate("{{.Entry.TenantName}}-{{.Node.UnitName}}-{{.Node.NodeNo}}")), env(c)
+	mustCreate(t, p, e, node(3, ""), `{}`, true)
+	if s := c.State().Servers; len(s) != 1 || s[0].Name != osemu.ProjectName+"-web-3" {
+		t.Errorf("servers %+v", s)
+	}
+	bad := New("t", WithNameTemplate("{{.Node.Nope}}"))
+	if _, err := bad.CreateNode(context.Background(), provider.NodeRequest{Env: e, Node: node(4, ""), Spec: json.RawMessage(`{}`), FirstAttempt: true}); err == nil {
+		t.Error("a failing template made a server")
+	}
+}

@@ -39,7 +39,7 @@ func (c *Cloud) createServer(w http.ResponseWriter, r *http.Request, project str
 		return
 	}
 	for k := range req.Server {
-		if !knownCreateKeys[k] && !(k == "tags" && v.atLeast(52)) {
+		if allowed := knownCreateKeys[k] || (k == "tags" && v.atLeast(52)); !allowed {
 			novaError(w, 400, "Invalid input for field/attribute server. Value: %v. Additional properties are not allowed ('%s' was unexpected)", "...", k)
 			return
 		}
