@@ -153,3 +153,36 @@ func TestNameTemplate(t *testing.T) {
 		t.Error("a failing template made a server")
 	}
 }
+
+// TestBootSources: a site's boot source: an existing volume, a volume
+// snapshot; the volumes made go with the node, the given one stays.
+func TestBootSources(t *testing.T) {
+	cases := []struct {
+		name      string
+		src       BootSource
+		volumes   int // the cloud's volumes while the node runs
+		remaining int // and after its delete
+	}{
+		{"volume", BootSource{VolumeID: osemu.DataVolume2ID}, 2, 2},
+		{"snapshot", BootSource{SnapshotID: osemu.SnapshotID, VolumeSize: 20}, 3, 2},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := osemu.Start(t, fast)
+			p := New("t", WithBootSource(func(context.Context, *Cloud, *Build) (BootSource, error) { return tc.src, nil }))
+			e, n := env(c), node(1, "")
+			st := mustCreate(t, p, e, n, `{}`, true)
+			cloud := settled(t, c)
+			if len(cloud.Volumes) != tc.volumes || cloud.Servers[0].ImageID != "" || len(cloud.Servers[0].Volumes) != 1 {
+				t.Fatalf("server %+v, volumes %+v", cloud.Servers[0], cloud.Volumes)
+			}
+			n.CloudInstanceID = st.CloudInstanceID
+			if err := p.DeleteNode(context.Background(), provider.NodeRequest{Env: e, Node: n}); err != nil {
+				t.Fatal(err)
+			}
+			if cloud := settled(t, c); len(cloud.Servers) != 0 || len(cloud.Volumes) != tc.remaining {
+				t.Errorf("after delete: %+v", cloud)
+			}
+		})
+	}
+}

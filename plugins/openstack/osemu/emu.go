@@ -46,6 +46,7 @@ const (
 	PublicNetName  = "public"
 	DataVolumeID   = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
 	DataVolume2ID  = "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a"
+	SnapshotID     = "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b"
 )
 
 // Options shape the emulated cloud. Zero values take the defaults.
@@ -99,24 +100,25 @@ type Cloud struct {
 	mux  *http.ServeMux
 	base string // the URL clients reach it at, for the service catalog
 
-	mu       sync.Mutex
-	tokens   map[string]*token
-	issued   int // tokens issued, for tests of renewal
-	users    []*user
-	appCreds []*appCred
-	projects []*project
-	servers  map[string]*server
-	ports    map[string]*port
-	networks map[string]*network
-	subnets  map[string]*subnet
-	groups   map[string]*secGroup
-	images   map[string]*image
-	flavors  map[string]*flavor
-	volumes  map[string]*volume
-	fips     map[string]*floatingIP
-	azs      []string
-	vmErr    error // setting up the VMs' network failed
-	stopVMs  chan struct{}
+	mu        sync.Mutex
+	tokens    map[string]*token
+	issued    int // tokens issued, for tests of renewal
+	users     []*user
+	appCreds  []*appCred
+	projects  []*project
+	servers   map[string]*server
+	ports     map[string]*port
+	networks  map[string]*network
+	subnets   map[string]*subnet
+	groups    map[string]*secGroup
+	images    map[string]*image
+	flavors   map[string]*flavor
+	volumes   map[string]*volume
+	fips      map[string]*floatingIP
+	snapshots map[string]*snapshot
+	azs       []string
+	vmErr     error // setting up the VMs' network failed
+	stopVMs   chan struct{}
 }
 
 // New returns a cloud seeded with one domain, project, user,
@@ -127,7 +129,7 @@ func New(opts Options) *Cloud {
 	opts.defaults()
 	c := &Cloud{opts: opts, mux: http.NewServeMux(), tokens: map[string]*token{}, servers: map[string]*server{},
 		ports: map[string]*port{}, networks: map[string]*network{}, subnets: map[string]*subnet{}, groups: map[string]*secGroup{},
-		images: map[string]*image{}, flavors: map[string]*flavor{}, volumes: map[string]*volume{}, fips: map[string]*floatingIP{}, azs: []string{"nova", "zone-b"}}
+		images: map[string]*image{}, flavors: map[string]*flavor{}, volumes: map[string]*volume{}, fips: map[string]*floatingIP{}, snapshots: map[string]*snapshot{}, azs: []string{"nova", "zone-b"}}
 	c.seed()
 	c.routes()
 	if opts.VMs != nil {
@@ -178,6 +180,7 @@ func (c *Cloud) seed() {
 		c.flavors[f.ID] = &f
 	}
 	c.volumes[DataVolumeID] = &volume{ID: DataVolumeID, Name: "data-1", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
+	c.snapshots[SnapshotID] = &snapshot{ID: SnapshotID, Name: "golden", VolumeID: DataVolumeID, ProjectID: ProjectID, Size: 10}
 	c.volumes[DataVolume2ID] = &volume{ID: DataVolume2ID, Name: "data-2", Size: 10, Status: "available", ProjectID: ProjectID, Created: time.Now().UTC()}
 }
 

@@ -226,6 +226,18 @@ func (c *Cloud) bootSource(w http.ResponseWriter, project string, in serverIn) (
 			if b.BootIndex != nil && *b.BootIndex == 0 {
 				bootFromVolume = true
 			}
+		case b.SourceType == "snapshot" && b.DestinationType == "volume":
+			snap := c.snapshots[b.UUID]
+			if snap == nil || snap.ProjectID != project {
+				novaError(w, 400, "Block Device Mapping is Invalid: failed to get snapshot %s.", b.UUID)
+				return "", nil, false
+			}
+			size := max(b.VolumeSize, snap.Size)
+			vols = append(vols, &volume{ID: newID(), Size: size, ProjectID: project, Bootable: true, Created: time.Now().UTC(),
+				made: true, deleteWithServer: b.DeleteOnTermination})
+			if b.BootIndex != nil && *b.BootIndex == 0 {
+				bootFromVolume = true
+			}
 		case b.SourceType == "image" && b.DestinationType == "local":
 		default:
 			novaError(w, 400, "Block Device Mapping is Invalid: source_type %s to %s is not supported here.", b.SourceType, b.DestinationType)

@@ -13,6 +13,11 @@ type image struct {
 // visibleTo: public images, and the project's own.
 func (i *image) visibleTo(project string) bool { return i.Visibility == "public" || i.Owner == project }
 
+type snapshot struct {
+	ID, Name, VolumeID, ProjectID string
+	Size                          int
+}
+
 type volume struct {
 	ID, Name, Status, ProjectID, ServerID, ImageID string
 	Size                                           int
@@ -31,6 +36,7 @@ func (c *Cloud) storageRoutes() {
 	c.mux.HandleFunc("GET /volume/v3/{project}/volumes/{id}", c.authed(c.getVolume))
 	c.mux.HandleFunc("POST /volume/v3/{project}/volumes", c.authed(c.createVolume))
 	c.mux.HandleFunc("DELETE /volume/v3/{project}/volumes/{id}", c.authed(c.deleteVolume))
+	c.mux.HandleFunc("GET /volume/v3/{project}/snapshots/{id}", c.authed(c.getSnapshot))
 }
 
 func (c *Cloud) imageVersions(w http.ResponseWriter, r *http.Request) {
@@ -161,4 +167,17 @@ func (c *Cloud) deleteVolume(w http.ResponseWriter, r *http.Request, project str
 	}
 	delete(c.volumes, v.ID)
 	w.WriteHeader(http.StatusAccepted)
+}
+
+func (c *Cloud) getSnapshot(w http.ResponseWriter, r *http.Request, project string) {
+	if !volumeProject(w, r, project) {
+		return
+	}
+	s := c.snapshots[r.PathValue("id")]
+	if s == nil || s.ProjectID != project {
+		novaError(w, 404, "Snapshot %s could not be found.", r.PathValue("id"))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"snapshot": map[string]any{"id": s.ID, "name": s.Name, "volume_id": s.VolumeID, "size": s.Size,
+		"status": "available", "created_at": "2026-01-01T00:00:00.000000", "metadata": map[string]string{}}})
 }
