@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/proto/provider"
@@ -145,7 +146,7 @@ func TestOpenStack(t *testing.T) {
 	if len(web.Nodes) != 4 {
 		t.Fatalf("after delete: %d nodes", len(web.Nodes))
 	}
-	waitFor(t, 10e9, func() bool { return len(openstackServers(t, emu, h.ControllerID)) == 4 }, "the deleted node's server to go")
+	waitFor(t, 10*time.Second, func() bool { return len(openstackServers(t, emu, h.ControllerID)) == 4 }, "the deleted node's server to go")
 	openstackMatches(t, emu, h.ControllerID, "m1.medium", web)
 	if strings.Contains(h.Stderr.String(), testenv.OSPassword) {
 		t.Errorf("the host's log shows the password")
@@ -156,7 +157,7 @@ func TestOpenStack(t *testing.T) {
 	planted := openstackReconcile(t, h, emu, web)
 
 	settle(t, cl)(cl.DeleteUnitGroup(c, vc.VCID))
-	waitFor(t, 10e9, func() bool { return len(openstackServers(t, emu, h.ControllerID)) == 1 }, "cleanup")
+	waitFor(t, 10*time.Second, func() bool { return len(openstackServers(t, emu, h.ControllerID)) == 1 }, "cleanup")
 	if left := openstackServers(t, emu, h.ControllerID); len(left) != 1 || left[planted.NodeID] == nil {
 		t.Errorf("after cleanup the cloud holds %v, want only the planted %s", left, planted.CloudInstanceID)
 	}
@@ -217,7 +218,7 @@ func openstackRefusals(t *testing.T, h *testenv.Host, emu *testenv.OSEmu, vcid s
 		t.Errorf("a unit on an application credential: %v", s)
 	}
 	settle(t, other)(other.DeleteUnitGroup(c, vc.VCID))
-	waitFor(t, 10e9, func() bool { return len(emu.State(t).Servers) == before }, "the application credential's unit to go")
+	waitFor(t, 10*time.Second, func() bool { return len(emu.State(t).Servers) == before }, "the application credential's unit to go")
 	for _, u := range must[*sdk.VC](t)(cl.Privileged().GetUnitGroup(c, vcid)).Units {
 		if u.Name != "web" {
 			t.Errorf("a refused request left unit %s", u.Name)
@@ -277,4 +278,37 @@ func TestOpenStackCatalog(t *testing.T) {
 	if out, stderr, code := run(t, initArgs...); code != 0 || !strings.Contains(out, "openstack(default)") {
 		t.Errorf("init on a good openstack entry: exit %d\n%s%s", code, out, stderr)
 	}
+}
+
+// TestOpenStackCrash: the host killed while a unit of 10 is being made,
+// one node at a time, and again while it is being deleted: after the
+// restarts every node has exactly one server (the resumed creates found
+// what the first attempts made), and the delete leaves nothing.
+func TestOpenStackCrash(t *testing.T) {
+	emu := testenv.StartOSEmu(t)
+	h := testenv.StartHostWith(t, "openstack:\n  default:\n"+openstackEntry(emu), map[string]string{"vcc-provider-openstack": testenv.OpenStackPlugin(t)},
+		"--reconcile-interval", "0", "--serf-listen", "off", "--provider-limit", "1")
+	c := ctx(t)
+	for k, v := range openstackKey {
+		if err := h.Client.PutCredential(c, "openstack", k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vc := must[*sdk.VC](t)(h.Client.CreateUnitGroup(c, "crash", ""))
+	acc := must[*sdk.Accepted](t)(h.Client.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "big", Provider: "openstack", Spec: map[string]any{"num_nodes": 10}}))
+	waitFor(t, 30*time.Second, func() bool { return len(openstackServers(t, emu, h.ControllerID)) >= 2 }, "two servers")
+	crash(h)
+	t.Logf("killed with %d of 10 servers made", len(openstackServers(t, emu, h.ControllerID)))
+	must[*sdk.Operation](t)(h.Client.Wait(c, acc.OperationID))
+	big := must[*sdk.Unit](t)(h.Client.GetUnit(c, vc.VCID, "big"))
+	if s := states(big); s["RUNNING"] != 10 {
+		t.Fatalf("after the restart: %v", s)
+	}
+	openstackMatches(t, emu, h.ControllerID, "m1.small", big)
+
+	del := must[*sdk.Accepted](t)(h.Client.DeleteUnit(c, vc.VCID, "big", true))
+	waitFor(t, 30*time.Second, func() bool { return len(openstackServers(t, emu, h.ControllerID)) <= 8 }, "two servers deleted")
+	crash(h)
+	must[*sdk.Operation](t)(h.Client.Wait(c, del.OperationID))
+	waitFor(t, 10*time.Second, func() bool { st := emu.State(t); return len(st.Servers)+len(st.Ports) == 0 }, "the cloud to hold nothing")
 }
