@@ -21,9 +21,9 @@ import (
 // TestMDX2SitePlugin does what a site does to make its own OpenStack
 // plugin (plugins/openstack/README.md, "Your own OpenStack plugin"):
 // the mdx2 example copied outside the repository as a module of its own,
-// built against this checkout's protocol and openstack modules, installed
-// with `vcc-host plugins install`; the conformance suite passes on the
-// installed binary, and a unit runs through a running vcc-host against
+// built against this checkout's protocol and openstack modules, its own
+// tests passing, installed with `vcc-host plugins install`; the
+// conformance suite passes on the installed binary, and a unit runs through a running vcc-host against
 // the emulator, each node on a port of its own with the catalog's
 // security group, on the network named in the catalog. Nothing of host/
 // knows mdx2.
@@ -36,6 +36,8 @@ func TestMDX2SitePlugin(t *testing.T) {
 		"-replace", "github.com/vccproject/vcc/proto="+filepath.Join(root, "proto"),
 		"-replace", "github.com/vccproject/vcc/plugins/openstack="+filepath.Join(root, "plugins/openstack"))
 	mustRun(t, dir, env, "go", "build", "-o", "vcc-provider-mdx2", ".")
+	// The site's own test: the conformance suite in-process on osemu.
+	mustRun(t, dir, env, "go", "test", "-count=1", "./...")
 
 	plugins := t.TempDir()
 	out, stderr, code := testenv.RunHost(t, "plugins", "install", "--path", filepath.Join(dir, "vcc-provider-mdx2"), "--dir", plugins)
