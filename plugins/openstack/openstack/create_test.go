@@ -192,6 +192,20 @@ func TestCloudErrors(t *testing.T) {
 	}
 }
 
+// TestEndpoints: the catalog's internal endpoints are used when asked;
+// a region the service catalog lacks is refused on catalog.region.
+func TestEndpoints(t *testing.T) {
+	c := osemu.Start(t, fast)
+	p, e := New("t"), env(c)
+	e.CatalogEntry = entry(c, map[string]any{"endpoint_type": "internal"})
+	mustCreate(t, p, e, node(1, ""), `{}`, true)
+	e.CatalogEntry = entry(c, map[string]any{"region": "Nowhere"})
+	_, err := p.CreateNode(context.Background(), provider.NodeRequest{Env: e, Node: node(2, ""), Spec: json.RawMessage(`{}`), FirstAttempt: true})
+	if code, field := codeOf(err); code != provider.CodeNotFound || field != "catalog.region" {
+		t.Errorf("a region without endpoints: %v", err)
+	}
+}
+
 // TestApplicationCredential: nodes are made with an application
 // credential (no project in the catalog entry).
 func TestApplicationCredential(t *testing.T) {
