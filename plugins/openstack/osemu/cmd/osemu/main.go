@@ -43,8 +43,28 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("osemu listening on %s\n", url)
+	// For a demo: what to give vcc (stderr, so stdout stays one line).
+	fmt.Fprintf(os.Stderr, `# config/vpn_catalog.yml
+openstack:
+  default:
+    auth_url: %s/identity/v3
+    network_uuid: %s
+    tenant_name: %s
+    private_network_ipmask: %s
+    default_image: %s
+    flavors: {small: m1.small, medium: m1.medium, large: m1.large}
+# credentials: user_name=%s password=%s
+#   or application_credential_id=%s application_credential_secret=%s
+`, url, osemu.NetworkID, osemu.ProjectName, subnetOr(o.SubnetCIDR), osemu.ImageName, osemu.UserName, osemu.UserPassword, osemu.AppCredID, osemu.AppCredSecret)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig
 	_ = stop()
+}
+
+func subnetOr(s string) string {
+	if s == "" {
+		return osemu.SubnetCIDR
+	}
+	return s
 }
