@@ -3,7 +3,8 @@
 // "osemu listening on URL", then serves until interrupted. Keystone is at
 // URL/identity/v3; GET URL/_emu/state shows what the cloud holds. With
 // -vm-image every server runs as a container of that image (removed when
-// osemu stops).
+// osemu stops). On stderr it prints a catalog entry and the seeded
+// credentials for a demo with vcc-host.
 package main
 
 import (
