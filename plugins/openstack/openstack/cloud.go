@@ -96,7 +96,11 @@ func dial(ctx context.Context, e *Entry, o gophercloud.AuthOptions, userAgent st
 	if err != nil {
 		return nil, provider.Invalid("%v", err).On("catalog.auth_url").Err()
 	}
-	pc.HTTPClient = http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// The host makes up to 32 calls at once per provider: keep that many
+	// connections (and their TLS sessions) open, not Go's default 2.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	pc.HTTPClient = http.Client{Transport: tr}
 	pc.UserAgent.Prepend(userAgent)
 	if err := gos.Authenticate(ctx, pc, o); err != nil {
 		return nil, cloudErr("authenticate to Keystone at "+o.IdentityEndpoint, err)
