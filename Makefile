@@ -174,7 +174,7 @@ bench-azure:
 # 100 OpenStack nodes through the controller vs the same gophercloud calls
 # made directly, on our emulator (osemu), in alternation; prints the ratio.
 bench-openstack:
-	OSEMU_BOOT_DELAY=$(BOOT_DELAY) plugins/openstack/scripts/bench-compare.sh $(or $(ROUNDS),8)
+	OSEMU_BOOT_DELAY=$(BOOT_DELAY) scripts/bench-compare.sh openstack $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 
