@@ -34,7 +34,7 @@ MODULES := proto host sdk $(addprefix plugins/,$(PLUGINS))
 # Vault server's dependency graph must resolve on its own.
 VAULTTEST := host/internal/identity/vaulttest
 
-.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws bench-sakura bench-oracle clean tools dummy-cert image base-image new-plugin bench-azure
+.PHONY: help build run test test-deps test-python python-host vet lint proto proto-sum proto-check proto-breaking proto-release bench bench-aws bench-sakura bench-oracle clean tools dummy-cert image base-image new-plugin bench-azure bench-openstack
 
 # The Python client is tested with Debian's interpreter, for which
 # Debian's python3-* packages (pytest, requests, PyYAML, pandas, nbconvert,
@@ -58,6 +58,7 @@ help:
 	@echo "make bench-sakura  100 Sakura nodes via the controller vs direct SDK calls, on iaas-api-go's fake (ROUNDS=8)"
 	@echo "make bench-oracle  100 OCI nodes via the controller vs direct SDK calls, on our OCI emulator (ROUNDS=8)"
 	@echo "make bench-azure  100 Azure nodes via the controller vs direct SDK calls, on our ARM emulator (ROUNDS=8)"
+	@echo "make bench-openstack  100 OpenStack nodes via the controller vs direct gophercloud calls, on osemu (ROUNDS=8, BOOT_DELAY=200ms)"
 	@echo "make proto   regenerate the gRPC code from proto/schema"
 	@echo "make base-image  build the default Base image ($(BASE_IMAGE)) from bin/vcc-node"
 	@echo "make new-plugin NAME=mycloud [DIR=outside MODULE=path]  a provider plugin from plugins/skeleton"
@@ -169,6 +170,11 @@ bench-oracle:
 # directly, against fresh ARM emulators, in alternation; prints the ratio.
 bench-azure:
 	scripts/bench-compare.sh azure $(or $(ROUNDS),8)
+
+# 100 OpenStack nodes through the controller vs the same gophercloud calls
+# made directly, on our emulator (osemu), in alternation; prints the ratio.
+bench-openstack:
+	OSEMU_BOOT_DELAY=$(BOOT_DELAY) scripts/bench-compare.sh openstack $(or $(ROUNDS),8)
 
 tools: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-go-grpc
 

@@ -8,7 +8,7 @@
 #
 #   scripts/bench-compare.sh PROVIDER [ROUNDS]     (default 8)
 #
-# PROVIDER: aws, sakura, oracle or azure.
+# PROVIDER: aws, sakura, oracle, azure or openstack.
 set -euo pipefail
 provider=${1:?usage: scripts/bench-compare.sh PROVIDER [ROUNDS]}
 rounds=${2:-8}
@@ -20,7 +20,8 @@ azure) mod=plugins/azure pkg=armemu direct='DirectSDK100$' host='Azure100$' extr
 sakura) mod=plugins/sakura pkg=fakecloud direct='DirectSDK100$' host='Sakura100$' extra=s-create target=1.20 ;;
 aws) mod=plugins/aws pkg=internal/ec2x direct='DirectSDK100/waits=false' host='AWS100$' extra=moto-cpu-s target=1.30 ;;
 oracle) mod=plugins/oracle pkg=ociemu direct='DirectSDK100$' host='Oracle100$' extra=s-create target=1.20 ;;
-*) echo "scripts/bench-compare.sh: unknown provider $provider (aws, sakura, oracle, azure)" >&2; exit 2 ;;
+openstack) mod=plugins/openstack pkg=osemu direct='DirectSDK100$' host='OpenStack100$' extra=s-create target=1.20 ;;
+*) echo "scripts/bench-compare.sh: unknown provider $provider (aws, sakura, oracle, azure, openstack)" >&2; exit 2 ;;
 esac
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
