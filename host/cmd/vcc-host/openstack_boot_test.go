@@ -55,7 +55,7 @@ func TestOpenStackBoots(t *testing.T) {
 	if n.CloudInstanceAddress != ip {
 		t.Errorf("node address %s, want %s", n.CloudInstanceAddress, ip)
 	}
-	vm := "osemu-vm-" + n.CloudInstanceID
+	vm := (&servers.Machines{Prefix: "osemu"}).Container(n.CloudInstanceID)
 	out, err := exec.Command("docker", "exec", vm, "docker", "ps", "--format", "{{.Names}}").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "vcc-base-"+n.NodeID) {
 		t.Fatalf("the VM runs no Base container: %v %s", err, out)

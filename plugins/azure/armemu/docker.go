@@ -16,7 +16,11 @@ type Docker struct{ *servers.Machines }
 // NewDocker makes the Docker network name with subnet cidr (gateway: its
 // first address, where the VMs reach this machine).
 func NewDocker(image, baseImage, name, cidr string) (*Docker, error) {
-	m, err := servers.NewMachines(image, baseImage, "armemu", name, cidr)
+	var load []string
+	if baseImage != "" {
+		load = []string{baseImage}
+	}
+	m, err := servers.NewMachines(image, load, "armemu", name, cidr)
 	if err != nil {
 		return nil, err
 	}

@@ -1,25 +1,20 @@
 package osemu
 
 import (
-	"bytes"
-	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/hex"
-	"fmt"
-	"os/exec"
-	"strings"
 	"time"
+
+	"github.com/vccproject/vcc/proto/providertest/servers"
 )
 
-// VMs makes servers real: each server runs as a container of Image (an
-// "existing server" image with sshd and its own dockerd, see
-// proto/providertest/servers) on a Docker network of the emulator's
+// VMs makes servers real: each server runs as a machine of
+// servers.Machines (a container of Image, an "existing server" image with
+// sshd and its own dockerd) on a Docker network of the emulator's
 // network's subnet, at the server's fixed IP, and its user data runs
 // there, so a Base container starts and its agent joins the controller.
-// Power actions stop and start the container; a container that stops
-// behind Nova's back makes its server SHUTOFF (as Nova's power-state
-// sync does).
+// Power actions stop and start the machine; one that stops behind Nova's
+// back makes its server SHUTOFF (as Nova's power-state sync does).
 type VMs struct {
 	// Image is the server image.
 	Image string
@@ -27,119 +22,43 @@ type VMs struct {
 	// there is no registry).
 	Load []string
 
-	network string // the Docker network
-	label   string
-}
-
-// vmReady is how long a VM may take to have its dockerd answer.
-const vmReady = 90 * time.Second
-
-func docker(ctx context.Context, stdin []byte, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "docker", args...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
-	}
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("docker %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	return string(out), nil
+	m *servers.Machines
 }
 
 // setUp makes the Docker network of cidr.
 func (v *VMs) setUp(cidr string) error {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
-	v.network = "osemu-" + hex.EncodeToString(b[:])
-	v.label = "osemu=" + v.network
-	_, err := docker(context.Background(), nil, "network", "create", "--label", v.label, "--subnet", cidr, v.network)
+	m, err := servers.NewMachines(v.Image, v.Load, "osemu", "osemu-"+hex.EncodeToString(b[:]), cidr)
+	v.m = m
 	return err
 }
 
 // tearDown removes every VM and the network.
-func (v *VMs) tearDown() {
-	ctx := context.Background()
-	if out, err := docker(ctx, nil, "ps", "-aq", "--filter", "label="+v.label); err == nil && strings.TrimSpace(out) != "" {
-		_, _ = docker(ctx, nil, append([]string{"rm", "-f", "-v"}, strings.Fields(out)...)...) // best effort: the process is ending
-	}
-	_, _ = docker(ctx, nil, "network", "rm", v.network) // best effort, as above
-}
+func (v *VMs) tearDown() { v.m.Close() }
 
-func (v *VMs) name(serverID string) string { return "osemu-vm-" + serverID }
-
-// boot runs the server's container at ip, waits for its dockerd, loads
-// the images and runs the user data.
+// boot runs the server's machine at ip, waits for its dockerd, loads the
+// images and runs the user data.
 func (v *VMs) boot(serverID, hostname, ip, userData string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), vmReady)
-	defer cancel()
-	name := v.name(serverID)
-	args := []string{"run", "-d", "--name", name, "--label", v.label, "--hostname", hostname, "--network", v.network, "--ip", ip,
-		"--cap-add=ALL", "--cap-drop=SYS_RESOURCE", "--security-opt", "seccomp=unconfined", "--security-opt", "apparmor=unconfined",
-		"-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "-e", "VCC_TEST_DOCKER=1", v.Image}
-	if _, err := docker(ctx, nil, args...); err != nil {
-		return err
-	}
-	if err := v.dockerd(ctx, name); err != nil {
-		return err
-	}
-	for _, img := range v.Load {
-		saved, err := exec.CommandContext(ctx, "docker", "save", img).Output()
-		if err != nil {
-			return fmt.Errorf("docker save %s: %w", img, err)
-		}
-		if _, err := docker(ctx, saved, "exec", "-i", name, "docker", "load", "-q"); err != nil {
-			return err
-		}
-	}
-	script, err := base64.StdEncoding.DecodeString(userData)
-	if err != nil || len(script) == 0 {
-		return nil // no user data: a server that runs nothing
-	}
-	_, err = docker(ctx, script, "exec", "-i", name, "sh", "-s")
-	return err
+	return v.m.Boot(serverID, hostname, ip, userData)
 }
 
-// dockerd waits until the VM's Docker engine answers.
-func (v *VMs) dockerd(ctx context.Context, name string) error {
-	for {
-		if _, err := docker(ctx, nil, "exec", name, "docker", "info"); err == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the VM's dockerd did not start: %w", ctx.Err())
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-}
+func (v *VMs) stop(serverID string) error { return v.m.Halt(serverID) }
 
-func (v *VMs) stop(serverID string) error {
-	_, err := docker(context.Background(), nil, "stop", "-t", "5", v.name(serverID))
-	return err
-}
+// start boots the stopped machine again, until its dockerd answers.
+func (v *VMs) start(serverID string) error { return v.m.Boot(serverID, "", "", "") }
 
-func (v *VMs) start(serverID string) error {
-	ctx, cancel := context.WithTimeout(context.Background(), vmReady)
-	defer cancel()
-	if _, err := docker(ctx, nil, "start", v.name(serverID)); err != nil {
-		return err
-	}
-	return v.dockerd(ctx, v.name(serverID))
-}
+func (v *VMs) remove(serverID string) { _ = v.m.Remove(serverID) } // gone either way
 
-func (v *VMs) remove(serverID string) {
-	_, _ = docker(context.Background(), nil, "rm", "-f", "-v", v.name(serverID)) // gone either way
-}
-
-// running lists the servers whose container runs.
-func (v *VMs) running() (map[string]bool, error) {
-	out, err := docker(context.Background(), nil, "ps", "--filter", "label="+v.label, "--format", "{{.Names}}")
+// running says which servers' machines run.
+func (v *VMs) running(ids []string) (map[string]bool, error) {
+	names, err := v.m.Running()
 	if err != nil {
 		return nil, err
 	}
 	up := map[string]bool{}
-	for _, n := range strings.Fields(out) {
-		up[strings.TrimPrefix(n, "osemu-vm-")] = true
+	for _, id := range ids {
+		up[id] = names[v.m.Container(id)]
 	}
 	return up, nil
 }
@@ -198,7 +117,13 @@ func (c *Cloud) powerSync() {
 			return
 		case <-tick.C:
 		}
-		up, err := c.opts.VMs.running()
+		c.mu.Lock()
+		ids := make([]string, 0, len(c.servers))
+		for id := range c.servers {
+			ids = append(ids, id)
+		}
+		c.mu.Unlock()
+		up, err := c.opts.VMs.running(ids)
 		if err != nil {
 			continue
 		}

@@ -39,6 +39,10 @@ ssh-keygen -A >/dev/null
 mkdir -p /run/sshd
 /usr/sbin/sshd -p ${VCC_TEST_SSH_PORT:-20022} -o PasswordAuthentication=no
 if [ "$VCC_TEST_DOCKER" != 0 ]; then
+  # A machine killed (a power cut) leaves dockerd's pid file; at the
+  # next start no dockerd runs, but a new one whose pid matches the file
+  # would refuse to start.
+  rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid
   dockerd --storage-driver=vfs --iptables=false --bridge=none --ip-masq=false >/var/log/dockerd.log 2>&1 &
 else
   rm -f /usr/bin/docker /usr/sbin/dockerd

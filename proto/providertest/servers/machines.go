@@ -21,9 +21,11 @@ import (
 // answers, as cloud-init runs a script at first boot. The cloud emulators
 // (Azure, OCI, OpenStack) share it; it drives the docker CLI.
 type Machines struct {
-	// Image is the server image; BaseImage, when set, is loaded into
-	// each machine's dockerd (there is no registry to pull it from).
-	Image, BaseImage string
+	// Image is the server image.
+	Image string
+	// Load are images copied into each machine's dockerd (the Base
+	// image: there is no registry to pull it from).
+	Load []string
 	// Network is the Docker network of the emulated subnet.
 	Network string
 	// Prefix names the containers (Prefix-vm-HASH) and labels them
@@ -40,8 +42,8 @@ type Machines struct {
 // NewMachines returns Machines on network; with cidr it first makes that
 // network with that subnet (its gateway, the first address, is where the
 // machines reach this host), replacing one a killed run left.
-func NewMachines(image, baseImage, prefix, network, cidr string) (*Machines, error) {
-	m := &Machines{Image: image, BaseImage: baseImage, Network: network, Prefix: prefix}
+func NewMachines(image string, load []string, prefix, network, cidr string) (*Machines, error) {
+	m := &Machines{Image: image, Load: load, Network: network, Prefix: prefix}
 	if cidr == "" {
 		return m, nil
 	}
@@ -61,8 +63,8 @@ func (m *Machines) Container(id string) string {
 
 // Boot starts the instance's machine: a stopped one again (its Base
 // container comes back by its restart policy), or a new one whose user
-// data (a script, or base64 of one) then runs. It returns when the user
-// data has run.
+// data (a script, or base64 of one) then runs. It returns when the
+// machine runs and, on a first boot, its user data has run.
 func (m *Machines) Boot(id, hostname, ip, userData string) error {
 	err := m.boot(id, hostname, ip, userData)
 	if err != nil {
@@ -91,19 +93,13 @@ func (m *Machines) boot(id, hostname, ip, userData string) error {
 		"-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "-e", "VCC_TEST_DOCKER=1", "-e", "VCC_TEST_USER=vcc", m.Image); err != nil {
 		return err
 	}
-	for {
-		if _, err := docker(ctx, nil, "exec", c, "docker", "info"); err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("the machine's dockerd never answered: %w", ctx.Err())
-		}
-		time.Sleep(200 * time.Millisecond)
+	if err := waitDockerd(ctx, c); err != nil {
+		return err
 	}
-	if m.BaseImage != "" {
-		img, err := exec.CommandContext(ctx, "docker", "save", m.BaseImage).Output()
+	for _, image := range m.Load {
+		img, err := exec.CommandContext(ctx, "docker", "save", image).Output()
 		if err != nil {
-			return fmt.Errorf("docker save %s: %w", m.BaseImage, err)
+			return fmt.Errorf("docker save %s: %w", image, err)
 		}
 		if _, err := docker(ctx, img, "exec", "-i", c, "docker", "load", "-q"); err != nil {
 			return err
@@ -119,6 +115,34 @@ func (m *Machines) boot(id, hostname, ip, userData string) error {
 	out, err := docker(ctx, script, "exec", "-i", c, "sh", "-c", "cat > /var/lib/user-data && sh /var/lib/user-data > /var/log/user-data.log 2>&1")
 	m.logf("machine of %s ran its user data: %v %s", id, err, out)
 	return err
+}
+
+// waitDockerd waits until the machine's Docker engine answers.
+func waitDockerd(ctx context.Context, c string) error {
+	for {
+		if _, err := docker(ctx, nil, "exec", c, "docker", "info"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the machine's dockerd never answered: %w", ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// Running lists the containers of this Prefix that run (compare with
+// Container(id)).
+func (m *Machines) Running() (map[string]bool, error) {
+	out, err := docker(context.Background(), nil, "ps", "--filter", "label=vcc-test-machines="+m.Prefix, "--format", "{{.Names}}")
+	if err != nil {
+		return nil, err
+	}
+	up := map[string]bool{}
+	for _, n := range strings.Fields(out) {
+		up[n] = true
+	}
+	return up, nil
 }
 
 // Halt stops the machine as a shutdown would (deallocated, stopped).

@@ -60,7 +60,10 @@ func main() {
 		opt.ADs = append(opt.ADs, fmt.Sprintf("Uocm:%s-AD-%d", strings.ToUpper(*region), i))
 	}
 	if *network != "" {
-		m := &servers.Machines{Network: *network, Image: *image, BaseImage: *base, Prefix: "ociemu", Log: log.Printf}
+		m := &servers.Machines{Network: *network, Image: *image, Prefix: "ociemu", Log: log.Printf}
+		if *base != "" {
+			m.Load = []string{*base}
+		}
 		opt.Machines = machines{m}
 	}
 	w, err := ociemu.Seed(ociemu.New(opt), *cidr)
