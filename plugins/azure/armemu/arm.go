@@ -48,6 +48,8 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request, p []string) {
 		s.vmRoute(w, r, g, name, rest)
 	case "microsoft.compute/disks":
 		s.disk(w, r, g, name)
+	case "microsoft.compute/snapshots":
+		s.snapshot(w, r, g, name)
 	case "microsoft.compute/images":
 		s.image(w, r, g, name)
 	default:
