@@ -36,6 +36,7 @@ type Clients struct {
 	Images  *armcompute.ImagesClient
 	Market  *armcompute.VirtualMachineImagesClient
 	Disks   *armcompute.DisksClient
+	Snaps   *armcompute.SnapshotsClient
 	Sizes   *armcompute.VirtualMachineSizesClient
 	Usage   *armcompute.UsageClient
 }
@@ -80,5 +81,5 @@ func New(t Target) (*Clients, error) {
 	}
 	return &Clients{VMs: f.NewVirtualMachinesClient(), NICs: nf.NewInterfacesClient(), VNets: nf.NewVirtualNetworksClient(), Subnets: nf.NewSubnetsClient(),
 		NSGs: nf.NewSecurityGroupsClient(), Images: f.NewImagesClient(), Market: f.NewVirtualMachineImagesClient(),
-		Disks: f.NewDisksClient(), Sizes: f.NewVirtualMachineSizesClient(), Usage: f.NewUsageClient()}, nil
+		Disks: f.NewDisksClient(), Snaps: f.NewSnapshotsClient(), Sizes: f.NewVirtualMachineSizesClient(), Usage: f.NewUsageClient()}, nil
 }

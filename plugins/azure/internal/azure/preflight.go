@@ -46,7 +46,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 		}},
 		preflight.Check{Name: "the image", Field: "spec.cloud_image", Run: func(ctx context.Context) error { return image(ctx, c, cat, sp) }},
 		preflight.Check{Name: "the VM size and the cores quota", Field: "spec.vm_size", Run: func(ctx context.Context) error { return vmSize(ctx, c, cat, sp, len(req.Nodes)) }},
-		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, req.Env.Credentials["subscription_id"], sp) }},
+		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, cat, req.Env.Credentials["subscription_id"], sp) }},
 	)...)
 	return &provider.PreflightResult{Diagnostics: diags}, nil
 }
@@ -232,7 +232,11 @@ func coresQuota(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spe
 	}
 	return nil
 }
-func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) error {
+
+// disks: each exists, is free, and lies where the node will be (its
+// location, and its zone unless zone-redundant), as Azure attaches no
+// other.
+func disks(ctx context.Context, c *armclient.Clients, cat *catalog, sub string, sp *spec) error {
 	var d provider.Diagnostics
 	for i, id := range sp.Disks {
 		p := strings.Split(strings.Trim(id, "/"), "/")
@@ -250,10 +254,30 @@ func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) erro
 		case got.ManagedBy != nil:
 			d = append(d, provider.Invalid("disk %s is attached to %s", id, *got.ManagedBy).On(field).
 				Because("a managed disk joins one VM: detach it, or use a shared disk"))
+		case !strings.EqualFold(deref(got.Location), cat.Location):
+			d = append(d, provider.Invalid("disk %s is in %s, the node will be in %s", id, deref(got.Location), cat.Location).On(field).
+				Because("Azure attaches disks of the VM's location only: pick a disk of %s, or a catalog entry of %s", cat.Location, deref(got.Location)))
+		case !zoneFits(cat.Zone, &got.Disk):
+			here := zoneName(cat.Location, nil)
+			if cat.Zone != "" {
+				here = zoneName(cat.Location, []*string{&cat.Zone})
+			}
+			d = append(d, provider.Invalid("disk %s is in %s, the node will be in %s", id, zoneName(deref(got.Location), got.Zones), here).On(field).
+				Because("Azure attaches a zonal disk to a VM of its zone only: pick a disk of the node's zone (an azure_disk entry with the same azure_zone, or a _ZRS type), or a catalog entry in the disk's zone"))
 		}
 	}
 	if len(d) > 0 {
 		return &provider.DiagnosticsError{Diags: d}
 	}
 	return nil
+}
+
+// zoneFits: a node of zone (none: "") can attach d.
+func zoneFits(zone string, d *armcompute.Disk) bool {
+	dz := ""
+	if len(d.Zones) > 0 && d.Zones[0] != nil {
+		dz = *d.Zones[0]
+	}
+	zrs := d.SKU != nil && d.SKU.Name != nil && strings.HasSuffix(string(*d.SKU.Name), "_ZRS")
+	return dz == zone || (dz == "" && zrs)
 }
