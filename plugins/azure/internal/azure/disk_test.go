@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -212,6 +213,15 @@ func TestDiskForcedDelete(t *testing.T) {
 	got, err := p.DescribeNodes(ctx, provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{req.Node}})
 	if err != nil || len(got) != 1 || got[0].Disk.AttachedTo != holder || got[0].Disk.Device != "/dev/disk/azure/scsi1/lun0" {
 		t.Fatalf("attached disk: %v %+v", err, got)
+	}
+	// A create that meets the disk held (no preflight ran) fails for
+	// good on spec.disks, and leaves no NIC behind.
+	other := provider.NodeRequest{Env: e, Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 2}, FirstAttempt: true,
+		Spec: json.RawMessage(`{"disks": ["` + st.CloudInstanceID + `"]}`)}
+	_, err = inProcess(s, false).CreateNode(ctx, other)
+	var de *provider.DiagnosticsError
+	if !errors.As(err, &de) || de.Retryable() || de.Diags[0].Field != "spec.disks" || !strings.Contains(err.Error(), "ConflictingUserInput") {
+		t.Errorf("a create with a held disk: %v", err)
 	}
 	if err := p.DeleteNode(ctx, req); err != nil {
 		t.Fatal(err)
