@@ -11,6 +11,7 @@ import (
 
 	"github.com/vccproject/vcc/host/internal/testenv"
 	"github.com/vccproject/vcc/proto/provider"
+	"github.com/vccproject/vcc/proto/providertest"
 	"github.com/vccproject/vcc/proto/providertest/moto"
 	"github.com/vccproject/vcc/sdk"
 )
@@ -55,7 +56,8 @@ func azureDisks(t *testing.T, a *testenv.Azure, ctl string) map[string]testenv.A
 // TestAzureStorage is issue 20's flow against the ARM emulator: a
 // storage VC of 2 azure_disk disks (zone 1), a compute unit attaching
 // them (the emulator shows them Attached to its VM at LUNs 0 and 1, the
-// node its disks and devices, each disk its holder), the refusals (a
+// node its disks and devices, each disk its holder; a disk planted with
+// the controller's tags is reported by reconcile as an orphan), the refusals (a
 // disk in another zone, a disk of another cloud by node and by raw id,
 // a disk attached already, fixed IPs in a storage spec, power on a
 // storage unit) with nothing made, deleting the compute unit leaves the
@@ -116,7 +118,25 @@ func TestAzureStorage(t *testing.T) {
 	if node.State != "RUNNING" || len(node.Disks) != 2 {
 		t.Fatalf("server node %+v", node)
 	}
-	must[*sdk.ReconcileReport](t)(cl.Reconcile(c)) // brings the disks' cloud view (holder, device) up to date
+	// A disk tagged with the controller but unknown to it: reconcile
+	// reports it; it also brings the disks' cloud view (holder, device) up
+	// to date.
+	stray := providertest.Launch(t, testenv.AzureDiskPlugin(t))
+	strayReq := provider.NodeRequest{
+		Env: provider.CallEnv{ControllerID: h.ControllerID, Credentials: a.Credentials(), CatalogEntry: []byte(fmt.Sprintf(
+			`{"azure_resource_group_name": %q, "azure_location": %q, "azure_zone": "1", "azure_resource_manager_endpoint": %q, "azure_authority_host": %q}`,
+			a.Group, a.Location, a.URL, a.URL+"/"))},
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 9}, Spec: []byte(`{"disk_size_gb": 1}`), FirstAttempt: true,
+	}
+	planted := must[*provider.NodeStatus](t)(stray.CreateNode(c, strayReq))
+	rep := must[*sdk.ReconcileReport](t)(cl.Reconcile(c))
+	if len(rep.Orphans) != 1 || rep.Orphans[0].CloudInstanceID != planted.CloudInstanceID || rep.Orphans[0].Provider != "azure_disk" {
+		t.Errorf("orphans %+v, want the planted disk %s", rep.Orphans, planted.CloudInstanceID)
+	}
+	strayReq.Node.CloudInstanceID = planted.CloudInstanceID
+	if err := stray.DeleteNode(c, strayReq); err != nil {
+		t.Fatal(err)
+	}
 	emu = azureDisks(t, a, h.ControllerID)
 	for i, d := range disks {
 		held, r := node.Disks[i], emu[strings.ToLower(d.CloudInstanceID)]
