@@ -59,7 +59,7 @@ func azureDisks(t *testing.T, a *testenv.Azure, ctl string) map[string]testenv.A
 // node its disks and devices, each disk its holder; a disk planted with
 // the controller's tags is reported by reconcile as an orphan), the refusals (a
 // disk in another zone, a disk of another cloud by node and by raw id,
-// a disk attached already, fixed IPs in a storage spec, power on a
+// a disk attached already by vcc or by a VM made outside it, fixed IPs in a storage spec, power on a
 // storage unit) with nothing made, deleting the compute unit leaves the
 // disks Unattached, an azure_spot node takes one again, and a forced
 // cleanup of the storage VC detaches and deletes every disk: nothing is
@@ -168,6 +168,28 @@ func TestAzureStorage(t *testing.T) {
 	}
 	if got := must[*sdk.Unit](t)(cl.GetUnit(c, st.VCID, "nfs")).Nodes[0]; got.Disk == nil || got.Disk.AttachedTo != nil {
 		t.Errorf("disk still shows a holder: %+v", got.Disk)
+	}
+
+	// A VM made outside vcc takes disk 0: the host asks azure_disk, which
+	// names that VM, and refuses the disk (409) with nothing made.
+	outside := providertest.Launch(t, testenv.AzurePlugins(t)["vcc-provider-azure"])
+	outReq := provider.NodeRequest{
+		Env: provider.CallEnv{ControllerID: providertest.NewNodeID(), Credentials: a.Credentials(), CatalogEntry: []byte(fmt.Sprintf(
+			`{"azure_resource_group_name": %q, "azure_vnet_name": %q, "azure_subnet_name": %q, "azure_security_group_name": %q, "azure_location": %q, "azure_zone": "1", "azure_resource_manager_endpoint": %q, "azure_authority_host": %q}`,
+			a.Group, a.VNet, a.Subnet, a.NSG, a.Location, a.URL, a.URL+"/"))},
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 1}, Spec: []byte(`{"disks": ["` + disks[0].CloudInstanceID + `"]}`), FirstAttempt: true,
+	}
+	outVM := must[*provider.NodeStatus](t)(outside.CreateNode(c, outReq))
+	_, err = cl.CreateUnit(c, vc.VCID, sdk.CreateUnitRequest{UnitName: "bad", Provider: "azure", Spec: withDisks(disks[0].NodeID)})
+	wantAPIError(t, "a disk attached outside vcc", err, http.StatusConflict, "spec.disks[0]", "attached to instance "+outVM.CloudInstanceID)
+	outReq.Node.CloudInstanceID, outReq.Node.CloudInstanceName = outVM.CloudInstanceID, outVM.CloudInstanceName
+	if err := outside.DeleteNode(c, outReq); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); azureDisks(t, a, h.ControllerID)[strings.ToLower(disks[0].CloudInstanceID)].VM != ""; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the VM made outside vcc still holds disk 0")
+		}
 	}
 
 	// azure_spot may use azure_disk disks (the Go client takes the disk
