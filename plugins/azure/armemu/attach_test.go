@@ -87,6 +87,10 @@ func TestAttach(t *testing.T) {
 	if !errors.As(err, &re) || re.StatusCode != 409 || re.ErrorCode != "ConflictingUserInput" || !strings.Contains(err.Error(), "already attached to VM") {
 		t.Errorf("a disk attached elsewhere: %v", err)
 	}
+	err = create("vm4", vmIn("vm4", "n4", z2.ID, zrs.ID, copied.ID))
+	if !errors.As(err, &re) || re.ErrorCode != "OperationNotAllowed" || !strings.Contains(err.Error(), "maximum number of data disks allowed to be attached to a VM of this size is 2") {
+		t.Errorf("3 data disks on a Standard_B1s: %v", err)
+	}
 	err = create("vm3", vmIn("vm3", "n3", z2.ID))
 	if !errors.As(err, &re) || re.StatusCode != 400 || re.ErrorCode != "BadRequest" || !strings.Contains(err.Error(), "VM zone: '1'. Disk zone: '2'") {
 		t.Errorf("a disk of another zone: %v", err)

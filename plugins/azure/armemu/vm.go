@@ -108,6 +108,9 @@ func (s *Server) checkVM(g *group, name string, in *armcompute.VirtualMachine) (
 	if z.restricted {
 		return nil, fail(http.StatusConflict, "SkuNotAvailable", "The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: %s' is currently not available in location '%s'. Please try another size or deploy to a different location or different zone. See https://aka.ms/azureskunotavailable for details.", z.name, s.Location)
 	}
+	if n := len(p.StorageProfile.DataDisks); n > z.disks {
+		return nil, fail(http.StatusConflict, "OperationNotAllowed", "The maximum number of data disks allowed to be attached to a VM of this size is %d.", z.disks)
+	}
 	if u := deref(p.OSProfile.AdminUsername); u == "root" || u == "admin" || u == "administrator" {
 		return nil, bad("The Admin Username specified is not allowed.")
 	}

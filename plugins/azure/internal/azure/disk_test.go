@@ -129,7 +129,8 @@ func TestDiskLaunch(t *testing.T) {
 // but for zone-redundant types; a copy of a snapshot is at least its
 // size; a missing snapshot is refused by preflight on spec.cloud_image;
 // the azure plugin's preflight refuses a disk of another zone on the
-// spec.disks entry and takes a zone-redundant one.
+// spec.disks entry and takes a zone-redundant one, and refuses more disks
+// than the VM size takes.
 func TestDiskZonesAndCopies(t *testing.T) {
 	s := emulator(t)
 	ctx := context.Background()
@@ -175,7 +176,7 @@ func TestDiskZonesAndCopies(t *testing.T) {
 
 	compute := inProcess(s, false).(Regular)
 	res, err = compute.Preflight(ctx, provider.PreflightRequest{Env: e, Nodes: []provider.NodeRef{{NodeNo: 1}},
-		Spec: json.RawMessage(`{"disks": ["` + zonal.CloudInstanceID + `", "` + other.CloudInstanceID + `", "` + zrs.CloudInstanceID + `"]}`)})
+		Spec: json.RawMessage(`{"vm_size": "Standard_B2s", "disks": ["` + zonal.CloudInstanceID + `", "` + other.CloudInstanceID + `", "` + zrs.CloudInstanceID + `"]}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,6 +188,15 @@ func TestDiskZonesAndCopies(t *testing.T) {
 	}
 	if len(bad) != 1 || !strings.HasPrefix(bad[0], "spec.disks[1]: ") || !strings.Contains(bad[0], "japaneast-2, the node will be in japaneast-1") {
 		t.Errorf("compute preflight: %q, want spec.disks[1] alone refused (zone 2)", bad)
+	}
+
+	// A Standard_B1s takes 2 data disks.
+	zonal2 := mk(`{"disk_size_gb": 8}`, e.CatalogEntry)
+	res, err = compute.Preflight(ctx, provider.PreflightRequest{Env: e, Nodes: []provider.NodeRef{{NodeNo: 1}},
+		Spec: json.RawMessage(`{"vm_size": "Standard_B1s", "disks": ["` + zonal.CloudInstanceID + `", "` + zrs.CloudInstanceID + `", "` + zonal2.CloudInstanceID + `"]}`)})
+	if err != nil || !res.Diagnostics.HasError() || res.Diagnostics[len(res.Diagnostics)-1].Field != "spec.disks" ||
+		!strings.Contains(res.Diagnostics[len(res.Diagnostics)-1].Summary, "at most 2 data disks") {
+		t.Errorf("compute preflight of 3 disks on a Standard_B1s: %v %+v", err, res)
 	}
 }
 

@@ -182,7 +182,7 @@ func imageOf(id string) (string, string, bool) {
 func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, nodes int) error {
 	pager := c.Sizes.NewListPager(cat.Location, nil)
 	var names []string
-	cores := int64(-1)
+	cores, maxDisks := int64(-1), int32(-1)
 	for pager.More() && cores < 0 {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -190,7 +190,7 @@ func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, n
 		}
 		for _, z := range page.Value {
 			if strings.EqualFold(deref(z.Name), sp.VMSize) {
-				cores = int64(deref(z.NumberOfCores))
+				cores, maxDisks = int64(deref(z.NumberOfCores)), deref(z.MaxDataDiskCount)
 				break
 			}
 			names = append(names, deref(z.Name))
@@ -203,6 +203,10 @@ func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, n
 		}
 		return provider.Invalid("VM size %s is not offered in %s", sp.VMSize, cat.Location).On("spec.vm_size").
 			Because("pick one the location offers (%s); az vm list-sizes --location %s lists them all", strings.Join(names, ", "), cat.Location).Err()
+	}
+	if maxDisks >= 0 && len(sp.Disks) > int(maxDisks) {
+		return provider.Invalid("%d disks to attach, but a VM of size %s takes at most %d data disks", len(sp.Disks), sp.VMSize, maxDisks).On("spec.disks").
+			Because("attach fewer disks, or pick a larger vm_size (az vm list-sizes --location %s shows maxDataDiskCount)", cat.Location).Err()
 	}
 	return coresQuota(ctx, c, cat, sp, nodes, cores)
 }
