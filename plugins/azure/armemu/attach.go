@@ -12,8 +12,9 @@ import (
 // Unattached once detached), in the VM's zone (a zone-redundant disk in
 // any), with Azure's error answers otherwise.
 
-// checkDataDisks refuses data disks the VM vmID (in zones) cannot take.
-func (s *Server) checkDataDisks(vmID string, zones []*string, dds []*armcompute.DataDisk) *apiError {
+// checkDataDisks refuses data disks the VM vmID (of size, in zones)
+// cannot take.
+func (s *Server) checkDataDisks(vmID, size string, zones []*string, dds []*armcompute.DataDisk) *apiError {
 	luns := map[int32]bool{}
 	for _, dd := range dds {
 		if dd.ManagedDisk == nil || dd.ManagedDisk.ID == nil {
@@ -29,6 +30,9 @@ func (s *Server) checkDataDisks(vmID string, zones []*string, dds []*armcompute.
 		}
 		if e := s.attachable(vmID, zoneOf(zones), d); e != nil {
 			return e
+		}
+		if sku := deref(d.SKU.Name); strings.HasPrefix(string(sku), "Premium") && !premiumIO(size) {
+			return fail(http.StatusBadRequest, "InvalidParameter", "Requested operation cannot be performed because the VM size %s does not support the storage account type %s of disk '%s'. Consider updating the VM to a size that supports Premium storage.", size, sku, *d.Name)
 		}
 	}
 	return nil
@@ -112,7 +116,7 @@ func (s *Server) updateVM(w http.ResponseWriter, v *vm, in *armcompute.VirtualMa
 			keep = append(keep, dd)
 		}
 	}
-	if e := s.checkDataDisks(*v.m.ID, v.m.Zones, keep); e != nil {
+	if e := s.checkDataDisks(*v.m.ID, string(*v.m.Properties.HardwareProfile.VMSize), v.m.Zones, keep); e != nil {
 		writeErr(w, e)
 		return
 	}
@@ -163,4 +167,18 @@ func diskResource(d *armcompute.Disk) Resource {
 		r.State = string(deref(d.Properties.DiskState))
 	}
 	return r
+}
+
+// premiumIO: the size takes Premium disks, by Azure's naming (an s among
+// the features after the vCPU count, like B1s, D2s_v3, or the DS and GS
+// families).
+func premiumIO(size string) bool {
+	name := strings.TrimPrefix(size, "Standard_")
+	name, _, _ = strings.Cut(name, "_")
+	i := strings.IndexAny(name, "0123456789")
+	if i < 0 {
+		return false
+	}
+	family, features := name[:i], strings.TrimLeft(name[i:], "0123456789-")
+	return strings.ContainsAny(features, "s") || strings.HasSuffix(family, "S")
 }

@@ -91,6 +91,13 @@ func TestAttach(t *testing.T) {
 	if !errors.As(err, &re) || re.ErrorCode != "OperationNotAllowed" || !strings.Contains(err.Error(), "maximum number of data disks allowed to be attached to a VM of this size is 2") {
 		t.Errorf("3 data disks on a Standard_B1s: %v", err)
 	}
+	prem := mk("prem", "1", armcompute.DiskStorageAccountTypesPremiumLRS, empty)
+	big := vmIn("vm5", "n5", prem.ID)
+	big.Properties.HardwareProfile.VMSize = p(armcompute.VirtualMachineSizeTypes("Standard_D4_v2"))
+	err = create("vm5", big)
+	if !errors.As(err, &re) || re.StatusCode != 400 || !strings.Contains(err.Error(), "does not support the storage account type Premium_LRS") {
+		t.Errorf("a Premium disk on a Standard_D4_v2: %v", err)
+	}
 	err = create("vm3", vmIn("vm3", "n3", z2.ID))
 	if !errors.As(err, &re) || re.StatusCode != 400 || re.ErrorCode != "BadRequest" || !strings.Contains(err.Error(), "VM zone: '1'. Disk zone: '2'") {
 		t.Errorf("a disk of another zone: %v", err)

@@ -131,7 +131,7 @@ func (s *Server) checkVM(g *group, name string, in *armcompute.VirtualMachine) (
 	if e := s.checkNICs(p.NetworkProfile); e != nil {
 		return nil, e
 	}
-	if e := s.checkDataDisks(s.rid(g, "Microsoft.Compute/virtualMachines", name), in.Zones, p.StorageProfile.DataDisks); e != nil {
+	if e := s.checkDataDisks(s.rid(g, "Microsoft.Compute/virtualMachines", name), z.name, in.Zones, p.StorageProfile.DataDisks); e != nil {
 		return nil, e
 	}
 	if used := s.coresUsed(); s.quota > 0 && used+z.cores > s.quota {

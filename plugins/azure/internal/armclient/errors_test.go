@@ -46,6 +46,7 @@ func TestDiagnose(t *testing.T) {
 		{400, "PrivateIPAddressIsAllocated", "already allocated", provider.CodeInvalid, "spec.ip_addresses"},
 		{409, "ConflictingUserInput", "Cannot attach the disk d to VM v because it is already attached to VM w.", provider.CodeInvalid, "spec.disks"},
 		{409, "OperationNotAllowed", "The maximum number of data disks allowed to be attached to a VM of this size is 2.", provider.CodeInvalid, "spec.disks"},
+		{400, "InvalidParameter", "Requested operation cannot be performed because the VM size Standard_D4_v2 does not support the storage account type Premium_LRS of disk 'd'.", provider.CodeInvalid, "spec.disks"},
 		{400, "BadRequest", "Disk d cannot be attached to the VM because it is not in the same zone as the VM.", provider.CodeInvalid, "spec.disks"},
 		{429, "TooManyRequests", "slow down", provider.CodeThrottled, ""},
 		{503, "ServiceUnavailable", "later", provider.CodeUnreachable, ""},
