@@ -76,6 +76,10 @@ func (s *Server) subscriptionLevel(w http.ResponseWriter, r *http.Request, p []s
 		s.usages(w, p[2])
 		return
 	}
+	if len(p) == 2 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "skus") && r.Method == http.MethodGet {
+		s.skus(w)
+		return
+	}
 	if len(p) == 2 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "virtualMachines") && r.Method == http.MethodGet {
 		s.listAllVMs(w, r)
 		return

@@ -1,6 +1,7 @@
 package armemu
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -181,4 +182,20 @@ func premiumIO(size string) bool {
 	}
 	family, features := name[:i], strings.TrimLeft(name[i:], "0123456789-")
 	return strings.ContainsAny(features, "s") || strings.HasSuffix(family, "S")
+}
+
+// skus answers the resource SKUs of the location's VM sizes with the
+// capabilities a preflight reads (vCPUs, MaxDataDiskCount, PremiumIO).
+func (s *Server) skus(w http.ResponseWriter) {
+	var out []map[string]any
+	for _, z := range s.sizes {
+		capability := func(name string, v any) map[string]any { return map[string]any{"name": name, "value": fmt.Sprint(v)} }
+		premium := "False"
+		if premiumIO(z.name) {
+			premium = "True"
+		}
+		out = append(out, map[string]any{"resourceType": "virtualMachines", "name": z.name, "tier": "Standard", "locations": []string{s.Location},
+			"capabilities": []map[string]any{capability("vCPUs", z.cores), capability("MaxDataDiskCount", z.disks), capability("PremiumIO", premium)}})
+	}
+	list(w, out, func(m map[string]any) string { return m["name"].(string) })
 }

@@ -129,8 +129,9 @@ func TestDiskLaunch(t *testing.T) {
 // but for zone-redundant types; a copy of a snapshot is at least its
 // size; a missing snapshot is refused by preflight on spec.cloud_image;
 // the azure plugin's preflight refuses a disk of another zone on the
-// spec.disks entry and takes a zone-redundant one, and refuses more disks
-// than the VM size takes.
+// spec.disks entry and takes a zone-redundant one, refuses a Premium
+// disk on a size without premium storage (its resource SKU's PremiumIO),
+// and more disks than the VM size takes.
 func TestDiskZonesAndCopies(t *testing.T) {
 	s := emulator(t)
 	ctx := context.Background()
@@ -188,6 +189,17 @@ func TestDiskZonesAndCopies(t *testing.T) {
 	}
 	if len(bad) != 1 || !strings.HasPrefix(bad[0], "spec.disks[1]: ") || !strings.Contains(bad[0], "japaneast-2, the node will be in japaneast-1") {
 		t.Errorf("compute preflight: %q, want spec.disks[1] alone refused (zone 2)", bad)
+	}
+
+	// A Premium disk needs a size with premium storage.
+	prem := mk(`{"disk_size_gb": 8, "storage_account_type": "Premium_LRS"}`, e.CatalogEntry)
+	for size, refused := range map[string]bool{"Standard_D4_v2": true, "Standard_D2s_v3": false} {
+		res, err = compute.Preflight(ctx, provider.PreflightRequest{Env: e, Nodes: []provider.NodeRef{{NodeNo: 1}},
+			Spec: json.RawMessage(`{"vm_size": "` + size + `", "disks": ["` + prem.CloudInstanceID + `"]}`)})
+		if err != nil || res.Diagnostics.HasError() != refused ||
+			(refused && (res.Diagnostics[0].Field != "spec.disks[0]" || !strings.Contains(res.Diagnostics[0].Summary, "Premium_LRS, which VM size Standard_D4_v2 does not support"))) {
+			t.Errorf("compute preflight of a Premium disk on a %s: %v %+v", size, err, res)
+		}
 	}
 
 	// A Standard_B1s takes 2 data disks.

@@ -242,6 +242,7 @@ func coresQuota(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spe
 // other.
 func disks(ctx context.Context, c *armclient.Clients, cat *catalog, sub string, sp *spec) error {
 	var d provider.Diagnostics
+	premium := map[int]string{} // index: type of the Premium disks
 	for i, id := range sp.Disks {
 		p := strings.Split(strings.Trim(id, "/"), "/")
 		field := fmt.Sprintf("spec.disks[%d]", i)
@@ -268,12 +269,45 @@ func disks(ctx context.Context, c *armclient.Clients, cat *catalog, sub string, 
 			}
 			d = append(d, provider.Invalid("disk %s is in %s, the node will be in %s", id, zoneName(deref(got.Location), got.Zones), here).On(field).
 				Because("Azure attaches a zonal disk to a VM of its zone only: pick a disk of the node's zone (an azure_disk entry with the same azure_zone, or a _ZRS type), or a catalog entry in the disk's zone"))
+		case got.SKU != nil && strings.HasPrefix(string(deref(got.SKU.Name)), "Premium"):
+			premium[i] = string(*got.SKU.Name)
+		}
+	}
+	if len(premium) > 0 && !premiumIO(ctx, c, cat.Location, sp.VMSize) {
+		for i, typ := range premium {
+			d = append(d, provider.Invalid("disk %s is %s, which VM size %s does not support", sp.Disks[i], typ, sp.VMSize).On(fmt.Sprintf("spec.disks[%d]", i)).
+				Because("pick a vm_size with premium storage (an s in its name, like Standard_D2s_v3), or a Standard disk"))
 		}
 	}
 	if len(d) > 0 {
 		return &provider.DiagnosticsError{Diags: d}
 	}
 	return nil
+}
+
+// premiumIO: the location's size takes Premium disks, by its resource
+// SKU's PremiumIO capability; true when the SKUs cannot be read (Azure
+// then says at the create).
+func premiumIO(ctx context.Context, c *armclient.Clients, location, size string) bool {
+	pager := c.SKUs.NewListPager(&armcompute.ResourceSKUsClientListOptions{Filter: ptr("location eq '" + location + "'")})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return true
+		}
+		for _, sku := range page.Value {
+			if !strings.EqualFold(deref(sku.ResourceType), "virtualMachines") || !strings.EqualFold(deref(sku.Name), size) {
+				continue
+			}
+			for _, cp := range sku.Capabilities {
+				if deref(cp.Name) == "PremiumIO" {
+					return strings.EqualFold(deref(cp.Value), "True")
+				}
+			}
+			return true
+		}
+	}
+	return true
 }
 
 // zoneFits: a node of zone (none: "") can attach d.
