@@ -25,6 +25,11 @@ func AzurePlugins(t testing.TB) map[string]string {
 	}
 }
 
+// AzureDiskPlugin builds vcc-provider-azure-disk (managed disks).
+func AzureDiskPlugin(t testing.TB) string {
+	return build(t, "vcc-provider-azure-disk", "plugins/azure", "./cmd/vcc-provider-azure-disk")
+}
+
 // Azure is a running ARM emulator (plugins/azure/armemu) with a seeded
 // resource group, virtual network, subnet, security group and image.
 type Azure struct {
@@ -111,9 +116,10 @@ type AzureResource struct {
 	ID    string            `json:"id"`
 	Name  string            `json:"name"`
 	Tags  map[string]string `json:"tags"`
-	State string            `json:"state"` // a VM's: provisioning/power, like succeeded/running
+	State string            `json:"state"` // a VM's: provisioning/power, like succeeded/running; a disk's: Unattached, Attached, Reserved
 	IP    string            `json:"ip"`    // a NIC's
 	VM    string            `json:"vm"`    // a NIC's or disk's VM
+	Zone  string            `json:"zone"`  // a disk's or VM's zone
 }
 
 // Resources lists what the emulator holds.

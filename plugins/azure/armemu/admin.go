@@ -21,6 +21,7 @@ type Resource struct {
 	State string            `json:"state,omitempty"` // a VM's provisioning/power state
 	IP    string            `json:"ip,omitempty"`    // a NIC's private IP
 	VM    string            `json:"vm,omitempty"`    // a NIC's or disk's VM
+	Zone  string            `json:"zone,omitempty"`  // a disk's or VM's zone
 }
 
 func (s *Server) admin(w http.ResponseWriter, r *http.Request, p []string) {
@@ -90,7 +91,7 @@ func (s *Server) resources() []Resource {
 			if v.power != "" {
 				st += "/" + v.power
 			}
-			out = append(out, Resource{Kind: "vm", ID: *v.m.ID, Name: *v.m.Name, Tags: plain(v.m.Tags), State: st})
+			out = append(out, Resource{Kind: "vm", ID: *v.m.ID, Name: *v.m.Name, Tags: plain(v.m.Tags), State: st, Zone: zoneOf(v.m.Zones)})
 		}
 		for _, n := range g.nics {
 			r := Resource{Kind: "nic", ID: *n.ID, Name: *n.Name, Tags: plain(n.Tags), IP: *n.Properties.IPConfigurations[0].Properties.PrivateIPAddress}
@@ -101,7 +102,7 @@ func (s *Server) resources() []Resource {
 		}
 		for _, d := range g.disks {
 			if d.Tags[seededTag] == nil {
-				out = append(out, Resource{Kind: "disk", ID: *d.ID, Name: *d.Name, Tags: plain(d.Tags), VM: deref(d.ManagedBy)})
+				out = append(out, diskResource(d))
 			}
 		}
 	}
@@ -117,7 +118,7 @@ func (s *Server) Disks() []Resource {
 	var out []Resource
 	for _, g := range s.groups {
 		for _, d := range g.disks {
-			out = append(out, Resource{Kind: "disk", ID: *d.ID, Name: *d.Name, Tags: plain(d.Tags), VM: deref(d.ManagedBy)})
+			out = append(out, diskResource(d))
 		}
 	}
 	return out

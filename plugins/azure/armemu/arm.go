@@ -48,6 +48,8 @@ func (s *Server) arm(w http.ResponseWriter, r *http.Request, p []string) {
 		s.vmRoute(w, r, g, name, rest)
 	case "microsoft.compute/disks":
 		s.disk(w, r, g, name)
+	case "microsoft.compute/snapshots":
+		s.snapshot(w, r, g, name)
 	case "microsoft.compute/images":
 		s.image(w, r, g, name)
 	default:
@@ -72,6 +74,10 @@ func (s *Server) subscriptionLevel(w http.ResponseWriter, r *http.Request, p []s
 	}
 	if len(p) == 4 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "locations") && strings.EqualFold(p[3], "usages") {
 		s.usages(w, p[2])
+		return
+	}
+	if len(p) == 2 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "skus") && r.Method == http.MethodGet {
+		s.skus(w)
 		return
 	}
 	if len(p) == 2 && strings.EqualFold(p[0], "Microsoft.Compute") && strings.EqualFold(p[1], "virtualMachines") && r.Method == http.MethodGet {

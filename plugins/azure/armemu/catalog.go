@@ -12,6 +12,8 @@ type size struct {
 	name  string
 	cores int
 	memMB int
+	// disks is the most data disks a VM of the size takes.
+	disks int
 	// restricted: Azure offers the size but not to this subscription
 	// here now (SkuNotAvailable).
 	restricted bool
@@ -20,9 +22,9 @@ type size struct {
 func defaultSizes() map[string]size {
 	m := map[string]size{}
 	for _, z := range []size{
-		{"Standard_B1s", 1, 1024, false}, {"Standard_B2s", 2, 4096, false}, {"Standard_D2s_v3", 2, 8192, false},
-		{"Standard_D3_v2", 4, 14336, false}, {"Standard_D4_v2", 8, 28672, false}, {"Standard_DS1_v2", 1, 3584, false},
-		{"Standard_F2s_v2", 2, 4096, false}, {"Standard_NV6", 6, 57344, true},
+		{"Standard_B1s", 1, 1024, 2, false}, {"Standard_B2s", 2, 4096, 4, false}, {"Standard_D2s_v3", 2, 8192, 4, false},
+		{"Standard_D3_v2", 4, 14336, 16, false}, {"Standard_D4_v2", 8, 28672, 32, false}, {"Standard_DS1_v2", 1, 3584, 4, false},
+		{"Standard_F2s_v2", 2, 4096, 4, false}, {"Standard_NV6", 6, 57344, 24, true},
 	} {
 		m[key(z.name)] = z
 	}
@@ -102,7 +104,7 @@ func (s *Server) vmSizes(w http.ResponseWriter, location string) {
 	}
 	var out []map[string]any
 	for _, z := range s.sizes {
-		out = append(out, map[string]any{"name": z.name, "numberOfCores": z.cores, "memoryInMB": z.memMB, "maxDataDiskCount": 8, "osDiskSizeInMB": 1047552, "resourceDiskSizeInMB": 0})
+		out = append(out, map[string]any{"name": z.name, "numberOfCores": z.cores, "memoryInMB": z.memMB, "maxDataDiskCount": z.disks, "osDiskSizeInMB": 1047552, "resourceDiskSizeInMB": 0})
 	}
 	list(w, out, func(m map[string]any) string { return m["name"].(string) })
 }

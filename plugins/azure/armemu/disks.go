@@ -67,9 +67,12 @@ func (s *Server) disk(w http.ResponseWriter, r *http.Request, g *group, name str
 		w.WriteHeader(http.StatusNoContent)
 	case r.Method == http.MethodDelete && d.ManagedBy != nil:
 		writeErr(w, fail(http.StatusConflict, "OperationNotAllowed", "Disk %s is attached to VM %s.", name, *d.ManagedBy))
+	case r.Method == http.MethodDelete && deref(d.Properties.ProvisioningState) == "Deleting":
+		s.accepted(w, http.StatusAccepted, s.startOp("Microsoft.Compute", s.Delay, nil), nil)
 	case r.Method == http.MethodDelete:
-		delete(g.disks, key(name))
-		s.accepted(w, http.StatusAccepted, s.startOp("Microsoft.Compute", 0, nil), nil)
+		// Deleting until the operation ends, as ARM shows it.
+		d.Properties.ProvisioningState = ptr("Deleting")
+		s.accepted(w, http.StatusAccepted, s.startOp("Microsoft.Compute", s.Delay, func() *apiError { delete(g.disks, key(name)); return nil }), nil)
 	default:
 		methodNotAllowed(w, r)
 	}
@@ -92,6 +95,12 @@ func (s *Server) putDisk(w http.ResponseWriter, r *http.Request, g *group, name 
 	case in.Location == nil || *in.Location == "":
 		writeErr(w, fail(http.StatusBadRequest, "LocationRequired", "The location property is required for this definition."))
 		return
+	case !strings.EqualFold(*in.Location, s.Location):
+		writeErr(w, fail(http.StatusBadRequest, "LocationNotAvailableForResourceType", "The provided location '%s' is not available for resource type 'Microsoft.Compute/disks'.", *in.Location))
+		return
+	case len(in.Zones) > 1 || (len(in.Zones) == 1 && !validZone(deref(in.Zones[0]))):
+		writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "The zones %v are not valid: give one of 1, 2, 3.", zoneOf(in.Zones)))
+		return
 	case p == nil || p.CreationData == nil || p.CreationData.CreateOption == nil:
 		writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "Required parameter 'creationData.createOption' is missing (null)."))
 		return
@@ -104,14 +113,21 @@ func (s *Server) putDisk(w http.ResponseWriter, r *http.Request, g *group, name 
 			return
 		}
 	case armcompute.DiskCreateOptionCopy:
-		src := s.diskByID(deref(p.CreationData.SourceResourceID))
-		if src == nil {
-			writeErr(w, fail(http.StatusNotFound, "NotFound", "Source resource %s was not found.", deref(p.CreationData.SourceResourceID)))
+		srcID := deref(p.CreationData.SourceResourceID)
+		srcSize, srcZone, ok := s.source(srcID)
+		if !ok {
+			writeErr(w, fail(http.StatusNotFound, "NotFound", "Source resource %s was not found.", srcID))
 			return
 		}
-		if size < *src.Properties.DiskSizeGB {
-			size = *src.Properties.DiskSizeGB
+		if srcZone != "" && zoneOf(in.Zones) != "" && srcZone != zoneOf(in.Zones) {
+			writeErr(w, fail(http.StatusBadRequest, "BadRequest", "The resource '%s' in an availability zone cannot be copied from the source '%s' in a different availability zone.", name, srcID))
+			return
 		}
+		if size != 0 && size < srcSize {
+			writeErr(w, fail(http.StatusBadRequest, "BadRequest", "Disk size %d GB is smaller than the source's %d GB: a copy cannot shrink.", size, srcSize))
+			return
+		}
+		size = max(size, srcSize)
 	default:
 		writeErr(w, fail(http.StatusBadRequest, "InvalidParameter", "Create option %s is not supported here (Empty, Copy).", *p.CreationData.CreateOption))
 		return
@@ -168,18 +184,44 @@ func (s *Server) checkImage(g *group, sp *armcompute.StorageProfile) *apiError {
 	return nil
 }
 
-func (s *Server) checkDataDisks(sp *armcompute.StorageProfile) *apiError {
-	for _, dd := range sp.DataDisks {
-		if dd.ManagedDisk == nil || dd.ManagedDisk.ID == nil {
-			return fail(http.StatusBadRequest, "InvalidParameter", "A data disk to attach needs managedDisk.id.")
-		}
-		d := s.diskByID(*dd.ManagedDisk.ID)
-		switch {
-		case d == nil:
-			return fail(http.StatusNotFound, "NotFound", "Disk %s could not be found.", *dd.ManagedDisk.ID)
-		case d.ManagedBy != nil:
-			return fail(http.StatusConflict, "OperationNotAllowed", "Disk %s is attached to VM %s; a disk can be attached to one VM only.", *d.Name, *d.ManagedBy)
-		}
+func validZone(z string) bool { return z == "1" || z == "2" || z == "3" }
+
+// source is the size and zone of a disk or snapshot to copy.
+func (s *Server) source(id string) (int32, string, bool) {
+	if d := s.diskByID(id); d != nil {
+		return deref(d.Properties.DiskSizeGB), zoneOf(d.Zones), true
 	}
-	return nil
+	ref, ok := parseID(id)
+	if !ok || ref.typ != "microsoft.compute/snapshots" || ref.sub != s.Subscription || s.groups[ref.group] == nil {
+		return 0, "", false
+	}
+	sn := s.groups[ref.group].snapshots[ref.name]
+	if sn == nil {
+		return 0, "", false
+	}
+	return deref(sn.Properties.DiskSizeGB), "", true
+}
+
+// SeedSnapshot makes a snapshot of sizeGB in the group (what a disk's
+// cloud_image may name) and returns its id.
+func (s *Server) SeedSnapshot(group, name string, sizeGB int32) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.groups[key(group)]
+	id := s.rid(g, "Microsoft.Compute/snapshots", name)
+	g.snapshots[key(name)] = &armcompute.Snapshot{ID: &id, Name: &name, Location: &g.location, Type: ptr("Microsoft.Compute/snapshots"),
+		Properties: &armcompute.SnapshotProperties{DiskSizeGB: &sizeGB, ProvisioningState: ptr("Succeeded")}}
+	return id
+}
+
+func (s *Server) snapshot(w http.ResponseWriter, r *http.Request, g *group, name string) {
+	if r.Method != http.MethodGet {
+		methodNotAllowed(w, r)
+		return
+	}
+	if sn, ok := g.snapshots[key(name)]; ok {
+		writeJSON(w, http.StatusOK, sn)
+		return
+	}
+	writeErr(w, notFound("Microsoft.Compute/snapshots", name, g.name))
 }

@@ -12,6 +12,8 @@ type apiError struct {
 	status  int
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Target is the resource the error is about, where ARM names one.
+	Target string `json:"target,omitempty"`
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }

@@ -20,12 +20,14 @@ type group struct {
 	vms            map[string]*vm
 	disks          map[string]*armcompute.Disk
 	images         map[string]*armcompute.Image
+	snapshots      map[string]*armcompute.Snapshot
 }
 
 func (s *Server) newGroup(name, location string) *group {
 	g := &group{name: name, location: location, vnets: map[string]*armnetwork.VirtualNetwork{},
 		nsgs: map[string]*armnetwork.SecurityGroup{}, nics: map[string]*armnetwork.Interface{}, vms: map[string]*vm{},
-		disks: map[string]*armcompute.Disk{}, images: map[string]*armcompute.Image{}}
+		disks: map[string]*armcompute.Disk{}, images: map[string]*armcompute.Image{},
+		snapshots: map[string]*armcompute.Snapshot{}}
 	s.groups[key(name)] = g
 	return g
 }

@@ -64,7 +64,7 @@ func (s *Server) putVM(w http.ResponseWriter, r *http.Request, g *group, name st
 			writeErr(w, fail(http.StatusConflict, "OperationNotAllowed", "Operation 'PUT' is not allowed on VM '%s' since the VM is marked for deletion. You can only retry the Delete operation (or wait for an ongoing one to complete).", name))
 			return
 		}
-		writeJSON(w, http.StatusOK, cur.render(false))
+		s.updateVM(w, cur, &in)
 		return
 	}
 	v, e := s.checkVM(g, name, &in)
@@ -108,6 +108,9 @@ func (s *Server) checkVM(g *group, name string, in *armcompute.VirtualMachine) (
 	if z.restricted {
 		return nil, fail(http.StatusConflict, "SkuNotAvailable", "The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: %s' is currently not available in location '%s'. Please try another size or deploy to a different location or different zone. See https://aka.ms/azureskunotavailable for details.", z.name, s.Location)
 	}
+	if n := len(p.StorageProfile.DataDisks); n > z.disks {
+		return nil, fail(http.StatusConflict, "OperationNotAllowed", "The maximum number of data disks allowed to be attached to a VM of this size is %d.", z.disks)
+	}
 	if u := deref(p.OSProfile.AdminUsername); u == "root" || u == "admin" || u == "administrator" {
 		return nil, bad("The Admin Username specified is not allowed.")
 	}
@@ -128,7 +131,7 @@ func (s *Server) checkVM(g *group, name string, in *armcompute.VirtualMachine) (
 	if e := s.checkNICs(p.NetworkProfile); e != nil {
 		return nil, e
 	}
-	if e := s.checkDataDisks(p.StorageProfile); e != nil {
+	if e := s.checkDataDisks(s.rid(g, "Microsoft.Compute/virtualMachines", name), z.name, in.Zones, p.StorageProfile.DataDisks); e != nil {
 		return nil, e
 	}
 	if used := s.coresUsed(); s.quota > 0 && used+z.cores > s.quota {
@@ -221,11 +224,7 @@ func (s *Server) attach(v *vm) {
 	d := s.newDisk(v.group, *od.Name, *od.DiskSizeGB, armcompute.DiskStorageAccountTypes(*od.ManagedDisk.StorageAccountType), nil)
 	d.ManagedBy, d.Properties.DiskState, d.Zones = v.m.ID, ptr(armcompute.DiskStateAttached), v.m.Zones
 	od.ManagedDisk.ID = d.ID
-	for _, dd := range sp.DataDisks {
-		if d := s.diskByID(deref(dd.ManagedDisk.ID)); d != nil {
-			d.ManagedBy, d.Properties.DiskState = v.m.ID, ptr(armcompute.DiskStateAttached)
-		}
-	}
+	s.attachData(v, sp.DataDisks)
 }
 
 // render is the VM as ARM answers it.

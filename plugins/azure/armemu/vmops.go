@@ -48,6 +48,7 @@ func (s *Server) provisioned(v *vm) *apiError {
 
 func (s *Server) boot(v *vm) *apiError {
 	v.power = "running"
+	s.diskState(v, armcompute.DiskStateAttached)
 	if s.runner != nil {
 		if err := s.runner.Boot(*v.m.ID, *v.m.Name, s.ipOf(v), v.customData); err != nil {
 			v.prov, v.power = "Failed", "stopped"
@@ -70,6 +71,9 @@ func (s *Server) ipOf(v *vm) string {
 
 func (s *Server) halt(v *vm, to string) *apiError {
 	v.power = to
+	if to == "deallocated" {
+		s.diskState(v, armcompute.DiskStateReserved)
+	}
 	if s.runner != nil {
 		s.runner.Halt(*v.m.ID)
 	}

@@ -36,6 +36,8 @@ type Clients struct {
 	Images  *armcompute.ImagesClient
 	Market  *armcompute.VirtualMachineImagesClient
 	Disks   *armcompute.DisksClient
+	Snaps   *armcompute.SnapshotsClient
+	SKUs    *armcompute.ResourceSKUsClient
 	Sizes   *armcompute.VirtualMachineSizesClient
 	Usage   *armcompute.UsageClient
 }
@@ -80,5 +82,5 @@ func New(t Target) (*Clients, error) {
 	}
 	return &Clients{VMs: f.NewVirtualMachinesClient(), NICs: nf.NewInterfacesClient(), VNets: nf.NewVirtualNetworksClient(), Subnets: nf.NewSubnetsClient(),
 		NSGs: nf.NewSecurityGroupsClient(), Images: f.NewImagesClient(), Market: f.NewVirtualMachineImagesClient(),
-		Disks: f.NewDisksClient(), Sizes: f.NewVirtualMachineSizesClient(), Usage: f.NewUsageClient()}, nil
+		Disks: f.NewDisksClient(), Snaps: f.NewSnapshotsClient(), SKUs: f.NewResourceSKUsClient(), Sizes: f.NewVirtualMachineSizesClient(), Usage: f.NewUsageClient()}, nil
 }

@@ -78,6 +78,12 @@ func Diagnose(what string, err error) provider.Diagnostic {
 	case strings.Contains(lower, "allocationfailed") || code == "OverconstrainedAllocationRequest" || code == "OverconstrainedZonalAllocationRequest":
 		return provider.Capacity("Azure has no capacity to %s now: %s (%s)", what, msg, code).
 			Because("retry later, or pick another vm_size or azure_zone")
+	case code == "ConflictingUserInput" || (code == "BadRequest" && strings.Contains(msg, "cannot be attached to the VM")) ||
+		strings.Contains(msg, "maximum number of data disks") || strings.Contains(msg, "does not support the storage account type"):
+		// A data disk held by another VM, or in another zone: waiting
+		// does not help.
+		return provider.Invalid("could not %s: %s (%s)", what, msg, code).On("spec.disks").
+			Because("attach disks that no VM holds, in the node's location and zone (azure_zone of its catalog entry), no more than its vm_size takes; Premium disks need a vm_size with premium storage (an s in its name, like Standard_D2s_v3)")
 	case code == "PrivateIPAddressIsAllocated" || code == "PrivateIPAddressInReservedRange" || code == "PrivateIPAddressNotInSubnet":
 		return provider.Invalid("could not %s: %s (%s)", what, msg, code).On("spec.ip_addresses").
 			Because("give free addresses of the subnet; Azure keeps the first four and the last one")

@@ -46,7 +46,7 @@ func (p *Provider) Preflight(ctx context.Context, req provider.PreflightRequest)
 		}},
 		preflight.Check{Name: "the image", Field: "spec.cloud_image", Run: func(ctx context.Context) error { return image(ctx, c, cat, sp) }},
 		preflight.Check{Name: "the VM size and the cores quota", Field: "spec.vm_size", Run: func(ctx context.Context) error { return vmSize(ctx, c, cat, sp, len(req.Nodes)) }},
-		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, req.Env.Credentials["subscription_id"], sp) }},
+		preflight.Check{Name: "the disks to attach", Field: "spec.disks", Run: func(ctx context.Context) error { return disks(ctx, c, cat, req.Env.Credentials["subscription_id"], sp) }},
 	)...)
 	return &provider.PreflightResult{Diagnostics: diags}, nil
 }
@@ -182,7 +182,7 @@ func imageOf(id string) (string, string, bool) {
 func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, nodes int) error {
 	pager := c.Sizes.NewListPager(cat.Location, nil)
 	var names []string
-	cores := int64(-1)
+	cores, maxDisks := int64(-1), int32(-1)
 	for pager.More() && cores < 0 {
 		page, err := pager.NextPage(ctx)
 		if err != nil {
@@ -190,7 +190,7 @@ func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, n
 		}
 		for _, z := range page.Value {
 			if strings.EqualFold(deref(z.Name), sp.VMSize) {
-				cores = int64(deref(z.NumberOfCores))
+				cores, maxDisks = int64(deref(z.NumberOfCores)), deref(z.MaxDataDiskCount)
 				break
 			}
 			names = append(names, deref(z.Name))
@@ -203,6 +203,10 @@ func vmSize(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spec, n
 		}
 		return provider.Invalid("VM size %s is not offered in %s", sp.VMSize, cat.Location).On("spec.vm_size").
 			Because("pick one the location offers (%s); az vm list-sizes --location %s lists them all", strings.Join(names, ", "), cat.Location).Err()
+	}
+	if maxDisks >= 0 && len(sp.Disks) > int(maxDisks) {
+		return provider.Invalid("%d disks to attach, but a VM of size %s takes at most %d data disks", len(sp.Disks), sp.VMSize, maxDisks).On("spec.disks").
+			Because("attach fewer disks, or pick a larger vm_size (az vm list-sizes --location %s shows maxDataDiskCount)", cat.Location).Err()
 	}
 	return coresQuota(ctx, c, cat, sp, nodes, cores)
 }
@@ -232,8 +236,13 @@ func coresQuota(ctx context.Context, c *armclient.Clients, cat *catalog, sp *spe
 	}
 	return nil
 }
-func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) error {
+
+// disks: each exists, is free, and lies where the node will be (its
+// location, and its zone unless zone-redundant), as Azure attaches no
+// other.
+func disks(ctx context.Context, c *armclient.Clients, cat *catalog, sub string, sp *spec) error {
 	var d provider.Diagnostics
+	premium := map[int]string{} // index: type of the Premium disks
 	for i, id := range sp.Disks {
 		p := strings.Split(strings.Trim(id, "/"), "/")
 		field := fmt.Sprintf("spec.disks[%d]", i)
@@ -250,10 +259,63 @@ func disks(ctx context.Context, c *armclient.Clients, sub string, sp *spec) erro
 		case got.ManagedBy != nil:
 			d = append(d, provider.Invalid("disk %s is attached to %s", id, *got.ManagedBy).On(field).
 				Because("a managed disk joins one VM: detach it, or use a shared disk"))
+		case !strings.EqualFold(deref(got.Location), cat.Location):
+			d = append(d, provider.Invalid("disk %s is in %s, the node will be in %s", id, deref(got.Location), cat.Location).On(field).
+				Because("Azure attaches disks of the VM's location only: pick a disk of %s, or a catalog entry of %s", cat.Location, deref(got.Location)))
+		case !zoneFits(cat.Zone, &got.Disk):
+			here := zoneName(cat.Location, nil)
+			if cat.Zone != "" {
+				here = zoneName(cat.Location, []*string{&cat.Zone})
+			}
+			d = append(d, provider.Invalid("disk %s is in %s, the node will be in %s", id, zoneName(deref(got.Location), got.Zones), here).On(field).
+				Because("Azure attaches a zonal disk to a VM of its zone only: pick a disk of the node's zone (an azure_disk entry with the same azure_zone, or a _ZRS type), or a catalog entry in the disk's zone"))
+		case got.SKU != nil && strings.HasPrefix(string(deref(got.SKU.Name)), "Premium"):
+			premium[i] = string(*got.SKU.Name)
+		}
+	}
+	if len(premium) > 0 && !premiumIO(ctx, c, cat.Location, sp.VMSize) {
+		for i, typ := range premium {
+			d = append(d, provider.Invalid("disk %s is %s, which VM size %s does not support", sp.Disks[i], typ, sp.VMSize).On(fmt.Sprintf("spec.disks[%d]", i)).
+				Because("pick a vm_size with premium storage (an s in its name, like Standard_D2s_v3), or a Standard disk"))
 		}
 	}
 	if len(d) > 0 {
 		return &provider.DiagnosticsError{Diags: d}
 	}
 	return nil
+}
+
+// premiumIO: the location's size takes Premium disks, by its resource
+// SKU's PremiumIO capability; true when the SKUs cannot be read (Azure
+// then says at the create).
+func premiumIO(ctx context.Context, c *armclient.Clients, location, size string) bool {
+	pager := c.SKUs.NewListPager(&armcompute.ResourceSKUsClientListOptions{Filter: ptr("location eq '" + location + "'")})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return true
+		}
+		for _, sku := range page.Value {
+			if !strings.EqualFold(deref(sku.ResourceType), "virtualMachines") || !strings.EqualFold(deref(sku.Name), size) {
+				continue
+			}
+			for _, cp := range sku.Capabilities {
+				if deref(cp.Name) == "PremiumIO" {
+					return strings.EqualFold(deref(cp.Value), "True")
+				}
+			}
+			return true
+		}
+	}
+	return true
+}
+
+// zoneFits: a node of zone (none: "") can attach d.
+func zoneFits(zone string, d *armcompute.Disk) bool {
+	dz := ""
+	if len(d.Zones) > 0 && d.Zones[0] != nil {
+		dz = *d.Zones[0]
+	}
+	zrs := d.SKU != nil && d.SKU.Name != nil && strings.HasSuffix(string(*d.SKU.Name), "_ZRS")
+	return dz == zone || (dz == "" && zrs)
 }

@@ -89,31 +89,38 @@ func (p *Provider) open(ctx context.Context, env provider.CallEnv) (*armclient.C
 	if err := diags.Err(); err != nil {
 		return nil, nil, err
 	}
-	t := armclient.Target{SubscriptionID: env.Credentials["subscription_id"], TenantID: env.Credentials["tenant_id"],
-		ClientID: env.Credentials["client_id"], ClientSecret: env.Credentials["client_secret"],
-		ResourceManager: cat.ARM, AuthorityHost: cat.Authority, Transport: p.transport}
+	c, err := connect(ctx, p.clients, p.transport, cat, env.Credentials)
+	return c, cat, err
+}
+
+// connect is the clients of the caller's service principal on the
+// catalog entry's cloud, from the cache (shared by azure_disk).
+func connect(ctx context.Context, cache *clientcache.Cache[*armclient.Clients], tr policy.Transporter, cat *catalog, creds provider.Credentials) (*armclient.Clients, error) {
+	t := armclient.Target{SubscriptionID: creds["subscription_id"], TenantID: creds["tenant_id"],
+		ClientID: creds["client_id"], ClientSecret: creds["client_secret"],
+		ResourceManager: cat.ARM, AuthorityHost: cat.Authority, Transport: tr}
 	var missing []string
 	for _, k := range credentialKeys {
-		if env.Credentials[k.Name] == "" {
+		if creds[k.Name] == "" {
 			missing = append(missing, k.Name)
 		}
 	}
 	if len(missing) > 0 {
-		return nil, nil, provider.AuthFailed("no %s credential was sent", strings.Join(missing, ", ")).On("credentials").
+		return nil, provider.AuthFailed("no %s credential was sent", strings.Join(missing, ", ")).On("credentials").
 			Because("store the service principal's keys: PUT /vcp/v1/occtr/credentials/azure/KEY {\"value\": ...} for subscription_id, tenant_id, client_id and client_secret").Err()
 	}
 	if !guidRE.MatchString(t.SubscriptionID) {
-		return nil, nil, provider.AuthFailed("subscription_id %q is not a subscription id", t.SubscriptionID).On("credentials.subscription_id").
+		return nil, provider.AuthFailed("subscription_id %q is not a subscription id", t.SubscriptionID).On("credentials.subscription_id").
 			Because("store the subscription's GUID (az account show --query id)").Err()
 	}
 	if _, err := url.Parse(cat.ARM); err != nil {
-		return nil, nil, provider.Invalid("%v", err).On("catalog.azure_resource_manager_endpoint").Err()
+		return nil, provider.Invalid("%v", err).On("catalog.azure_resource_manager_endpoint").Err()
 	}
-	c, err := p.clients.Get(ctx, t.SubscriptionID+"|"+cat.ARM+"|"+cat.Authority, env.Credentials, func(context.Context) (*armclient.Clients, error) {
+	c, err := cache.Get(ctx, t.SubscriptionID+"|"+cat.ARM+"|"+cat.Authority, creds, func(context.Context) (*armclient.Clients, error) {
 		return armclient.New(t)
 	})
 	if err != nil {
-		return nil, nil, provider.AuthFailed("%v", err).On("credentials").Err()
+		return nil, provider.AuthFailed("%v", err).On("credentials").Err()
 	}
-	return c, cat, nil
+	return c, nil
 }
