@@ -5,13 +5,13 @@ import (
 	b64 "encoding/base64"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 
 	"github.com/vccproject/vcc/plugins/azure/armemu"
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // benchDelay is how long the emulator's operations take in both
@@ -43,7 +43,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 	round := 0
 	for b.Loop() {
 		start := time.Now()
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			name := fmt.Sprintf("bench-%d-%d", round, i)
 			nic := nicOf(b, c, name+"-nic", "")
 			vm := vmOf(*nic.ID, "Standard_B1s", false)
@@ -57,7 +57,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 			return err
 		})
 		creating += time.Since(start)
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			poller, err := c.vms.BeginDelete(ctx, rg, fmt.Sprintf("bench-%d-%d", round, i), nil)
 			if err != nil {
 				return err
@@ -73,22 +73,4 @@ func BenchmarkDirectSDK100(b *testing.B) {
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
 	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
-}
-
-// parallel runs fn for 0..n-1, 32 at a time.
-func parallel(b *testing.B, n int, fn func(i int) error) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
 }

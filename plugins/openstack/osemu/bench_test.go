@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/utils"
 
 	"github.com/vccproject/vcc/plugins/openstack/osemu"
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // BenchmarkDirectSDK100 is the baseline of the controller's OpenStack
@@ -46,7 +46,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 		start := time.Now()
 		compute, network, flavor, image := benchSetUp(b, url)
 		ids := make([]string, 100)
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			var err error
 			ids[i], err = directCreate(compute, ctl, fmt.Sprintf("bench-%d-%d", round, i), flavor, image)
 			return err
@@ -55,7 +55,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 			b.Fatal(err)
 		}
 		creating += time.Since(start)
-		parallel(b, 100, func(i int) error { return directDelete(compute, network, ctl, ids[i]) })
+		providertest.Parallel(b, 100, func(i int) error { return directDelete(compute, network, ctl, ids[i]) })
 		if err := waitList(compute, ctl, func(active, all int) bool { return all == 0 }); err != nil {
 			b.Fatal(err)
 		}
@@ -164,21 +164,4 @@ func until(read func() (bool, error)) error {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func parallel(b *testing.B, n int, fn func(i int) error) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
 }

@@ -9,12 +9,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oracle/oci-go-sdk/v65/common"
 	"github.com/oracle/oci-go-sdk/v65/core"
+
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // BenchmarkDirectSDK100 is the baseline of the controller's OCI benchmark
@@ -50,7 +51,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 			b.Fatal(err)
 		}
 		ids := make([]string, 100)
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			name := fmt.Sprintf("bench-%d-%d", round, i)
 			res, err := compute.LaunchInstance(ctx, core.LaunchInstanceRequest{OpcRetryToken: &name, LaunchInstanceDetails: core.LaunchInstanceDetails{
 				AvailabilityDomain: &w.AD, CompartmentId: &w.Tenancy, Shape: common.String("VM.Standard.E2.1"), DisplayName: &name,
@@ -74,7 +75,7 @@ func BenchmarkDirectSDK100(b *testing.B) {
 			return err
 		})
 		creating += time.Since(start)
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			if _, err := compute.TerminateInstance(ctx, core.TerminateInstanceRequest{InstanceId: &ids[i], PreserveBootVolume: common.Bool(false)}); err != nil {
 				return err
 			}
@@ -95,23 +96,6 @@ func until(ctx context.Context, c core.ComputeClient, id string, want core.Insta
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func parallel(b *testing.B, n int, fn func(i int) error) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 type procWorld struct {

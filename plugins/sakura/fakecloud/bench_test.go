@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +12,8 @@ import (
 	"github.com/sacloud/iaas-api-go/helper/query"
 	"github.com/sacloud/iaas-api-go/ostype"
 	"github.com/sacloud/iaas-api-go/types"
+
+	"github.com/vccproject/vcc/proto/providertest"
 )
 
 // BenchmarkDirectSDK100 is the baseline of the controller's Sakura
@@ -39,35 +40,18 @@ func BenchmarkDirectSDK100(b *testing.B) {
 	for b.Loop() {
 		start := time.Now()
 		ids := make([]types.ID, 100)
-		parallel(b, 100, func(i int) error {
+		providertest.Parallel(b, 100, func(i int) error {
 			var err error
 			ids[i], err = directCreate(types.StringID(sw["tk1a"]), fmt.Sprintf("bench-%d-%d", round, i), fmt.Sprintf("172.23.1.%d", 11+i))
 			return err
 		})
 		creating += time.Since(start)
-		parallel(b, 100, func(i int) error { return directDelete(ids[i]) })
+		providertest.Parallel(b, 100, func(i int) error { return directDelete(ids[i]) })
 		total += time.Since(start)
 		round++
 	}
 	b.ReportMetric(total.Seconds()/float64(b.N), "s/100nodes")
 	b.ReportMetric(creating.Seconds()/float64(b.N), "s-create")
-}
-
-func parallel(b *testing.B, n int, fn func(i int) error) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 32)
-	for i := range n {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			if err := fn(i); err != nil {
-				b.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
 }
 
 const zone = "tk1a"
