@@ -10,11 +10,14 @@ import (
 	"time"
 
 	"github.com/vccproject/vcc/host/internal/testenv"
+	"github.com/vccproject/vcc/proto/providertest"
 	"github.com/vccproject/vcc/proto/providertest/moto"
 	"github.com/vccproject/vcc/sdk"
 )
 
-const benchLimit = 32 // --provider-limit used below
+// benchLimit is the --provider-limit of the benchmarks: the concurrency
+// of the direct-SDK baselines they are compared with.
+const benchLimit = providertest.BenchLimit
 
 // BenchmarkCreate1000Nodes creates a unit of 1,000 nodes through the API
 // and waits for all of them, with the simulated cloud answering each call
