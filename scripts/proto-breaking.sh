@@ -7,6 +7,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 dir=$(cd "${1:-$root/proto}" && pwd)
+if ! command -v buf >/dev/null 2>&1; then
+	echo "buf is not on PATH: make proto-breaking builds it into .tools/ and runs this with it" >&2
+	exit 1
+fi
 shopt -s nullglob
 images=("$root"/proto/released/v*.binpb)
 if [ ${#images[@]} -eq 0 ]; then
