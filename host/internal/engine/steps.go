@@ -120,9 +120,11 @@ func (e *Engine) deleteStep(ctx context.Context, op *model.Operation, nodeID str
 		return err
 	}
 	name := t.unit.Provider
-	// The request marked it DELETING already; this re-asserts it for a
-	// resumed operation, and the delete goes on either way.
-	_ = e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
+	// The request marked it DELETING already (no second write then); a
+	// resumed operation re-asserts it, and the delete goes on either way.
+	if t.node.State != model.NodeDeleting {
+		_ = e.setNode(nodeID, func(n *model.Node) error { return moveNode(n, model.NodeDeleting) })
+	}
 	err = e.call(ctx, name, "DeleteNode", func(c context.Context) error { return t.prov.DeleteNode(c, t.req) })
 	e.audit(op, name, "DeleteNode", nodeID, err)
 	if err == nil && e.env.AsyncDelete(t.unit) {

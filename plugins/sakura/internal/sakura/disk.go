@@ -3,6 +3,7 @@ package sakura
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
@@ -25,6 +26,10 @@ type Disk struct {
 	version string
 	note    string
 	clients *clientcache.Cache[*api]
+	// nodes serialises the calls that make or remove a node's disk: a
+	// create cancelled by the host may still be running when its retry
+	// looks for the disk (Sakura has no idempotency token).
+	nodes nodeLocks
 }
 
 var _ provider.Provider = (*Disk)(nil)
@@ -144,6 +149,11 @@ func (p *Disk) CreateNode(ctx context.Context, req provider.NodeRequest) (*provi
 	if err := diags.Err(); err != nil {
 		return nil, err
 	}
+	unlock, err := p.nodes.lock(ctx, req.Node.NodeID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	if !req.FirstAttempt {
 		found, err := a.disks(ctx, cat.Zone, ofNode(req.Env, req.Node))
 		if err != nil {
@@ -162,7 +172,12 @@ func (p *Disk) CreateNode(ctx context.Context, req provider.NodeRequest) (*provi
 		}
 		in.SourceArchiveID = arc.ID
 	}
-	d, err := a.disk.Create(ctx, cat.Zone, in, nil, types.ID(0))
+	// The call that makes the disk is not abandoned when the host gives
+	// up on this one: it ends (its answer is quick) before the node's lock
+	// is released, so a retry finds the disk instead of making another.
+	mk, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	d, err := a.disk.Create(mk, cat.Zone, in, nil, types.ID(0))
 	if err != nil {
 		return nil, diagnose("create a disk", err).On("spec").Err()
 	}
@@ -222,6 +237,11 @@ func (p *Disk) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
 	if err != nil {
 		return err
 	}
+	unlock, err := p.nodes.lock(ctx, req.Node.NodeID)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	var found []*iaas.Disk
 	if id := req.Node.CloudInstanceID; id != "" {
 		d, err := a.disk.Read(ctx, cat.Zone, types.StringID(id))

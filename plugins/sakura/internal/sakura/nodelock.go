@@ -24,6 +24,12 @@ type nodeLock struct {
 // lock waits until no other call works on node, or ctx ends; call the
 // returned func to unlock.
 func (l *nodeLocks) lock(ctx context.Context, node string) (func(), error) {
+	// A call whose caller gave up already must not start: its handler may
+	// run late, after the retry that replaced it (select would pick the
+	// free lock as readily as the closed ctx).
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("work on node %s: %w", node, err)
+	}
 	l.mu.Lock()
 	if l.locks == nil {
 		l.locks = map[string]*nodeLock{}
