@@ -173,12 +173,7 @@ func TestOpenStack(t *testing.T) {
 func openstackRefusals(t *testing.T, h *testenv.Host, emu *testenv.OSEmu, vcid string) {
 	c, cl := ctx(t), h.Client
 	before := len(emu.State(t).Servers)
-	cases := []struct {
-		name  string
-		spec  map[string]any
-		field string
-		says  []string
-	}{
+	cases := []refusal{
 		{"flavor", map[string]any{"flavor_name": "m9.huge"}, "spec.flavor_name", []string{`no flavor "m9.huge"`, "m1.small"}},
 		{"image", map[string]any{"cloud_image": "windows-11"}, "spec.cloud_image", []string{`no public or own image is named "windows-11"`}},
 		{"taken address", map[string]any{"ip_addresses": []string{"10.56.0.11"}}, "spec.ip_addresses", []string{"10.56.0.11", "is taken by port"}},
@@ -186,12 +181,7 @@ func openstackRefusals(t *testing.T, h *testenv.Host, emu *testenv.OSEmu, vcid s
 		{"volume size", map[string]any{"volume_size": 0.5}, "spec.volume_size", nil},
 		{"disks on two nodes", map[string]any{"num_nodes": 2, "disks": []string{"3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"}}, "spec.disks", nil},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := cl.CreateUnit(c, vcid, sdk.CreateUnitRequest{UnitName: "bad", Provider: "openstack", Spec: tc.spec})
-			apiErr(t, err, http.StatusBadRequest, tc.field, tc.says...)
-		})
-	}
+	refuseSpecs(t, c, cl, vcid, "openstack", cases)
 	if out, _, code := cli(t, h, "users", "add", "wrongpass", "regular"); code != 0 {
 		t.Fatal(out)
 	}

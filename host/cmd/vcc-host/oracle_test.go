@@ -187,12 +187,7 @@ func oracleEntryJSON(e *testenv.OracleEmulator) json.RawMessage {
 func oracleRefusals(t *testing.T, h *testenv.Host, e *testenv.OracleEmulator, vcid string) {
 	c, cl := ctx(t), h.Client
 	taken := must[*sdk.Unit](t)(cl.GetUnit(c, vcid, "web")).Nodes[0].CloudInstanceAddress
-	cases := []struct {
-		name  string
-		spec  map[string]any
-		field string
-		says  []string
-	}{
+	cases := []refusal{
 		{"flex without size", map[string]any{"shape": "VM.Standard.E4.Flex"}, "spec.ocpus", []string{"flexible shape VM.Standard.E4.Flex needs ocpus"}},
 		{"fixed with size", map[string]any{"shape": "VM.Standard.E2.2", "memory_in_gbs": 32}, "spec.memory_in_gbs", []string{"only for *.Flex shapes"}},
 		{"no such image", map[string]any{"cloud_image": "Windows-95"}, "spec.cloud_image", []string{`no available image is named "Windows-95"`}},
@@ -200,12 +195,7 @@ func oracleRefusals(t *testing.T, h *testenv.Host, e *testenv.OracleEmulator, vc
 		{"ip outside", map[string]any{"ip_addresses": []string{"192.168.9.9"}}, "spec.ip_addresses[0]", nil},
 		{"ip taken", map[string]any{"ip_addresses": []string{taken}}, "spec.ip_addresses", []string{"already used"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := cl.CreateUnit(c, vcid, sdk.CreateUnitRequest{UnitName: "bad", Provider: "oracle", Spec: tc.spec})
-			apiErr(t, err, http.StatusBadRequest, tc.field, tc.says...)
-		})
-	}
+	refuseSpecs(t, c, cl, vcid, "oracle", cases)
 	if out, _, code := cli(t, h, "users", "add", "wrongkey", "regular"); code != 0 {
 		t.Fatal(out)
 	}

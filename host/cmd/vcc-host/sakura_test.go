@@ -201,12 +201,7 @@ func sakuraPool(t *testing.T, cl *sdk.Client, entry string) sdk.IPPool {
 // credentials; upstream's older credential names are taken.
 func sakuraRefusals(t *testing.T, h *testenv.Host, vcid string) {
 	c, cl := ctx(t), h.Client
-	cases := []struct {
-		name  string
-		spec  map[string]any
-		field string
-		says  []string
-	}{
+	cases := []refusal{
 		{"size not sold", map[string]any{"sakuracloud_disk_size": 30}, "spec.sakuracloud_disk_size",
 			[]string{"30 GB is not a size of the ssd plan", "20, 40, 60, 80, 100, 200, 250, 500, 750, 1024, 2048, 4096"}},
 		{"size not in the zone", map[string]any{"private_network": "sandbox", "sakuracloud_disk_size": 80}, "spec.sakuracloud_disk_size",
@@ -215,12 +210,7 @@ func sakuraRefusals(t *testing.T, h *testenv.Host, vcid string) {
 		{"hdd size", map[string]any{"sakuracloud_disk_plan": "hdd", "sakuracloud_disk_size": 12}, "spec.sakuracloud_disk_size",
 			[]string{"8192, 12288"}},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := cl.CreateUnit(c, vcid, sdk.CreateUnitRequest{UnitName: "bad", Provider: "sakura", Spec: tc.spec})
-			apiErr(t, err, http.StatusBadRequest, tc.field, tc.says...)
-		})
-	}
+	refuseSpecs(t, c, cl, vcid, "sakura", cases)
 	if out, _, code := cli(t, h, "users", "add", "keyless", "regular"); code != 0 {
 		t.Fatal(out)
 	}
