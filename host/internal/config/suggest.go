@@ -1,7 +1,8 @@
 package config
 
 // closest returns the candidate within a small edit distance of name (a
-// typo: "smi" for "sim", "aws-spto" for "aws_spot"), or "" when none is.
+// typo: "smi" for "sim", "onpremisse" for "onpremises"), or "" when none
+// is.
 func closest(name string, candidates []string) string {
 	best, bestD := "", 0
 	limit := 2
