@@ -171,7 +171,7 @@ func checkVaultPath(path string, list bool) string {
 		return ""
 	}
 	if path == "" {
-		return "name a secret, e.g. /v1/cubbyhole/aws/access_key"
+		return "name a secret, e.g. /v1/cubbyhole/PROVIDER/access_key"
 	}
 	if len(path) > maxVaultPath || !vaultPathRE.MatchString(path) {
 		return fmt.Sprintf("a path is up to %d characters of letters, digits and _ . @ + = , - in /-separated segments", maxVaultPath)

@@ -209,7 +209,7 @@ func decideNode(n *model.Node, st *provider.NodeStatus, prov string, agentReady 
 		list = vanished
 	case st.State == provider.InstanceRunning && n.State == model.NodeHostError && n.CloudInstanceID == st.CloudInstanceID &&
 		n.ErrorSource == model.SourceReclaim && agentReady(n):
-		// Back after an interruption (a persistent spot instance AWS
+		// Back after an interruption (a persistent spot instance the cloud
 		// restarted): only errors the cloud reported (reclaims) are undone here.
 		change = func(n *model.Node) error {
 			n.State = model.NodeRunning

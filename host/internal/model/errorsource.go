@@ -72,7 +72,7 @@ func legacySource(reason string) ErrorSource {
 			return p.src
 		}
 	}
-	// "instance i-... no longer exists in aws (deleted outside vcc?) ..."
+	// "instance ID no longer exists in PROVIDER (deleted outside vcc?) ..."
 	if strings.HasPrefix(reason, "instance ") && strings.Contains(reason, " no longer exists in ") {
 		return SourceReconcile
 	}
