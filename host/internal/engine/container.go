@@ -3,17 +3,10 @@ package engine
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/vccproject/vcc/host/internal/model"
 	"github.com/vccproject/vcc/proto/provider"
 )
-
-// containerCheckEvery is how often a node waiting for its agent is
-// described when its plugin can see the Base container (existing
-// servers): a container that exits or crash-loops is told in seconds,
-// not at the join timeout.
-const containerCheckEvery = 3 * time.Second
 
 // containerDown says whether st shows a Base container that cannot come
 // up by itself: exited, or restarting after a crash.
@@ -47,20 +40,19 @@ func (e *Engine) containerFailed(t *target, st *provider.NodeStatus) error {
 	return errors.New(reason)
 }
 
-// watchContainer describes the node until ctx ends, and stops the wait
-// (stop, with an errContainerDown) when its Base container is down.
+// watchContainer follows the node through its unit's poller (one
+// describe per tick for all the unit's waiting nodes) until ctx ends, and
+// stops the wait (stop, with an errContainerDown) when its Base container
+// is down: a container that exits or crash-loops is told in seconds, not
+// at the join timeout.
 func (e *Engine) watchContainer(ctx context.Context, t *target, stop context.CancelCauseFunc) {
-	tick := time.NewTicker(containerCheckEvery)
-	defer tick.Stop()
 	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
+		st, err := e.observe(ctx, t)
+		if err != nil {
+			return // ctx ended
 		}
-		st, err := e.describeOne(ctx, t)
-		if err == nil && containerDown(st) {
-			stop(&errContainerDown{*st})
+		if containerDown(&st) {
+			stop(&errContainerDown{st})
 			return
 		}
 	}
