@@ -31,6 +31,7 @@ var (
 // Bolt is the embedded store: one bbolt file.
 type Bolt struct {
 	db *bolt.DB
+	commits
 }
 
 // OpenBolt opens (creating) the store file at path. A second process
@@ -43,7 +44,6 @@ func OpenBolt(path string) (*Bolt, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
-	db.MaxBatchDelay = 2 * time.Millisecond
 	err = db.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bVCs, bGoneVCs, bUnits, bNodes, bUnitNodes, bOps, bOpenOps, bMeta, bSeq, bIPLeases} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
@@ -62,9 +62,7 @@ func (s *Bolt) View(fn func(Tx) error) error {
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&boltTx{tx}) })
 }
 
-func (s *Bolt) Update(fn func(Tx) error) error {
-	return s.db.Batch(func(tx *bolt.Tx) error { return fn(&boltTx{tx}) })
-}
+func (s *Bolt) Update(fn func(Tx) error) error { return s.update(s.db, fn) }
 
 func (s *Bolt) Close() error { return s.db.Close() }
 
