@@ -22,9 +22,15 @@ var (
 )
 
 // Cleanup removes the build dir; call it from TestMain after m.Run.
+// VCC_TEST_KEEP_BINARIES=1 keeps it (and says where), so that a profiler
+// such as perf can name the functions of the programs a test ran.
 func Cleanup() {
 	mu.Lock()
 	defer mu.Unlock()
+	if buildDir != "" && os.Getenv("VCC_TEST_KEEP_BINARIES") != "" {
+		fmt.Fprintf(os.Stderr, "testenv: kept the test binaries in %s\n", buildDir)
+		return
+	}
 	if buildDir != "" {
 		if err := os.RemoveAll(buildDir); err != nil { // TestMain has no t to fail
 			fmt.Fprintf(os.Stderr, "testenv: %v\n", err)
