@@ -112,8 +112,8 @@ type Engine struct {
 	queues  map[string]*queue        // "vcid/unit" ("vcid/" for the VC itself)
 	active  map[string]running       // queue key -> the running op
 	done    map[string]chan struct{} // op id -> closed when it finished
-	sems    map[string]chan struct{}
-	pollers map[string]*poller // "vcid/unit" -> its describe poller
+	limits  map[string]*limit        // provider -> its --provider-limit
+	pollers map[string]*poller       // "vcid/unit" -> its describe poller
 }
 
 type queue struct {
@@ -128,7 +128,7 @@ func New(st store.Store, env Env, bus *events.Bus, log hclog.Logger, cfg Config)
 	return &Engine{
 		st: st, env: env, bus: bus, log: log.Named("engine"), cfg: cfg, ctx: ctx, cancel: cancel,
 		queues: map[string]*queue{}, active: map[string]running{},
-		done: map[string]chan struct{}{}, sems: map[string]chan struct{}{}, pollers: map[string]*poller{},
+		done: map[string]chan struct{}{}, limits: map[string]*limit{}, pollers: map[string]*poller{},
 		waits: map[string]*nodeWait{},
 	}
 }
@@ -262,24 +262,19 @@ func (e *Engine) Close() {
 }
 
 // slot takes one of the provider's concurrent-call slots.
-func (e *Engine) slot(ctx context.Context, prov string) (func(), error) {
+func (e *Engine) slot(ctx context.Context, prov string, urgent bool) (func(), error) {
 	e.mu.Lock()
-	sem := e.sems[prov]
-	if sem == nil {
+	l := e.limits[prov]
+	if l == nil {
 		n := e.cfg.DefaultLimit
-		if l, ok := e.cfg.Limits[prov]; ok && l > 0 {
-			n = l
+		if c, ok := e.cfg.Limits[prov]; ok && c > 0 {
+			n = c
 		}
-		sem = make(chan struct{}, n)
-		e.sems[prov] = sem
+		l = newLimit(n)
+		e.limits[prov] = l
 	}
 	e.mu.Unlock()
-	select {
-	case sem <- struct{}{}:
-		return func() { <-sem }, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return l.acquire(ctx, urgent)
 }
 
 // call runs one cloud call in a provider slot, retrying retryable
@@ -294,8 +289,14 @@ func (e *Engine) call(ctx context.Context, prov, what string, fn func(context.Co
 // out is let finish, so that what it made is known and deleted. wait
 // is ctx or a child of it.
 func (e *Engine) callUntil(wait, ctx context.Context, prov, what string, fn func(context.Context) error) error {
+	return e.callIn(wait, ctx, prov, what, false, fn)
+}
+
+// callIn is callUntil; an urgent call goes before the waiting others
+// (see limit).
+func (e *Engine) callIn(wait, ctx context.Context, prov, what string, urgent bool, fn func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
-		release, err := e.slot(wait, prov)
+		release, err := e.slot(wait, prov, urgent)
 		if err != nil {
 			return context.Cause(wait)
 		}

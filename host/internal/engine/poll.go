@@ -120,7 +120,9 @@ func (p *poller) run() {
 			refs[i] = w.ref
 		}
 		var got []provider.NodeStatus
-		err := p.e.call(p.e.ctx, p.name, "DescribeNodes", func(c context.Context) (err error) {
+		// Urgent: one describe serves every waiting node of the unit, so
+		// it goes before the node calls queued for the provider's slots.
+		err := p.e.callIn(p.e.ctx, p.e.ctx, p.name, "DescribeNodes", true, func(c context.Context) (err error) {
 			got, err = p.prov.DescribeNodes(c, provider.DescribeRequest{Env: p.env, Nodes: refs, Spec: p.spec, StateOnly: true})
 			return err
 		})
