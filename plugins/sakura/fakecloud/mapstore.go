@@ -15,14 +15,17 @@ import (
 // mapStore is a fake.Store in memory, written to its file by flush in
 // the format of the fake's own file store. That one re-encodes and
 // rewrites its whole file on every change, which makes seeding take
-// ~12 s and a server cost some twenty rewrites; flush re-encodes only
-// what changed since the last one.
+// ~12 s and a server cost some twenty rewrites; here a record is
+// encoded when put, and flush joins the encodings.
 type mapStore struct {
-	mu    sync.Mutex
-	data  fake.JSONFileStoreData
-	enc   map[string][]byte // a record as written, by recordKey; absent once changed
-	path  string
-	dirty bool
+	mu   sync.Mutex
+	data fake.JSONFileStoreData
+	enc  map[string][]byte // a record as written, by recordKey; absent once changed
+	path string
+	// gen counts changes; written is the gen the file holds. fmu makes
+	// one flush at a time.
+	gen, written uint64
+	fmu          sync.Mutex
 	// shared: other processes write the file too (shared.go); synced
 	// holds each record as this process last read or wrote it there.
 	shared bool
@@ -39,8 +42,17 @@ func splitKey(k string) (resource, zone string) {
 
 func recordKey(k, id string) string { return k + "\x00" + id }
 
-// flush writes the store when it changed.
+// flush writes the store when it changed since the last write. Callers
+// that arrive while a write is under way wait for it and write only what
+// changed after it began (one write serves them all), and the fake's
+// calls go on during the file write: the store's lock is held only to
+// take a snapshot of the records' encodings.
 func (s *mapStore) flush() error {
+	s.mu.Lock()
+	want := s.gen
+	s.mu.Unlock()
+	s.fmu.Lock()
+	defer s.fmu.Unlock()
 	if s.shared {
 		unlock, err := lockFile(s.path)
 		if err != nil {
@@ -52,50 +64,59 @@ func (s *mapStore) flush() error {
 		}
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.dirty {
-		return nil
+	if s.written >= want || s.written == s.gen {
+		s.mu.Unlock()
+		return nil // written since this call began, or nothing changed
 	}
+	gen := s.gen
+	keys, recs, err := s.snapshot()
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	buf.Write(bytes.Join(recs, []byte{','}))
+	buf.WriteByte(']')
+	if err := writeAtomic(s.path, buf.Bytes()); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.written = gen
+	if s.shared {
+		s.synced = make(map[string][]byte, len(keys))
+		for i, rk := range keys {
+			s.synced[rk] = recs[i]
+		}
+	}
+	return nil
+}
+
+// snapshot is every record's encoding, as put; the caller holds s.mu.
+func (s *mapStore) snapshot() (keys []string, recs [][]byte, err error) {
 	if s.enc == nil {
 		s.enc = map[string][]byte{}
 	}
-	var keys []string
 	for k, ids := range s.data {
 		for id := range ids {
 			keys = append(keys, recordKey(k, id))
 		}
 	}
 	sort.Strings(keys)
-	var buf bytes.Buffer
-	buf.WriteByte('[')
+	recs = make([][]byte, len(keys))
 	for i, rk := range keys {
 		rec, ok := s.enc[rk]
-		if !ok {
+		if !ok { // loaded, or its put failed to encode
 			k, id, _ := strings.Cut(rk, "\x00")
-			raw, err := json.Marshal(fake.JSONFileStoreData{k: {id: s.data[k][id]}}) // "[{record}]"
-			if err != nil {
-				return fmt.Errorf("encode the fake store: %w", err)
+			if rec, err = encode(k, id, s.data[k][id]); err != nil {
+				return nil, nil, err
 			}
-			rec = bytes.TrimSuffix(bytes.TrimPrefix(raw, []byte("[")), []byte("]"))
 			s.enc[rk] = rec
 		}
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.Write(rec)
+		recs[i] = rec
 	}
-	buf.WriteByte(']')
-	if err := writeAtomic(s.path, buf.Bytes()); err != nil {
-		return err
-	}
-	if s.shared {
-		s.synced = map[string][]byte{}
-		for _, rk := range keys {
-			s.synced[rk] = s.enc[rk]
-		}
-	}
-	s.dirty = false
-	return nil
+	return keys, recs, nil
 }
 
 func (s *mapStore) Init() error { return nil }
@@ -108,16 +129,38 @@ func (s *mapStore) NeedInitData() bool {
 	return len(s.data) < 2
 }
 
+// Put encodes the record at once, in the caller's goroutine: the fake
+// goes on changing an object it has put (a server while it makes its
+// NICs) and puts it again when done, so a flush must not read the object
+// itself, only what was put.
 func (s *mapStore) Put(resource, zone string, id types.ID, v any) {
+	k := key(resource, zone)
+	rec, err := encode(k, id.String(), v)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	k := key(resource, zone)
 	if s.data[k] == nil {
 		s.data[k] = map[string]any{}
 	}
 	s.data[k][id.String()] = v
-	delete(s.enc, recordKey(k, id.String()))
-	s.dirty = true
+	rk := recordKey(k, id.String())
+	if s.enc == nil {
+		s.enc = map[string][]byte{}
+	}
+	if err == nil {
+		s.enc[rk] = rec
+	} else {
+		delete(s.enc, rk) // the flush tries again, and says why it fails
+	}
+	s.gen++
+}
+
+// encode is a record as the fake's file store writes it.
+func encode(k, id string, v any) ([]byte, error) {
+	raw, err := json.Marshal(fake.JSONFileStoreData{k: {id: v}}) // "[{record}]"
+	if err != nil {
+		return nil, fmt.Errorf("encode the fake store: %w", err)
+	}
+	return bytes.TrimSuffix(bytes.TrimPrefix(raw, []byte("[")), []byte("]")), nil
 }
 
 func (s *mapStore) Get(resource, zone string, id types.ID) any {
@@ -142,5 +185,5 @@ func (s *mapStore) Delete(resource, zone string, id types.ID) {
 	k := key(resource, zone)
 	delete(s.data[k], id.String())
 	delete(s.enc, recordKey(k, id.String()))
-	s.dirty = true
+	s.gen++
 }
