@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sacloud/iaas-api-go"
+	"github.com/sacloud/iaas-api-go/defaults"
 	"github.com/sacloud/iaas-api-go/helper/query"
 	"github.com/sacloud/iaas-api-go/ostype"
 	"github.com/sacloud/iaas-api-go/types"
@@ -56,14 +57,15 @@ func BenchmarkDirectSDK100(b *testing.B) {
 
 const zone = "tk1a"
 
-// until reads a resource every 50 ms (the plugin's first look) until ok.
+// until reads a resource at the SDK's polling interval (PollInterval,
+// as the plugin does) until ok.
 func until(read func() (bool, error)) error {
 	for {
 		ok, err := read()
 		if err != nil || ok {
 			return err
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(defaults.DefaultStatePollingInterval)
 	}
 }
 

@@ -15,8 +15,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"time"
 
 	"github.com/sacloud/iaas-api-go"
+	"github.com/sacloud/iaas-api-go/defaults"
 	"github.com/sacloud/iaas-api-go/fake"
 )
 
@@ -39,7 +41,7 @@ func InMemory() (Switches, error) {
 // start puts the process on store, seeds it when empty (the fake's own
 // initial data: archives, plans, zones) and makes the switches.
 func start(store fake.Store) (Switches, error) {
-	quiet()
+	enter()
 	fake.DataStore = store
 	fake.SwitchFactoryFuncToFake()
 	fake.InitDataStore()
@@ -57,6 +59,17 @@ func start(store fake.Store) (Switches, error) {
 	return out, nil
 }
 
-// quiet drops the fake's own log lines: its file store logs every reload
-// of its file on the standard logger, which would drown a test's output.
-func quiet() { log.SetOutput(io.Discard) }
+// PollInterval is the SDK's state polling interval in fake mode (as the
+// SDK's own helper/api.SetupFakeDefaults sets one): the plugin's waits
+// and the direct benchmark's look this often. The fake finishes a copy or
+// a boot in tens of milliseconds, where the cloud takes seconds to
+// minutes and the SDK's default is 5 s.
+const PollInterval = 50 * time.Millisecond
+
+// enter sets up the process for the fake: the polling interval above, and
+// no log lines of the fake's own (its file store logs every reload of its
+// file on the standard logger, which would drown a test's output).
+func enter() {
+	log.SetOutput(io.Discard)
+	defaults.DefaultStatePollingInterval = PollInterval
+}

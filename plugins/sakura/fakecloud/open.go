@@ -19,7 +19,7 @@ var store *mapStore
 // it must be the file's one writer (two writers lose each other's
 // changes), and readers see what it last flushed.
 func Open(path string) (err error) {
-	quiet()
+	enter()
 	st, err := load(path)
 	if err != nil {
 		return err

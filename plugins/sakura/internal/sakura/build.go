@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sacloud/iaas-api-go"
+	"github.com/sacloud/iaas-api-go/defaults"
 
 	"github.com/vccproject/vcc/proto/kit/wait"
 	"github.com/vccproject/vcc/proto/provider"
@@ -28,14 +29,21 @@ type build struct {
 	script string // the Base container's start, as user data or startup script
 	first  bool   // the host's promise that nothing was made for the node yet
 
-	server *iaas.Server
-	disk   *iaas.Disk
-	booted *boots
+	server  *iaas.Server
+	disk    *iaas.Disk
+	booted  *boots
+	booting bool // asked to boot: the host's polls see it up
 }
 
-// polls is how often a copy or an edit is looked at: the fake finishes
-// in tens of milliseconds, the cloud in a minute or more.
-var polls = wait.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
+// polls is how often a copy, an edit or a shutdown under way is looked
+// at: at the SDK's state polling interval, as its own waiters do (5 s on
+// the cloud, where a copy takes minutes; fakecloud sets 50 ms, the fake
+// finishing in tens of milliseconds). A steady interval, not a growing
+// one: the cloud's operations take long from the start.
+func polls() wait.Backoff {
+	d := defaults.DefaultStatePollingInterval
+	return wait.Backoff{Min: d, Max: d}
+}
 
 // lookUp finds what an earlier attempt made, by the node's tags.
 func (b *build) lookUp(ctx context.Context) error {
@@ -109,7 +117,8 @@ func (b *build) run(ctx context.Context) error {
 		}
 		b.booted.doneAt(b.server.ID, asked)
 	}
-	return b.up(ctx)
+	b.booting = true
+	return nil
 }
 
 // hostname is the server's name as a host name.

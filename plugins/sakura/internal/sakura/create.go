@@ -54,7 +54,13 @@ func (p *Provider) CreateNode(ctx context.Context, req provider.NodeRequest) (*p
 	if err := b.run(ctx); err != nil {
 		return nil, err
 	}
+	// The boot is asked, not waited for: the host's poller watches the
+	// unit's booting servers in one describe, and the call's slot under
+	// the provider limit goes to the next node.
 	st := statusOf(b.server)
+	if b.booting {
+		st.State, st.StateReason = provider.InstancePending, "booting"
+	}
 	st.CloudInstanceAddress = ip.String()
 	return st, nil
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/sacloud/iaas-api-go"
@@ -165,7 +166,8 @@ func TestCreate(t *testing.T) {
 	if len(s.Disks) != 2 || !slices.ContainsFunc(s.Disks, func(x *iaas.ServerConnectedDisk) bool { return x.ID.String() == userDisk }) {
 		t.Errorf("server disks %+v: want the boot disk and %s", s.Disks, userDisk)
 	}
-	if st.CloudInstanceID != s.ID.String() || st.State != provider.InstanceRunning || st.CloudInstanceAddress != "172.23.1.12" || st.NodeID != req.Node.NodeID {
+	// Booting: the answer comes once the boot is asked, the host polls.
+	if st.CloudInstanceID != s.ID.String() || st.State != provider.InstancePending || st.CloudInstanceAddress != "172.23.1.12" || st.NodeID != req.Node.NodeID {
 		t.Errorf("status %+v", st)
 	}
 	if len(r.edits) != 1 || len(r.scripts) != 1 || len(r.userData) != 0 {
@@ -259,4 +261,60 @@ func mustAPI(t *testing.T) *api {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// TestBootingState: a create answers once the boot is asked, and the
+// describes the host polls with say pending ("booting") until the server
+// is up, then running; a server stopped after that boot is stopped, not
+// booting again, and is deleted at once.
+func TestBootingState(t *testing.T) {
+	e, c := env("is1b"), context.Background()
+	p := New("0.1.0")
+	node := provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 1, FixedIP: "172.23.1.15"}
+	req := provider.NodeRequest{Env: e, FirstAttempt: true, Node: node, Spec: json.RawMessage(`{}`)}
+	st, err := p.CreateNode(c, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.DeleteNode(c, req) })
+	if st.State != provider.InstancePending || st.StateReason != "booting" {
+		t.Fatalf("create answered %s (%s), want pending (booting)", st.State, st.StateReason)
+	}
+	req.Node.CloudInstanceID = st.CloudInstanceID
+	describe := func() provider.NodeStatus {
+		t.Helper()
+		got, err := p.DescribeNodes(c, provider.DescribeRequest{Env: e, Nodes: []provider.NodeRef{req.Node}, StateOnly: true})
+		if err != nil || len(got) != 1 {
+			t.Fatalf("describe: %+v %v", got, err)
+		}
+		return got[0]
+	}
+	until := func(want provider.InstanceState, allowed ...provider.InstanceState) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			got := describe()
+			if got.State == want {
+				return
+			}
+			if !slices.Contains(allowed, got.State) || time.Now().After(deadline) {
+				t.Fatalf("describe says %s (%s) on the way to %s", got.State, got.StateReason, want)
+			}
+		}
+	}
+	until(provider.InstanceRunning, provider.InstancePending) // never "stopped" while it boots
+	if _, err := p.PowerOff(c, req); err != nil {
+		t.Fatal(err)
+	}
+	until(provider.InstanceStopped, provider.InstanceRunning, provider.InstanceStopping)
+	time.Sleep(50 * time.Millisecond)
+	if got := describe(); got.State != provider.InstanceStopped {
+		t.Errorf("a server shut down after its boot: %s (%s), want stopped", got.State, got.StateReason)
+	}
+	// The power-off ended the boot: a delete does not wait out bootGrace
+	// (2 min) for a boot to finish.
+	dctx, cancel := context.WithTimeout(c, bootGrace/4)
+	defer cancel()
+	if err := p.DeleteNode(dctx, req); err != nil {
+		t.Fatalf("delete after power-off: %v", err)
+	}
 }

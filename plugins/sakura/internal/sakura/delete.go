@@ -2,6 +2,7 @@ package sakura
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/sacloud/iaas-api-go"
@@ -13,10 +14,10 @@ import (
 
 // DeleteNode removes everything made for the node, found by its tags:
 // its server (forced down first), its boot disk and a startup script
-// left over. What is gone is success: the host repeats deletes. The
-// spec's existing disks are only disconnected. Sakura deletes a server in
-// seconds once it is down, so the plugin waits for that rather than
-// declaring async_delete.
+// left over (looked up together). What is gone is success: the host
+// repeats deletes. The spec's existing disks are only disconnected.
+// Sakura deletes a server in seconds once it is down, so the plugin waits
+// for that rather than declaring async_delete.
 func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) error {
 	a, cat, err := p.open(ctx, req.Env)
 	if err != nil {
@@ -27,14 +28,32 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 		return err
 	}
 	defer unlock()
+	// The three lookups are independent API calls: made together, a
+	// delete waits for the slowest, not their sum (and a unit's delete
+	// for its nodes' slowest, wave after wave under the provider limit).
 	f := ofNode(req.Env, req.Node)
-	servers, err := a.servers(ctx, cat.Zone, f)
-	if err != nil {
-		return cloudErr("look up the node's server", err)
-	}
+	var (
+		wg             sync.WaitGroup
+		servers        []*iaas.Server
+		serr, scripted error
+	)
+	wg.Go(func() {
+		if servers, serr = a.servers(ctx, cat.Zone, f); serr != nil {
+			serr = cloudErr("look up the node's server", serr)
+		}
+	})
+	// A startup script outlives its use only when a create was cut
+	// short: dropping it needs nothing of the server.
+	wg.Go(func() { scripted = dropScripts(ctx, a, req.Env, req.Node) })
 	disks, err := a.disks(ctx, cat.Zone, f)
 	if err != nil {
-		return cloudErr("look up the node's disks", err)
+		err = cloudErr("look up the node's disks", err)
+	}
+	wg.Wait()
+	for _, err := range []error{serr, err, scripted} {
+		if err != nil {
+			return err // the first, typed as the host needs it
+		}
 	}
 	ours := map[types.ID]bool{}
 	for _, d := range disks {
@@ -55,7 +74,7 @@ func (p *Provider) DeleteNode(ctx context.Context, req provider.NodeRequest) err
 			return cloudErr("delete disk "+id.String(), err)
 		}
 	}
-	return dropScripts(ctx, a, req.Env, req.Node)
+	return nil
 }
 
 // bootAsked is when a recent boot of id was asked.
@@ -83,7 +102,7 @@ func removeServer(ctx context.Context, a *api, zone string, s *iaas.Server, ours
 		}
 	}
 	var shut time.Time // when the last shutdown was asked
-	return wait.For(ctx, "server "+id+" to be deleted", polls, func(ctx context.Context) (bool, string, error) {
+	return wait.For(ctx, "server "+id+" to be deleted", polls(), func(ctx context.Context) (bool, string, error) {
 		now, err := a.server.Read(ctx, zone, s.ID)
 		switch {
 		case notFound(err):

@@ -37,6 +37,11 @@ func (p *Provider) DescribeNodes(ctx context.Context, req provider.DescribeReque
 		if !tags.Owned(st.Tags, req.Env.ControllerID) {
 			continue // an id that is no longer this controller's server
 		}
+		if asked, ok := p.boots.since(s.ID); ok && st.State == provider.InstanceStopped && s.InstanceStatusChangedAt.Before(asked) {
+			// Down since before the boot this process asked: booting
+			// (down after it would be a server that stopped again).
+			st.State, st.StateReason = provider.InstancePending, "booting"
+		}
 		ans.Add(*st)
 	}
 	return ans.Nodes(), nil

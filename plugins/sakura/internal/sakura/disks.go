@@ -13,7 +13,7 @@ import (
 // ready waits until the boot disk is available (a copy or an edit done).
 func (b *build) ready(ctx context.Context, what string) error {
 	id := b.disk.ID
-	return wait.For(ctx, what+" ("+id.String()+")", polls, func(ctx context.Context) (bool, string, error) {
+	return wait.For(ctx, what+" ("+id.String()+")", polls(), func(ctx context.Context) (bool, string, error) {
 		d, err := b.a.disk.Read(ctx, b.cat.Zone, id)
 		switch {
 		case err != nil:

@@ -71,6 +71,9 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, what strin
 		p.boots.doneAt(s.ID, asked)
 		st.State = provider.InstancePending
 	} else {
+		// Shut down on purpose: a boot asked before is over, and a delete
+		// must not wait for it.
+		p.boots.forget(s.ID)
 		st.State = provider.InstanceStopping
 	}
 	return st, nil

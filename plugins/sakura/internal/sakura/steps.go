@@ -5,8 +5,6 @@ import (
 
 	"github.com/sacloud/iaas-api-go"
 	"github.com/sacloud/iaas-api-go/types"
-
-	"github.com/vccproject/vcc/proto/kit/wait"
 )
 
 // makeServer makes the server, down, with one NIC on the local switch.
@@ -32,20 +30,4 @@ func (b *build) makeDisk(ctx context.Context, img *iaas.Archive) (*iaas.Disk, er
 		ServerID: b.server.ID, SizeMB: b.sp.DiskSize * 1024, Name: b.name(), Description: b.description(), Tags: b.tags,
 	}, nil, types.ID(0))
 	return d, cloudErr("create the boot disk from archive "+img.ID.String(), err)
-}
-
-// up waits until the server it booted is up: Sakura boots in seconds
-// (the disk copy took far longer), so the create answers with a running
-// server and the host need not poll for it. The server was down, so up
-// means booted.
-func (b *build) up(ctx context.Context) error {
-	id := b.server.ID
-	return wait.For(ctx, "server "+id.String()+" to boot", polls, func(ctx context.Context) (bool, string, error) {
-		s, err := b.a.server.Read(ctx, b.cat.Zone, id)
-		if err != nil {
-			return false, "", cloudErr("read server "+id.String(), err)
-		}
-		b.server = s
-		return s.InstanceStatus.IsUp(), string(s.InstanceStatus), nil
-	})
 }
