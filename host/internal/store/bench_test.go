@@ -20,7 +20,7 @@ func BenchmarkUpdate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			defer s.Close()
+			b.Cleanup(func() { _ = s.Close() })
 			n := 0
 			for b.Loop() {
 				var wg sync.WaitGroup
