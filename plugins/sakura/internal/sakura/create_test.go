@@ -318,3 +318,49 @@ func TestBootingState(t *testing.T) {
 		t.Fatalf("delete after power-off: %v", err)
 	}
 }
+
+// TestPowerOffOfDownServer: a server that went down by itself right after
+// its boot is powered off (Sakura answers 409, the plugin success) and
+// then deleted at once, not after the boot grace.
+func TestPowerOffOfDownServer(t *testing.T) {
+	e, c := env("is1b"), context.Background()
+	p := New("0.1.0")
+	req := provider.NodeRequest{Env: e, FirstAttempt: true, Spec: json.RawMessage(`{}`),
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 2, FixedIP: "172.23.1.16"}}
+	st, err := p.CreateNode(c, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.DeleteNode(c, req) })
+	servers := iaas.NewServerOp(nil)
+	id := types.StringID(st.CloudInstanceID)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		s, err := servers.Read(c, "is1b", id)
+		if err == nil && s.InstanceStatus.IsUp() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never up: %+v %v", s, err)
+		}
+	}
+	if err := servers.Shutdown(c, "is1b", id, &iaas.ShutdownOption{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		s, err := servers.Read(c, "is1b", id)
+		if err == nil && s.InstanceStatus == types.ServerInstanceStatuses.Down {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server never down: %+v %v", s, err)
+		}
+	}
+	if _, err := p.PowerOff(c, req); err != nil {
+		t.Fatalf("power-off of a server already down: %v", err)
+	}
+	dctx, cancel := context.WithTimeout(c, bootGrace/4)
+	defer cancel()
+	if err := p.DeleteNode(dctx, req); err != nil {
+		t.Fatalf("delete after power-off: %v", err)
+	}
+}

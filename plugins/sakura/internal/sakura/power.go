@@ -60,6 +60,9 @@ func (p *Provider) act(ctx context.Context, req provider.NodeRequest, what strin
 	case conflict(err):
 		now, rerr := a.server.Read(ctx, cat.Zone, s.ID)
 		if rerr == nil && now.InstanceStatus == already && what != "reset" {
+			if already == types.ServerInstanceStatuses.Down {
+				p.boots.forget(s.ID) // down already: no boot to wait for
+			}
 			return statusOf(now), nil
 		}
 		return nil, cloudErr(what+" server "+s.ID.String(), err)
