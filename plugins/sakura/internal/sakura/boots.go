@@ -41,10 +41,12 @@ func (b *boots) since(id types.ID) (time.Time, bool) {
 }
 
 // over reports whether the server shows the end of a boot asked at t:
-// up, its status changed since. Up alone is not enough: a reset leaves
-// the server up until the restart begins.
+// up or down, its status changed since (down since then: it came up and
+// stopped again, as DescribeNodes tells too). Up alone is not enough: a
+// reset leaves the server up until the restart begins.
 func over(s *iaas.Server, t time.Time) bool {
-	return s.InstanceStatus.IsUp() && !s.InstanceStatusChangedAt.Before(t)
+	settled := s.InstanceStatus.IsUp() || s.InstanceStatus == types.ServerInstanceStatuses.Down
+	return settled && !s.InstanceStatusChangedAt.Before(t)
 }
 
 // done records a boot of id asked now.

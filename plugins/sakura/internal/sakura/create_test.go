@@ -319,14 +319,19 @@ func TestBootingState(t *testing.T) {
 	}
 }
 
-// TestPowerOffOfDownServer: a server that went down by itself right after
-// its boot is powered off (Sakura answers 409, the plugin success) and
-// then deleted at once, not after the boot grace.
-func TestPowerOffOfDownServer(t *testing.T) {
+// TestDownAfterBoot: a server that went down by itself right after its
+// boot is deleted at once, not after the boot grace, whether it was
+// powered off first (Sakura answers 409, the plugin success) or not.
+func TestDownAfterBoot(t *testing.T) {
+	t.Run("powered_off", func(t *testing.T) { downAfterBoot(t, true, "172.23.1.16") })
+	t.Run("deleted", func(t *testing.T) { downAfterBoot(t, false, "172.23.1.17") })
+}
+
+func downAfterBoot(t *testing.T, byPlugin bool, ip string) {
 	e, c := env("is1b"), context.Background()
 	p := New("0.1.0")
 	req := provider.NodeRequest{Env: e, FirstAttempt: true, Spec: json.RawMessage(`{}`),
-		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 2, FixedIP: "172.23.1.16"}}
+		Node: provider.NodeRef{NodeID: providertest.NewNodeID(), NodeNo: 2, FixedIP: ip}}
 	st, err := p.CreateNode(c, req)
 	if err != nil {
 		t.Fatal(err)
@@ -355,8 +360,10 @@ func TestPowerOffOfDownServer(t *testing.T) {
 			t.Fatalf("server never down: %+v %v", s, err)
 		}
 	}
-	if _, err := p.PowerOff(c, req); err != nil {
-		t.Fatalf("power-off of a server already down: %v", err)
+	if byPlugin {
+		if _, err := p.PowerOff(c, req); err != nil {
+			t.Fatalf("power-off of a server already down: %v", err)
+		}
 	}
 	dctx, cancel := context.WithTimeout(c, bootGrace/4)
 	defer cancel()
