@@ -20,7 +20,7 @@ import (
 type mapStore struct {
 	mu   sync.Mutex
 	data fake.JSONFileStoreData
-	enc  map[string][]byte // a record as written, by recordKey; absent once changed
+	enc  map[string][]byte // a record's encoding as last put or read, by recordKey; absent if it failed
 	path string
 	// gen counts changes; written is the gen the file holds. fmu makes
 	// one flush at a time.
