@@ -339,27 +339,11 @@ func downAfterBoot(t *testing.T, byPlugin bool, ip string) {
 	t.Cleanup(func() { _ = p.DeleteNode(c, req) })
 	servers := iaas.NewServerOp(nil)
 	id := types.StringID(st.CloudInstanceID)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		s, err := servers.Read(c, "is1b", id)
-		if err == nil && s.InstanceStatus.IsUp() {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server never up: %+v %v", s, err)
-		}
-	}
+	serverUntil(t, "is1b", id, "up", func(s *iaas.Server) bool { return s.InstanceStatus.IsUp() })
 	if err := servers.Shutdown(c, "is1b", id, &iaas.ShutdownOption{Force: true}); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		s, err := servers.Read(c, "is1b", id)
-		if err == nil && s.InstanceStatus == types.ServerInstanceStatuses.Down {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server never down: %+v %v", s, err)
-		}
-	}
+	serverUntil(t, "is1b", id, "down", func(s *iaas.Server) bool { return s.InstanceStatus == types.ServerInstanceStatuses.Down })
 	if byPlugin {
 		if _, err := p.PowerOff(c, req); err != nil {
 			t.Fatalf("power-off of a server already down: %v", err)
@@ -369,5 +353,19 @@ func downAfterBoot(t *testing.T, byPlugin bool, ip string) {
 	defer cancel()
 	if err := p.DeleteNode(dctx, req); err != nil {
 		t.Fatalf("delete after power-off: %v", err)
+	}
+}
+
+// serverUntil reads server id in the fake until ok says it is what.
+func serverUntil(t *testing.T, zone string, id types.ID, what string, ok func(*iaas.Server) bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		s, err := iaas.NewServerOp(nil).Read(context.Background(), zone, id)
+		if err == nil && ok(s) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server %s never %s: %+v %v", id, what, s, err)
+		}
 	}
 }
